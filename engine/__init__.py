@@ -1,0 +1,1 @@
+"""lianjian's product logic: services, matching, analytics and the graph store."""

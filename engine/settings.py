@@ -1,0 +1,56 @@
+"""All settings, read from the environment in one place (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "lianjian"
+
+
+class Settings(BaseSettings):
+    """Configuration of a lianjian process. Environment variables are prefixed ``LIANJIAN_``;
+    the Neo4j ones also answer to their usual names (``NEO4J_URI`` …)."""
+
+    model_config = SettingsConfigDict(env_prefix="LIANJIAN_", extra="ignore", populate_by_name=True)
+
+    backend: Literal["auto", "falkordb", "neo4j"] = Field(
+        "auto", description="graph store: auto = neo4j when NEO4J_URI is set, else embedded FalkorDB"
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir, description="embedded store's data directory")
+    graph: str = Field("lianjian", description="graph (FalkorDB key) holding the data")
+    falkordb_socket: Path | None = Field(
+        None, description="unix socket of a FalkorDB server to use instead of starting one"
+    )
+
+    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "LIANJIAN_NEO4J_URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "LIANJIAN_NEO4J_USER"))
+    neo4j_password: str = Field(
+        "neo4j", validation_alias=AliasChoices("NEO4J_PASSWORD", "LIANJIAN_NEO4J_PASSWORD")
+    )
+    neo4j_database: str = Field(
+        "neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "LIANJIAN_NEO4J_DATABASE")
+    )
+
+    batch_size: int = Field(2000, ge=1, le=50000, description="rows per UNWIND batch in bulk loads")
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+
+    @property
+    def resolved_backend(self) -> Literal["falkordb", "neo4j"]:
+        """The backend in use once ``auto`` is decided."""
+        if self.backend == "auto":
+            return "neo4j" if self.neo4j_uri else "falkordb"
+        return self.backend
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once."""
+    return Settings()

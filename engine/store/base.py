@@ -1,0 +1,93 @@
+"""The GraphStore interface: the only way the product reads and writes the graph."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
+
+from engine.store.registry import Backend, Statement, get
+from graph_schema.ddl import IndexSpec
+
+Row = dict[str, Any]
+
+
+class GraphStore(ABC):
+    """Runs registered statements by name on one backend.
+
+    Every call is one statement and so one transaction on either backend: all of it
+    happens or none of it does. The store never builds Cypher from user data; values
+    travel only as parameters.
+    """
+
+    backend: ClassVar[Backend]
+
+    def __init__(self) -> None:
+        self.executed: Counter[str] = Counter()  # statement name -> times run, for coverage tests
+
+    def run(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run the statement ``name`` with ``params`` and return its rows as dicts."""
+        stmt = get(name)
+        rows = self._execute(stmt, dict(params or {}))
+        self.executed[name] += 1
+        return rows
+
+    def one(self, name: str, params: Mapping[str, Any] | None = None) -> Row | None:
+        """The first row of ``run``, or None when there is none."""
+        rows = self.run(name, params)
+        return rows[0] if rows else None
+
+    def bulk(
+        self,
+        name: str,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int = 2000,
+        params: Mapping[str, Any] | None = None,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> int:
+        """Run ``name`` once per batch of ``rows`` (as ``$rows``); returns the rows sent.
+
+        Each batch is atomic on its own; a caller that needs all-or-nothing over many
+        batches validates first and compensates on failure (see the importer).
+        """
+        sent = 0
+        batch: list[Mapping[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= batch_size:
+                self.run(name, {**(params or {}), "rows": batch})
+                sent += len(batch)
+                if on_batch:
+                    on_batch(len(batch))
+                batch = []
+        if batch:
+            self.run(name, {**(params or {}), "rows": batch})
+            sent += len(batch)
+            if on_batch:
+                on_batch(len(batch))
+        return sent
+
+    @abstractmethod
+    def _execute(self, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+        """Run one statement on the backend."""
+
+    @abstractmethod
+    def ensure_index(self, spec: IndexSpec) -> bool:
+        """Create the index or constraint unless it exists; True when it was created."""
+
+    @abstractmethod
+    def drop_all(self) -> None:
+        """Delete every node, relationship and index of this graph (tests, demo reloads)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection (the process that owns a server stops it elsewhere)."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

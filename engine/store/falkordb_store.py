@@ -1,0 +1,137 @@
+"""GraphStore on FalkorDB (the embedded default), through the ``falkordb`` client."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from typing import Any
+
+from falkordb import Edge, FalkorDB, Node, Path
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from engine.store.base import GraphStore, Row
+from engine.store.errors import ConstraintViolation, StatementError, StoreError, StoreUnavailable
+from engine.store.registry import Statement
+from graph_schema.ddl import IndexKind, IndexSpec, falkordb_constraint_command, falkordb_index_cypher
+
+CONSTRAINT_WAIT_S = 60.0
+
+
+def _plain(value: Any) -> Any:
+    """Client values as plain Python: maps to dicts, nodes and edges to their properties."""
+    if isinstance(value, OrderedDict | dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Node | Edge):
+        return {k: _plain(v) for k, v in value.properties.items()}
+    if isinstance(value, Path):
+        return [_plain(n) for n in value.nodes()]
+    return value
+
+
+class FalkorDBStore(GraphStore):
+    """One graph (a key) on a FalkorDB server reached through ``client``."""
+
+    backend = "falkordb"
+
+    def __init__(self, client: FalkorDB, graph: str) -> None:
+        super().__init__()
+        self.client = client
+        self.graph_name = graph
+        self.graph = client.select_graph(graph)
+
+    def _execute(self, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+        text = stmt.text("falkordb")
+        try:
+            try:
+                result = self.graph.ro_query(text, params) if stmt.mode == "read" else self.graph.query(text, params)
+            except ResponseError as exc:
+                if "empty key" not in str(exc):
+                    raise
+                result = self.graph.query(text, params)  # a graph never written to: create it empty
+        except RedisConnectionError as exc:
+            raise StoreUnavailable(f"FalkorDB is not reachable: {exc}") from exc
+        except ResponseError as exc:
+            message = str(exc)
+            if "unique constraint violation" in message:
+                raise ConstraintViolation(message) from exc
+            raise StatementError(f"{stmt.name}: {message}") from exc
+        names = [h[1] for h in result.header]
+        return [dict(zip(names, (_plain(v) for v in row), strict=True)) for row in result.result_set]
+
+    def _indexes(self) -> set[tuple[str, str, str]]:
+        """(label, property, kind) of every existing index; kind is 'RANGE' or 'FULLTEXT'."""
+        found: set[tuple[str, str, str]] = set()
+        for row in self.run("meta.falkordb_indexes"):
+            types = row["types"] or {}
+            for prop in row["properties"]:
+                for kind in types.get(prop, []):
+                    found.add((row["label"], prop, kind))
+        return found
+
+    def _constraints(self) -> dict[tuple[str, str], str]:
+        return {
+            (row["label"], ",".join(row["properties"])): row["status"]
+            for row in self.run("meta.falkordb_constraints")
+            if row["type"] == "UNIQUE"
+        }
+
+    def ensure_index(self, spec: IndexSpec) -> bool:
+        existing = self._indexes()
+        created = False
+        if spec.kind is IndexKind.FULLTEXT:
+            missing = [p for p in spec.props if (spec.label, p, "FULLTEXT") not in existing]
+            if missing:
+                self._ddl(falkordb_index_cypher(IndexSpec(spec.kind, spec.label, tuple(missing))))
+                created = True
+            return created
+        if (spec.label, spec.props[0], "RANGE") not in existing:
+            self._ddl(falkordb_index_cypher(IndexSpec(IndexKind.LOOKUP, spec.label, spec.props)))
+            created = True
+        if spec.kind is IndexKind.UNIQUE:
+            key = (spec.label, ",".join(spec.props))
+            if key not in self._constraints():
+                try:
+                    self.client.connection.execute_command(*falkordb_constraint_command(self.graph_name, spec))
+                    created = True
+                except ResponseError as exc:
+                    if "already exists" not in str(exc):
+                        raise StoreError(f"cannot create constraint {spec.name}: {exc}") from exc
+            self._wait_operational(key)
+        return created
+
+    def _wait_operational(self, key: tuple[str, str]) -> None:
+        """FalkorDB builds constraints asynchronously: wait until this one holds."""
+        deadline = time.monotonic() + CONSTRAINT_WAIT_S
+        while True:
+            status = self._constraints().get(key)
+            if status == "OPERATIONAL":
+                return
+            if status == "FAILED":
+                raise ConstraintViolation(f"unique constraint on {key[0]}.{key[1]} failed: duplicates exist")
+            if time.monotonic() > deadline:
+                raise StoreError(f"constraint on {key[0]}.{key[1]} still {status} after {CONSTRAINT_WAIT_S}s")
+            time.sleep(0.02)
+
+    def _ddl(self, text: str) -> None:
+        try:
+            self.graph.query(text)
+        except ResponseError as exc:
+            if "already indexed" not in str(exc):
+                raise StoreError(f"DDL failed: {text}: {exc}") from exc
+
+    def drop_all(self) -> None:
+        try:
+            self.graph.delete()
+        except ResponseError as exc:
+            if "empty key" not in str(exc) and "Invalid graph operation on empty key" not in str(exc):
+                raise StoreError(str(exc)) from exc
+        self.graph = self.client.select_graph(self.graph_name)
+
+    def close(self) -> None:
+        try:
+            self.client.connection.close()
+        except Exception:  # closing a dead connection is not an error worth reporting
+            pass

@@ -1,0 +1,60 @@
+"""GraphStore on Neo4j 5 (production), through the official driver's ``execute_query``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import ClientError, ConstraintError, ServiceUnavailable
+
+from engine.store.base import GraphStore, Row
+from engine.store.errors import ConstraintViolation, StatementError, StoreUnavailable
+from engine.store.registry import Statement
+from graph_schema.ddl import IndexSpec, neo4j_ddl
+
+
+class Neo4jStore(GraphStore):
+    """One database of a Neo4j server or cluster; reads are routed to secondaries."""
+
+    backend = "neo4j"
+
+    def __init__(self, driver: neo4j.Driver, database: str = "neo4j") -> None:
+        super().__init__()
+        self.driver = driver
+        self.database = database
+
+    def _execute(self, stmt: Statement, params: dict[str, Any]) -> list[Row]:
+        return self._query(stmt.text("neo4j"), params, stmt.mode == "read", stmt.name)
+
+    def _query(self, text: str, params: dict[str, Any], read: bool, name: str) -> list[Row]:
+        routing = neo4j.RoutingControl.READ if read else neo4j.RoutingControl.WRITE
+        try:
+            rows: list[Row] = self.driver.execute_query(
+                text,
+                params,
+                database_=self.database,
+                routing_=routing,
+                result_transformer_=neo4j.Result.data,
+            )
+        except ConstraintError as exc:
+            raise ConstraintViolation(str(exc)) from exc
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"Neo4j is not reachable: {exc}") from exc
+        except ClientError as exc:
+            raise StatementError(f"{name}: {exc}") from exc
+        return rows
+
+    def ensure_index(self, spec: IndexSpec) -> bool:
+        existing = {row["name"] for row in self.run("meta.neo4j_index_names")}
+        if spec.name in existing:
+            return False
+        self._query(neo4j_ddl(spec), {}, False, spec.name)  # DDL rendered from the schema, no user data
+        return True
+
+    def drop_all(self) -> None:
+        """Delete every node and relationship; indexes and constraints stay (they are the schema's)."""
+        while self.run("meta.delete_some", {"limit": 10000})[0]["deleted"]:
+            pass
+
+    def close(self) -> None:
+        self.driver.close()

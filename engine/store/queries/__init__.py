@@ -1,0 +1,3 @@
+"""Every registered statement, one module per area; importing this package registers them all."""
+
+from engine.store.queries import meta, nodes  # noqa: F401

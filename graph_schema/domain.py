@@ -1,0 +1,346 @@
+"""The graph of urban grassroots Party building (DOMAIN.md) as typed data, one version."""
+
+from __future__ import annotations
+
+from graph_schema.model import Label, Prop, PropType, RelType, Schema
+
+S, I, F, B, DT, D, SL = (
+    PropType.STRING,
+    PropType.INTEGER,
+    PropType.FLOAT,
+    PropType.BOOLEAN,
+    PropType.DATETIME,
+    PropType.DATE,
+    PropType.STRING_LIST,
+)
+
+SCHEMA_VERSION = 1
+
+# Codes used by several labels; Chinese names for the UI live beside them.
+ORG_LEVELS = {
+    "district": "区委",
+    "street": "街道党工委",
+    "community": "社区党委",
+    "grid": "网格党支部",
+    "compound": "小区党支部",
+    "building": "楼栋党小组",
+    "unit": "驻区单位党组织",
+    "other": "其他党组织",
+}
+ORG_KINDS = {
+    "standard": "常规",
+    "big_council": "大工委/大党委",
+    "joint": "联合党委",
+    "building_committee": "楼宇党委",
+    "park": "园区党委",
+    "business_district": "商圈党组织",
+    "mobile": "流动党支部",
+    "feature": "三缘特色支部",
+    "unit_org": "单位党组织",
+}
+ORG_TYPES = {
+    "working_committee": "党工委",
+    "committee": "党委",
+    "general_branch": "党总支",
+    "branch": "党支部",
+    "group": "党小组",
+}
+ORG_BASES = {"territorial": "地缘", "occupational": "业缘", "interest": "趣缘"}
+AREA_LEVELS = {"street": "街道", "community": "社区", "grid": "网格", "compound": "小区", "building": "楼栋"}
+UNIT_TYPES = {
+    "agency": "机关",
+    "institution": "事业单位",
+    "state_firm": "国有企业",
+    "private_firm": "非公企业",
+    "social_org": "社会组织",
+    "school": "学校",
+    "hospital": "医院",
+}
+TWO_NEW_UNIT_TYPES = ("private_firm", "social_org")  # the “两新”组织
+URGENCIES = {"low": "一般", "normal": "较急", "high": "紧急", "urgent": "特急"}
+BENEFICIARIES = {
+    "elderly_alone": "独居老人",
+    "elderly": "老年人",
+    "children": "儿童",
+    "disabled": "残疾人",
+    "low_income": "困难家庭",
+    "new_employment": "新就业群体",
+    "residents": "社区居民",
+}
+VULNERABLE_BENEFICIARIES = ("elderly_alone", "disabled", "low_income", "children")
+NEED_STATUSES = {
+    "open": "待认领",
+    "claimed": "已认领",
+    "in_progress": "服务中",
+    "completed": "已完成",
+    "evaluated": "已评价",
+    "cancelled": "已取消",
+    "expired": "已过期",
+}
+OFFERING_KINDS = {"service": "志愿服务", "venue": "场所共享", "goods": "物资", "funds": "资金"}
+VENUE_ACCESS = {"free": "免费使用", "reservation": "预约使用", "paid": "付费使用"}
+OFFERING_PERIODS = {"week": "每周", "month": "每月", "quarter": "每季度", "year": "每年", "once": "一次性"}
+OFFERING_STATUSES = {"active": "可用", "paused": "暂停", "retired": "已下架"}
+PROJECT_STATUSES = {
+    "claimed": "已认领",
+    "in_progress": "服务中",
+    "problem": "问题待处理",
+    "completed": "已完成",
+    "evaluated": "已评价",
+    "cancelled": "已取消",
+}
+AGREEMENT_KINDS = {
+    "co_construction": "共建协议",
+    "two_way_service": "双向服务协议",
+    "venue_sharing": "场所共享协议",
+    "pairing": "结对共建",
+}
+AGREEMENT_STATUSES = {"active": "有效", "expired": "已到期", "terminated": "已终止"}
+HOLD_ROLES = {
+    "secretary": "书记",
+    "deputy_secretary": "副书记",
+    "part_time_member": "兼职委员",
+    "grid_worker": "网格员",
+    "building_head": "楼长",
+    "central_household": "党员中心户",
+}
+GENDERS = {"male": "男", "female": "女"}
+
+
+def _c(d: dict[str, str]) -> tuple[str, ...]:
+    return tuple(d)
+
+
+def _id() -> Prop:
+    return Prop("id", S, required=True, max_length=64, title_zh="编号")
+
+
+def _stamps() -> tuple[Prop, ...]:
+    return (
+        Prop("created_at", DT, title_zh="创建时间"),
+        Prop("updated_at", DT, title_zh="更新时间"),
+    )
+
+
+def _place() -> tuple[Prop, ...]:
+    return (
+        Prop("lat", F, minimum=-90, maximum=90, title_zh="纬度"),
+        Prop("lon", F, minimum=-180, maximum=180, title_zh="经度"),
+        Prop("address", S, max_length=200, title_zh="地址"),
+    )
+
+
+ORG = Label(
+    "Org",
+    "党组织",
+    (
+        _id(),
+        Prop("name", S, required=True, max_length=100, title_zh="名称"),
+        Prop("level", S, required=True, choices=_c(ORG_LEVELS), title_zh="层级"),
+        Prop("kind", S, required=True, choices=_c(ORG_KINDS), title_zh="类型"),
+        Prop("org_type", S, choices=_c(ORG_TYPES), title_zh="组织形式"),
+        Prop("basis", S, choices=_c(ORG_BASES), title_zh="三缘类别"),
+        Prop("founded_on", D, title_zh="成立日期"),
+        *_stamps(),
+    ),
+    fulltext=("name",),
+)
+AREA = Label(
+    "Area",
+    "区域",
+    (
+        _id(),
+        Prop("name", S, required=True, max_length=100, title_zh="名称"),
+        Prop("level", S, required=True, choices=_c(AREA_LEVELS), title_zh="层级"),
+        *_place(),
+        Prop("households", I, minimum=0, title_zh="户数"),
+        Prop("residents", I, minimum=0, title_zh="人口"),
+        Prop("built_year", I, minimum=1900, maximum=2100, title_zh="建成年份"),
+        Prop("old_compound", B, title_zh="老旧小区"),
+        *_stamps(),
+    ),
+    fulltext=("name",),
+)
+UNIT = Label(
+    "Unit",
+    "驻区单位",
+    (
+        _id(),
+        Prop("name", S, required=True, max_length=100, title_zh="名称"),
+        Prop("type", S, required=True, choices=_c(UNIT_TYPES), title_zh="单位类型"),
+        *_place(),
+        Prop("employees", I, minimum=0, title_zh="职工人数"),
+        Prop("contact_name", S, pii=True, max_length=50, title_zh="联系人"),
+        Prop("contact_phone", S, pii=True, max_length=30, title_zh="联系电话"),
+        *_stamps(),
+    ),
+    fulltext=("name",),
+)
+MEMBER = Label(
+    "Member",
+    "党员",
+    (
+        _id(),
+        Prop("name", S, required=True, pii=True, max_length=50, title_zh="姓名"),
+        Prop("phone", S, pii=True, max_length=30, title_zh="手机号"),
+        Prop("gender", S, choices=_c(GENDERS), title_zh="性别"),
+        Prop("birth_year", I, minimum=1900, maximum=2100, title_zh="出生年份"),
+        Prop("joined_year", I, minimum=1921, maximum=2100, title_zh="入党年份"),
+        Prop("in_service", B, title_zh="在职党员"),
+        Prop("occupation", S, max_length=50, title_zh="职业"),
+        Prop("skills", SL, title_zh="特长"),
+        Prop("hours_per_month", I, minimum=0, maximum=744, title_zh="每月可服务小时"),
+        *_stamps(),
+    ),
+)
+NEED = Label(
+    "Need",
+    "需求",
+    (
+        _id(),
+        Prop("title", S, required=True, max_length=100, title_zh="标题"),
+        Prop("description", S, max_length=2000, title_zh="描述"),
+        Prop("category", S, required=True, max_length=64, title_zh="类别"),
+        Prop("skills", SL, title_zh="所需技能"),
+        Prop("people_wanted", I, required=True, minimum=1, maximum=100, title_zh="所需人数"),
+        Prop("hours_wanted", F, minimum=0, maximum=10000, title_zh="所需时长(小时)"),
+        Prop("urgency", S, required=True, choices=_c(URGENCIES), title_zh="紧急程度"),
+        Prop("beneficiaries", SL, choices=_c(BENEFICIARIES), title_zh="服务对象"),
+        Prop("beneficiary_count", I, minimum=0, title_zh="受益人数"),
+        *_place(),
+        Prop("window_start", DT, required=True, title_zh="开始时间"),
+        Prop("window_end", DT, required=True, title_zh="结束时间"),
+        Prop("status", S, required=True, choices=_c(NEED_STATUSES), title_zh="状态"),
+        Prop("status_reason", S, max_length=500, title_zh="状态说明"),
+        *_stamps(),
+    ),
+    fulltext=("title", "description"),
+)
+OFFERING = Label(
+    "Offering",
+    "资源",
+    (
+        _id(),
+        Prop("title", S, required=True, max_length=100, title_zh="标题"),
+        Prop("description", S, max_length=2000, title_zh="描述"),
+        Prop("kind", S, required=True, choices=_c(OFFERING_KINDS), title_zh="资源类型"),
+        Prop("access", S, choices=_c(VENUE_ACCESS), title_zh="场所使用方式"),
+        Prop("category", S, required=True, max_length=64, title_zh="类别"),
+        Prop("skills", SL, title_zh="技能"),
+        Prop("capacity", I, required=True, minimum=1, maximum=10000, title_zh="每期可服务次数"),
+        Prop("period", S, required=True, choices=_c(OFFERING_PERIODS), title_zh="周期"),
+        Prop("available_from", DT, title_zh="可用开始"),
+        Prop("available_to", DT, title_zh="可用结束"),
+        Prop("radius_km", F, minimum=0, maximum=500, title_zh="服务半径(公里)"),
+        *_place(),
+        Prop("status", S, required=True, choices=_c(OFFERING_STATUSES), title_zh="状态"),
+        *_stamps(),
+    ),
+    fulltext=("title", "description"),
+)
+PROJECT = Label(
+    "Project",
+    "项目",
+    (
+        _id(),
+        Prop("title", S, required=True, max_length=100, title_zh="标题"),
+        Prop("status", S, required=True, choices=_c(PROJECT_STATUSES), title_zh="状态"),
+        Prop("started_at", DT, title_zh="开始时间"),
+        Prop("completed_at", DT, title_zh="完成时间"),
+        Prop("hours_total", F, minimum=0, title_zh="累计服务小时"),
+        Prop("report", S, max_length=2000, title_zh="完成情况"),
+        *_stamps(),
+    ),
+)
+AGREEMENT = Label(
+    "Agreement",
+    "共建协议",
+    (
+        _id(),
+        Prop("title", S, required=True, max_length=100, title_zh="名称"),
+        Prop("kind", S, required=True, choices=_c(AGREEMENT_KINDS), title_zh="协议类型"),
+        Prop("terms", S, max_length=2000, title_zh="协议内容"),
+        Prop("signed_on", D, title_zh="签订日期"),
+        Prop("valid_from", D, title_zh="生效日期"),
+        Prop("valid_to", D, title_zh="到期日期"),
+        Prop("status", S, required=True, choices=_c(AGREEMENT_STATUSES), title_zh="状态"),
+        *_stamps(),
+    ),
+)
+CATEGORY = Label(
+    "Category",
+    "服务类别",
+    (
+        _id(),
+        Prop("name", S, required=True, max_length=50, title_zh="名称"),
+        Prop("level", I, minimum=1, maximum=5, title_zh="层级"),
+        Prop("description", S, max_length=500, title_zh="说明"),
+    ),
+)
+SCHEMA_META = Label(
+    "SchemaVersion",
+    "模式版本",
+    (
+        _id(),
+        Prop("version", I, required=True, minimum=1, title_zh="版本"),
+        Prop("applied_at", DT, title_zh="应用时间"),
+    ),
+)
+
+PROVIDERS = ("Unit", "Member")
+
+REL_TYPES = (
+    RelType("LEADS", "领导", ("Org",), ("Org",)),
+    RelType("CONTAINS", "包含", ("Area",), ("Area",)),
+    RelType("COVERS", "覆盖", ("Org",), ("Area",)),
+    RelType("LOCATED_IN", "位于", ("Unit", "Need"), ("Area",)),
+    RelType("EMBEDDED_IN", "设于单位", ("Org",), ("Unit",)),
+    RelType(
+        "REPORTS_TO",
+        "双报到",
+        ("Unit", "Member"),
+        ("Org",),
+        (Prop("since", D, title_zh="报到日期"),),
+    ),
+    RelType(
+        "PARTY_TO",
+        "协议方",
+        ("Unit", "Org"),
+        ("Agreement",),
+        (Prop("role", S, choices=("party_a", "party_b"), title_zh="甲乙方"),),
+    ),
+    RelType("BELONGS_TO", "隶属", ("Member",), ("Org",)),
+    RelType("JOINS", "参加", ("Member",), ("Org",)),
+    RelType("WORKS_AT", "工作于", ("Member",), ("Unit",)),
+    RelType("LIVES_IN", "居住于", ("Member",), ("Area",)),
+    RelType(
+        "HOLDS",
+        "担任",
+        ("Member",),
+        ("Org",),
+        (
+            Prop("role", S, required=True, choices=_c(HOLD_ROLES), title_zh="职务"),
+            Prop("since", D, title_zh="任职日期"),
+        ),
+    ),
+    RelType("POSTED_BY", "发布于", ("Need",), ("Org",)),
+    RelType("OFFERS", "提供", PROVIDERS, ("Offering",)),
+    RelType("FULFILLS", "承接", ("Project",), ("Need",)),
+    RelType(
+        "SERVES",
+        "服务",
+        PROVIDERS,
+        ("Project",),
+        (
+            Prop("offering_id", S, max_length=64, title_zh="所用资源"),
+            Prop("hours", F, minimum=0, title_zh="服务小时"),
+        ),
+    ),
+    RelType("PART_OF", "属于", ("Category",), ("Category",)),
+)
+
+SCHEMA = Schema(
+    version=SCHEMA_VERSION,
+    labels=(ORG, AREA, UNIT, MEMBER, NEED, OFFERING, PROJECT, AGREEMENT, CATEGORY, SCHEMA_META),
+    rel_types=REL_TYPES,
+)

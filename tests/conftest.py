@@ -1,0 +1,88 @@
+"""Shared fixtures: a real embedded FalkorDB server for the session, a fresh graph per test,
+and Neo4j as a second backend whenever NEO4J_URI is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.settings import Settings
+from engine.store import GraphStore, apply_schema
+from engine.store.embedded import EmbeddedFalkorDB
+
+# Statement name -> times run, over every store the tests used (see test_statement_coverage).
+EXECUTED: Counter[str] = Counter()
+
+BACKENDS = ["falkordb", *(["neo4j"] if os.environ.get("NEO4J_URI") else [])]
+
+
+@pytest.fixture(scope="session")
+def falkordb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedFalkorDB]:
+    """One embedded FalkorDB server for the whole session; tests isolate by graph name."""
+    server = EmbeddedFalkorDB(tmp_path_factory.mktemp("falkordb")).start()
+    yield server
+    server.stop()
+
+
+def _falkordb_store(server: EmbeddedFalkorDB) -> GraphStore:
+    from falkordb import FalkorDB
+
+    from engine.store.falkordb_store import FalkorDBStore
+
+    return FalkorDBStore(FalkorDB(unix_socket_path=str(server.socket_path)), f"test_{uuid.uuid4().hex[:12]}")
+
+
+def _neo4j_store() -> GraphStore:
+    import neo4j
+
+    from engine.store.neo4j_store import Neo4jStore
+
+    s = Settings()
+    driver = neo4j.GraphDatabase.driver(s.neo4j_uri or "", auth=(s.neo4j_user, s.neo4j_password))
+    return Neo4jStore(driver, s.neo4j_database)
+
+
+def make_store(backend: str, server: EmbeddedFalkorDB) -> GraphStore:
+    """An empty store on ``backend`` (a fresh FalkorDB graph, or the emptied Neo4j database)."""
+    store = _falkordb_store(server) if backend == "falkordb" else _neo4j_store()
+    store.drop_all()
+    return store
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_store(request: pytest.FixtureRequest, falkordb_server: EmbeddedFalkorDB) -> Iterator[GraphStore]:
+    """An empty graph without indexes or constraints, on each configured backend."""
+    store = make_store(request.param, falkordb_server)
+    yield store
+    EXECUTED.update(store.executed)
+    store.drop_all()
+    store.close()
+
+
+@pytest.fixture
+def store(empty_store: GraphStore) -> GraphStore:
+    """An empty graph with the schema applied, on each configured backend."""
+    apply_schema(empty_store)
+    return empty_store
+
+
+@pytest.fixture
+def settings_for(falkordb_server: EmbeddedFalkorDB, tmp_path: Path) -> Settings:
+    """Settings that point a program at the session's server and a fresh graph."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        falkordb_socket=falkordb_server.socket_path,
+        graph=f"test_{uuid.uuid4().hex[:12]}",
+        backend="falkordb",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the statement-coverage check after every other test."""
+    last = [i for i in items if "test_statement_coverage" in i.nodeid]
+    items[:] = [i for i in items if i not in last] + last
