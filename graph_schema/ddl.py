@@ -84,4 +84,14 @@ def falkordb_index_cypher(spec: IndexSpec) -> str:
 
 def falkordb_constraint_command(graph: str, spec: IndexSpec) -> list[str | int]:
     """The ``GRAPH.CONSTRAINT CREATE`` command for a unique spec."""
-    return ["GRAPH.CONSTRAINT", "CREATE", graph, "UNIQUE", "NODE", spec.label, "PROPERTIES", len(spec.props), *spec.props]
+    return [
+        "GRAPH.CONSTRAINT",
+        "CREATE",
+        graph,
+        "UNIQUE",
+        "NODE",
+        spec.label,
+        "PROPERTIES",
+        len(spec.props),
+        *spec.props,
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graph_schema.model import Label, Prop, PropType, RelType, Schema
 
-S, I, F, B, DT, D, SL = (
+S, I, F, B, DT, D, SL = (  # noqa: E741  (short names keep the tables below readable)
     PropType.STRING,
     PropType.INTEGER,
     PropType.FLOAT,

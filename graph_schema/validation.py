@@ -154,7 +154,9 @@ def check_value(prop: Prop, value: Any) -> list[Problem]:
             allowed = "、".join(prop.choices)
             problems.append(Problem(prop.name, f"{_title(prop)}的取值“{bad[0]}”不在允许范围内({allowed})"))
     if prop.max_length is not None and isinstance(value, str) and len(value) > prop.max_length:
-        problems.append(Problem(prop.name, f"{_title(prop)}过长:最多 {prop.max_length} 个字,实际 {len(value)} 个"))
+        problems.append(
+            Problem(prop.name, f"{_title(prop)}过长:最多 {prop.max_length} 个字,实际 {len(value)} 个")
+        )
     if isinstance(value, int | float) and not isinstance(value, bool):
         if prop.minimum is not None and value < prop.minimum:
             problems.append(Problem(prop.name, f"{_title(prop)}不能小于 {prop.minimum:g},收到 {value}"))
@@ -176,7 +178,9 @@ def _check_payload(
     return problems
 
 
-def validate_node(label: str, payload: Mapping[str, Any], *, partial: bool = False, schema: Schema = SCHEMA) -> list[Problem]:
+def validate_node(
+    label: str, payload: Mapping[str, Any], *, partial: bool = False, schema: Schema = SCHEMA
+) -> list[Problem]:
     """Problems of a node payload; ``partial`` for an update that sets only some properties."""
     if not schema.has_label(label):
         return [Problem("label", f"未知的节点类型“{label}”")]
@@ -185,7 +189,12 @@ def validate_node(label: str, payload: Mapping[str, Any], *, partial: bool = Fal
 
 
 def validate_relationship(
-    rel_type: str, start_label: str, end_label: str, payload: Mapping[str, Any] | None = None, *, schema: Schema = SCHEMA
+    rel_type: str,
+    start_label: str,
+    end_label: str,
+    payload: Mapping[str, Any] | None = None,
+    *,
+    schema: Schema = SCHEMA,
 ) -> list[Problem]:
     """Problems of a relationship: its endpoints' labels and its properties."""
     if not schema.has_rel(rel_type):
@@ -193,5 +202,7 @@ def validate_relationship(
     rt = schema.rel(rel_type)
     problems: list[Problem] = []
     if start_label not in rt.starts or end_label not in rt.ends:
-        problems.append(Problem("type", f"关系“{rt.title_zh}”({rel_type})不能从 {start_label} 连到 {end_label}"))
+        problems.append(
+            Problem("type", f"关系“{rt.title_zh}”({rel_type})不能从 {start_label} 连到 {end_label}")
+        )
     return problems + _check_payload(rt.props, f"关系“{rt.title_zh}”", payload or {}, False)

@@ -86,3 +86,45 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Run the statement-coverage check after every other test."""
     last = [i for i in items if "test_statement_coverage" in i.nodeid]
     items[:] = [i for i in items if i not in last] + last
+
+
+class LiveServer:
+    """A real uvicorn server running the app in a background thread, on a free loopback port."""
+
+    def __init__(self, app: object) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture
+def live_server(store: GraphStore) -> Iterator[LiveServer]:
+    """The API on a real uvicorn server over the test's store."""
+    from api.app import create_app
+
+    with LiveServer(create_app(Settings(), store)) as server:
+        yield server

@@ -25,7 +25,9 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
 
         if not settings.neo4j_uri:
             raise StoreUnavailable("LIANJIAN_BACKEND=neo4j but NEO4J_URI is not set")
-        driver = neo4j.GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password))
+        driver = neo4j.GraphDatabase.driver(
+            settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password)
+        )
         with Neo4jStore(driver, settings.neo4j_database) as store:
             yield store
         return

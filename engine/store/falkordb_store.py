@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import OrderedDict
 from typing import Any
@@ -46,7 +47,11 @@ class FalkorDBStore(GraphStore):
         text = stmt.text("falkordb")
         try:
             try:
-                result = self.graph.ro_query(text, params) if stmt.mode == "read" else self.graph.query(text, params)
+                result = (
+                    self.graph.ro_query(text, params)
+                    if stmt.mode == "read"
+                    else self.graph.query(text, params)
+                )
             except ResponseError as exc:
                 if "empty key" not in str(exc):
                     raise
@@ -94,7 +99,9 @@ class FalkorDBStore(GraphStore):
             key = (spec.label, ",".join(spec.props))
             if key not in self._constraints():
                 try:
-                    self.client.connection.execute_command(*falkordb_constraint_command(self.graph_name, spec))
+                    self.client.connection.execute_command(
+                        *falkordb_constraint_command(self.graph_name, spec)
+                    )
                     created = True
                 except ResponseError as exc:
                     if "already exists" not in str(exc):
@@ -131,7 +138,5 @@ class FalkorDBStore(GraphStore):
         self.graph = self.client.select_graph(self.graph_name)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection is not worth reporting
             self.client.connection.close()
-        except Exception:  # closing a dead connection is not an error worth reporting
-            pass

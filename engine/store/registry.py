@@ -49,10 +49,14 @@ def cypher(name: str, mode: Mode, text: str, description: str = "") -> Statement
     return register(Statement(name, mode, text.strip(), text.strip(), description))
 
 
-def dialects(name: str, mode: Mode, *, neo4j: str | None, falkordb: str | None, description: str = "") -> Statement:
+def dialects(
+    name: str, mode: Mode, *, neo4j: str | None, falkordb: str | None, description: str = ""
+) -> Statement:
     """Register a statement whose text differs per backend."""
     return register(
-        Statement(name, mode, neo4j.strip() if neo4j else None, falkordb.strip() if falkordb else None, description)
+        Statement(
+            name, mode, neo4j.strip() if neo4j else None, falkordb.strip() if falkordb else None, description
+        )
     )
 
 

@@ -53,7 +53,10 @@ FALKORDB_CONSTRAINTS = dialects(
     "meta.falkordb_constraints",
     "read",
     neo4j=None,
-    falkordb="CALL db.constraints() YIELD type, label, properties, status RETURN type, label, properties, status",
+    falkordb="""
+    CALL db.constraints() YIELD type, label, properties, status
+    RETURN type, label, properties, status
+    """,
     description="FalkorDB's constraints and whether they hold yet",
 )
 

@@ -25,7 +25,9 @@ def _register_label(label: str) -> list[Statement]:
     return [
         cypher(node_stmt("create", label), "write", f"CREATE {n}) SET n = $props RETURN n.id AS id"),
         cypher(node_stmt("get", label), "read", f"MATCH {n} {{id: $id}}) RETURN n {{.*}} AS node"),
-        cypher(node_stmt("get_many", label), "read", f"MATCH {n}) WHERE n.id IN $ids RETURN n {{.*}} AS node"),
+        cypher(
+            node_stmt("get_many", label), "read", f"MATCH {n}) WHERE n.id IN $ids RETURN n {{.*}} AS node"
+        ),
         cypher(
             node_stmt("update", label),
             "write",

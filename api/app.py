@@ -1,0 +1,41 @@
+"""The FastAPI application: routers per resource, the store opened once, errors mapped in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.health.endpoints import router as health_router
+from engine.settings import Settings, get_settings
+from engine.store.base import GraphStore
+from engine.store.connect import open_store
+from engine.store.schema_apply import apply_schema
+
+DESCRIPTION = """
+联建 lianjian — 城市基层党建关系图谱与资源匹配引擎。
+
+A graph of Party organisations, resident units, members, needs and offerings, and the
+order-style matching (订单式认领) of community needs with unit and member offerings.
+Errors answer as JSON `{"code": ..., "message": ...}` with a message in Chinese.
+"""
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """Build the app. With ``store`` given it is used as is (tests, the CLI); otherwise the
+    store named by the settings is opened at start-up and closed at shutdown."""
+    cfg = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with ExitStack() as stack:
+            app.state.store = store if store is not None else stack.enter_context(open_store(cfg))
+            if store is None:
+                apply_schema(app.state.store)
+            app.state.settings = cfg
+            yield
+
+    app = FastAPI(title="联建 lianjian", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.include_router(health_router)
+    return app

@@ -1,0 +1,14 @@
+"""Response schemas of the health resource."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Health(BaseModel):
+    """Liveness of the service and of its graph store."""
+
+    status: str = Field(examples=["ok"])
+    backend: str = Field(description="graph store in use", examples=["falkordb"])
+    schema_version: int | None = Field(description="schema version recorded in the graph", examples=[1])
+    version: str = Field(description="lianjian version", examples=["0.1.0"])
