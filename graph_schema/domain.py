@@ -287,6 +287,28 @@ SCHEMA_META = Label(
     ),
 )
 
+ROLES = {
+    "admin": "管理员",
+    "planner": "组织部/街道规划人员",
+    "secretary": "社区书记",
+    "unit": "驻区单位",
+    "member": "党员",
+}
+ACCOUNT = Label(
+    "Account",
+    "账号",
+    (
+        _id(),
+        Prop("display_name", S, required=True, max_length=50, title_zh="显示名称"),
+        Prop("role", S, required=True, choices=_c(ROLES), title_zh="角色"),
+        Prop("scope_org_id", S, max_length=64, title_zh="管辖党组织"),
+        Prop("subject_id", S, max_length=64, title_zh="对应单位或党员"),
+        Prop("password_hash", S, required=True, max_length=200, title_zh="密码摘要"),
+        Prop("active", B, required=True, title_zh="启用"),
+        *_stamps(),
+    ),
+)
+
 PROVIDERS = ("Unit", "Member")
 
 REL_TYPES = (
@@ -341,6 +363,6 @@ REL_TYPES = (
 
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
-    labels=(ORG, AREA, UNIT, MEMBER, NEED, OFFERING, PROJECT, AGREEMENT, CATEGORY, SCHEMA_META),
+    labels=(ORG, AREA, UNIT, MEMBER, NEED, OFFERING, PROJECT, AGREEMENT, CATEGORY, SCHEMA_META, ACCOUNT),
     rel_types=REL_TYPES,
 )
