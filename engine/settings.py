@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     batch_size: int = Field(2000, ge=1, le=50000, description="rows per UNWIND batch in bulk loads")
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+
+    secret_key: SecretStr | None = Field(
+        None, description="signs sign-in tokens; when unset one is generated once in the data directory"
+    )
+    token_minutes: int = Field(480, ge=1, le=10080, description="how long a sign-in token is valid")
 
     @property
     def resolved_backend(self) -> Literal["falkordb", "neo4j"]:
