@@ -7,6 +7,7 @@ from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.errors import install_error_handlers
 from api.health.endpoints import router as health_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
@@ -37,5 +38,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
 
     app = FastAPI(title="联建 lianjian", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
     app.include_router(health_router)
     return app

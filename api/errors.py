@@ -1,0 +1,135 @@
+"""Errors as JSON ``{code, message}`` with a message a secretary understands, mapped in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.store.errors import ConstraintViolation, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    """What every error response carries."""
+
+    code: str = Field(examples=["conflict"])
+    message: str = Field(examples=["该需求已被认领满额,无法再认领"])
+    details: list[dict[str, Any]] | None = Field(None, description="per-field problems of an invalid request")
+
+
+# pydantic error types in words (the field's name is put in front).
+_PYDANTIC_ZH = {
+    "missing": "必须填写",
+    "string_too_long": "过长",
+    "string_too_short": "过短",
+    "too_long": "项数过多",
+    "too_short": "项数过少",
+    "string_type": "应为文本",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为是或否",
+    "bool_type": "应为是或否",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "datetime_parsing": "应为日期时间(如 2026-11-24T08:00:00Z)",
+    "datetime_from_date_parsing": "应为日期时间(如 2026-11-24T08:00:00Z)",
+    "date_parsing": "应为日期(如 2026-11-24)",
+    "date_from_datetime_parsing": "应为日期(如 2026-11-24)",
+    "extra_forbidden": "是不认识的字段",
+    "json_invalid": "不是有效的 JSON",
+    "value_error": "不符合要求",
+    "finite_number": "应为有限的数字",
+}
+
+
+def _field(loc: Sequence[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "请求"
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[str, Any]]]:
+    """One Chinese sentence for the first problems, and the per-field details."""
+    details = []
+    for err in errors:
+        field = _field(err.get("loc", ()))
+        words = _PYDANTIC_ZH.get(err.get("type", ""), "")
+        if err.get("type") == "value_error" and err.get("ctx", {}).get("error"):
+            words = str(err["ctx"]["error"])
+        elif not words:
+            words = str(err.get("msg", "不符合要求"))
+        details.append({"field": field, "message": f"“{field}”{words}", "type": err.get("type")})
+    head = ";".join(d["message"] for d in details[:3])
+    more = f" 等 {len(details)} 处问题" if len(details) > 3 else ""
+    return f"提交的内容有误:{head}{more}", details
+
+
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    """The JSON error response used everywhere."""
+    body = ErrorBody(code=code, message=message, details=details).model_dump(exclude_none=True)
+    return JSONResponse(status_code=status, content=body)
+
+
+_HTTP_CODES = {
+    400: ("bad_request", "请求有误"),
+    401: ("unauthorized", "请先登录"),
+    403: ("forbidden", "无权进行此操作"),
+    404: ("not_found", "找不到请求的内容"),
+    405: ("method_not_allowed", "不支持该请求方式"),
+    409: ("conflict", "与当前状态冲突"),
+    413: ("too_large", "提交的内容过大"),
+    415: ("unsupported_media_type", "不支持的内容格式"),
+    422: ("invalid_input", "提交的内容有误"),
+    429: ("too_many_requests", "请求过于频繁,请稍后再试"),
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error the app can raise to ``{code, message}`` JSON."""
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        message, details = describe_validation_errors(exc.errors())
+        return error_response(422, "invalid_input", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, default = _HTTP_CODES.get(exc.status_code, ("error", "请求失败"))
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail else default
+        response = error_response(exc.status_code, code, message)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(ConstraintViolation)
+    async def on_duplicate(_: Request, exc: ConstraintViolation) -> JSONResponse:
+        return error_response(409, "duplicate", "编号已存在,不能重复创建")
+
+    @app.exception_handler(StoreUnavailable)
+    async def on_store_down(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("graph store unavailable: %s", exc)
+        return error_response(503, "store_unavailable", "数据服务暂时不可用,请稍后再试")
+
+    @app.exception_handler(Exception)
+    async def on_bug(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "系统内部错误,请联系管理员")
