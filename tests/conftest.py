@@ -17,6 +17,8 @@ from engine.store.embedded import EmbeddedFalkorDB
 
 # Statement name -> times run, over every store the tests used (see test_statement_coverage).
 EXECUTED: Counter[str] = Counter()
+# Lines a test wants shown at the end of the run, even without -s (see pytest_terminal_summary).
+SUMMARY: list[str] = []
 
 BACKENDS = ["falkordb", *(["neo4j"] if os.environ.get("NEO4J_URI") else [])]
 
@@ -86,6 +88,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Run the statement-coverage check after every other test."""
     last = [i for i in items if "test_statement_coverage" in i.nodeid]
     items[:] = [i for i in items if i not in last] + last
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show the SUMMARY lines tests left (statement counts and the like) after the results."""
+    if SUMMARY:
+        terminalreporter.section("lianjian")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
 
 
 class LiveServer:

@@ -1,0 +1,103 @@
+"""Every registered statement's Neo4j text and every Neo4j DDL statement pass Neo4j's own
+Cypher front end (``lintCypherQuery`` from the pinned npm package), run once for all."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import SUMMARY
+
+from engine.store.registry import all_statements
+from graph_schema.ddl import index_specs, neo4j_statements
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT = ROOT / "tests" / "cypher_lint" / "lint.mjs"
+PACKAGE = "@neo4j-cypher/language-support"
+# Statements only there to prove the lint can fail; their names cannot clash with registered ones.
+BROKEN = {"selftest:broken": "MATCH (n RETURN n"}
+DEPRECATED = {"selftest:deprecated": "MATCH (n) WHERE id(n) = $x RETURN n"}
+CLEAN = {"selftest:clean": "MATCH (n:Org {id: $id}) RETURN n.name AS name"}
+# The linter has no parameter values; every other diagnostic (error or warning) is a failure.
+UNDEFINED_PARAMETER = re.compile(r"^Parameter \$\S+ is not defined\.$")
+
+Diagnostic = dict[str, Any]
+
+
+def queries() -> dict[str, str]:
+    """Neo4j text of every registered statement that runs on Neo4j, by statement name."""
+    return {s.name: s.neo4j for s in all_statements() if s.neo4j is not None}
+
+
+def ddl() -> dict[str, str]:
+    """Every Neo4j DDL statement of the schema, named after its index spec."""
+    texts = neo4j_statements()
+    specs = index_specs()
+    assert len(texts) == len(specs)
+    return {f"ddl:{spec.name}": text for spec, text in zip(specs, texts, strict=True)}
+
+
+def problems(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that fail a statement: all but "Parameter $x is not defined."."""
+    return [d for d in diagnostics if not UNDEFINED_PARAMETER.match(d["message"])]
+
+
+def lint(statements: dict[str, str]) -> dict[str, list[Diagnostic]]:
+    """Diagnostics per statement name, from one node process over all of them."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: install Node.js 20+, then run `npm ci` first")
+    manifest = ROOT / "node_modules" / PACKAGE / "package.json"
+    if not manifest.exists():
+        pytest.fail(f"{PACKAGE} is missing: run `npm ci` first")
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"][PACKAGE]
+    installed = json.loads(manifest.read_text())["version"]
+    if installed != pinned:
+        pytest.fail(f"{PACKAGE} {installed} is installed but {pinned} is pinned: run `npm ci` first")
+    payload = json.dumps([{"name": k, "text": v} for k, v in statements.items()])
+    done = subprocess.run(
+        [node, str(LINT)], input=payload, capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
+    if done.returncode != 0:
+        pytest.fail(f"the Cypher linter crashed:\n{done.stderr}")
+    return {r["name"]: r["diagnostics"] for r in json.loads(done.stdout)}
+
+
+@pytest.fixture(scope="module")
+def linted() -> dict[str, list[Diagnostic]]:
+    """The linter's verdict on every statement plus the self-test ones."""
+    return lint({**queries(), **ddl(), **BROKEN, **DEPRECATED, **CLEAN})
+
+
+def test_every_neo4j_statement_passes_neo4j_parser(linted: dict[str, list[Diagnostic]]) -> None:
+    texts = {**queries(), **ddl()}
+    falkordb_only = sum(1 for s in all_statements() if s.neo4j is None)
+    SUMMARY.append(
+        f"Neo4j parser checked {len(texts)} statements ({len(queries())} queries, {len(ddl())} DDL); "
+        f"FalkorDB-only: {falkordb_only}"
+    )
+    assert set(texts) <= set(linted)
+    failures = [
+        f"{name}: [{'error' if d['severity'] == 1 else 'warning'}] {d['message']}\n    {texts[name]}"
+        for name in sorted(texts)
+        for d in problems(linted[name])
+    ]
+    assert not failures, "Neo4j's parser rejects:\n" + "\n".join(failures)
+
+
+def test_the_lint_reports_a_syntax_error(linted: dict[str, list[Diagnostic]]) -> None:
+    found = problems(linted["selftest:broken"])
+    assert found and found[0]["severity"] == 1 and "Invalid input" in found[0]["message"]
+
+
+def test_the_lint_reports_deprecations_but_not_undefined_parameters(
+    linted: dict[str, list[Diagnostic]],
+) -> None:
+    deprecated = problems(linted["selftest:deprecated"])
+    assert [d["severity"] for d in deprecated] == [2] and "deprecated" in deprecated[0]["message"]
+    assert linted["selftest:clean"] and problems(linted["selftest:clean"]) == []
