@@ -44,6 +44,9 @@ LOOKUP_PROPS: dict[str, tuple[str, ...]] = {
     "Need": ("status", "category"),
     "Offering": ("status", "category"),
     "Project": ("status",),
+    "Claim": ("status",),
+    "ProblemReport": ("status",),
+    "AuditEntry": ("entity_id", "at"),
 }
 
 

@@ -309,6 +309,94 @@ ACCOUNT = Label(
     ),
 )
 
+
+# The closed loop (issue 3): claims, work logs, problem reports, evaluations, points, audit.
+CLAIM_STATUSES = {"active": "有效", "withdrawn": "已撤回", "cancelled": "已取消"}
+CLAIM_VIA = {"self": "自主认领", "dispatch": "派单"}
+PROBLEM_STATUSES = {"open": "待处理", "resolved": "已解决"}
+EVALUATION_DIRECTIONS = {
+    "community_to_provider": "社区评价服务方",
+    "provider_to_community": "服务方评价社区",
+}
+POINT_REASONS = {
+    "service_hours": "服务时长",
+    "rating": "服务获评",
+    "evaluating": "参与评价",
+    "correction": "积分更正",
+}
+CLAIM = Label(
+    "Claim",
+    "认领",
+    (
+        _id(),
+        Prop("status", S, required=True, choices=_c(CLAIM_STATUSES), title_zh="状态"),
+        Prop("via", S, required=True, choices=_c(CLAIM_VIA), title_zh="认领方式"),
+        Prop("note", S, max_length=500, title_zh="备注"),
+        Prop("status_reason", S, max_length=500, title_zh="状态说明"),
+        *_stamps(),
+    ),
+)
+WORK_LOG = Label(
+    "WorkLog",
+    "服务记录",
+    (
+        _id(),
+        Prop("hours", F, required=True, minimum=0.1, maximum=24, title_zh="服务小时"),
+        Prop("note", S, max_length=500, title_zh="说明"),
+        Prop("logged_at", DT, required=True, title_zh="记录时间"),
+    ),
+)
+PROBLEM_REPORT = Label(
+    "ProblemReport",
+    "问题上报",
+    (
+        _id(),
+        Prop("description", S, required=True, max_length=2000, title_zh="问题描述"),
+        Prop("status", S, required=True, choices=_c(PROBLEM_STATUSES), title_zh="状态"),
+        Prop("resolution", S, max_length=2000, title_zh="处理结果"),
+        Prop("created_at", DT, required=True, title_zh="上报时间"),
+        Prop("resolved_at", DT, title_zh="解决时间"),
+    ),
+)
+EVALUATION = Label(
+    "Evaluation",
+    "评价",
+    (
+        _id(),
+        Prop("direction", S, required=True, choices=_c(EVALUATION_DIRECTIONS), title_zh="评价方向"),
+        Prop("rating", I, required=True, minimum=1, maximum=5, title_zh="评分"),
+        Prop("comment", S, max_length=500, title_zh="评语"),
+        Prop("created_at", DT, required=True, title_zh="评价时间"),
+    ),
+)
+POINT_ENTRY = Label(
+    "PointEntry",
+    "积分记录",
+    (
+        _id(),
+        Prop("points", I, required=True, minimum=-100000, maximum=100000, title_zh="积分"),
+        Prop("reason", S, required=True, choices=_c(POINT_REASONS), title_zh="原因"),
+        Prop("note", S, max_length=500, title_zh="说明"),
+        Prop("at", DT, required=True, title_zh="记入时间"),
+        Prop("rule", S, max_length=100, title_zh="规则"),
+    ),
+)
+AUDIT_ENTRY = Label(
+    "AuditEntry",
+    "操作日志",
+    (
+        _id(),
+        Prop("at", DT, required=True, title_zh="时间"),
+        Prop("actor", S, required=True, max_length=64, title_zh="操作账号"),
+        Prop("role", S, required=True, choices=_c(ROLES), title_zh="角色"),
+        Prop("action", S, required=True, max_length=64, title_zh="操作"),
+        Prop("entity_label", S, required=True, max_length=64, title_zh="对象类型"),
+        Prop("entity_id", S, required=True, max_length=64, title_zh="对象编号"),
+        Prop("before", S, title_zh="操作前(JSON)"),
+        Prop("after", S, title_zh="操作后(JSON)"),
+    ),
+)
+
 PROVIDERS = ("Unit", "Member")
 
 REL_TYPES = (
@@ -359,10 +447,38 @@ REL_TYPES = (
         ),
     ),
     RelType("PART_OF", "属于", ("Category",), ("Category",)),
+    RelType("MAKES", "提出认领", PROVIDERS, ("Claim",)),
+    RelType("FOR", "认领需求", ("Claim",), ("Need",)),
+    RelType("USES", "使用资源", ("Claim",), ("Offering",)),
+    RelType("ON", "针对项目", ("WorkLog", "ProblemReport"), ("Project",)),
+    RelType("LOGGED", "记录服务", PROVIDERS, ("WorkLog",)),
+    RelType("ABOUT", "评价项目", ("Evaluation",), ("Project",)),
+    RelType("RATES", "评价对象", ("Evaluation",), (*PROVIDERS, "Org")),
+    RelType("GAVE", "作出评价", (*PROVIDERS, "Org"), ("Evaluation",)),
+    RelType("CREDITS", "积分记入", ("PointEntry",), (*PROVIDERS, "Org")),
+    RelType("FOR_PROJECT", "积分来源项目", ("PointEntry",), ("Project",)),
 )
 
 SCHEMA = Schema(
     version=SCHEMA_VERSION,
-    labels=(ORG, AREA, UNIT, MEMBER, NEED, OFFERING, PROJECT, AGREEMENT, CATEGORY, SCHEMA_META, ACCOUNT),
+    labels=(
+        ORG,
+        AREA,
+        UNIT,
+        MEMBER,
+        NEED,
+        OFFERING,
+        PROJECT,
+        AGREEMENT,
+        CATEGORY,
+        SCHEMA_META,
+        ACCOUNT,
+        CLAIM,
+        WORK_LOG,
+        PROBLEM_REPORT,
+        EVALUATION,
+        POINT_ENTRY,
+        AUDIT_ENTRY,
+    ),
     rel_types=REL_TYPES,
 )
