@@ -22,6 +22,9 @@ class GraphStore(ABC):
     """
 
     backend: ClassVar[Backend]
+    # Statement name -> times run by every store of this process (stores the tests open
+    # themselves included), for the statement-coverage test.
+    executed_in_process: ClassVar[Counter[str]] = Counter()
 
     def __init__(self) -> None:
         self.executed: Counter[str] = Counter()  # statement name -> times run, for coverage tests
@@ -31,6 +34,7 @@ class GraphStore(ABC):
         stmt = get(name)
         rows = self._execute(stmt, dict(params or {}))
         self.executed[name] += 1
+        GraphStore.executed_in_process[name] += 1
         return rows
 
     def one(self, name: str, params: Mapping[str, Any] | None = None) -> Row | None:
