@@ -1,0 +1,32 @@
+"""``generate``: the whole deterministic demo from a size and a seed (pure: no store, no clock)."""
+
+from __future__ import annotations
+
+from engine.demo.builder import Builder
+from engine.demo.dataset import DemoDataset
+from engine.demo.members import build_members
+from engine.demo.names import UniqueNames
+from engine.demo.roles import build_roles
+from engine.demo.services import build_agreements, build_categories, build_needs, build_offerings
+from engine.demo.sizes import SIZES
+from engine.demo.territory import build_territory
+from engine.demo.units import build_units
+
+
+def generate(size: str = "district", seed: int = 2026) -> DemoDataset:
+    """The demo of ``size`` (a key of SIZES); the same size and seed always give the same dataset."""
+    try:
+        spec = SIZES[size]
+    except KeyError:
+        raise ValueError(f"unknown demo size {size!r}; choose one of {', '.join(SIZES)}") from None
+    b = Builder(size, seed)
+    names = UniqueNames(b.rng)
+    build_categories(b)
+    territory = build_territory(b, spec, names)
+    units = build_units(b, spec, names, territory)
+    people = build_members(b, spec, territory, units)
+    build_roles(b, territory, units, people)
+    build_agreements(b, territory, units)
+    offers = build_offerings(b, spec, units, people)
+    build_needs(b, spec, territory, offers)
+    return b.dataset
