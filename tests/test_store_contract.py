@@ -4,12 +4,17 @@ schema application and the ``meta.*`` statements."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import neo4j
 import pytest
 from schema_examples import example_node, example_rel_props
 
-from engine.store import ConstraintViolation, GraphStore, apply_schema
+from engine.settings import Settings
+from engine.store import ConstraintViolation, GraphStore, StoreUnavailable, apply_schema, open_store
+from engine.store.falkordb_store import FalkorDBStore
+from engine.store.neo4j_store import Neo4jStore
 from engine.store.queries.nodes import node_stmt, rel_stmt
 from engine.store.registry import all_statements
 from engine.store.schema_apply import current_version
@@ -313,3 +318,16 @@ def test_every_generated_statement_is_registered() -> None:
     for rel_type, start, end in PAIRS:
         for action in ("bulk_create", "bulk_merge", "delete", "list"):
             assert rel_stmt(action, rel_type, start, end) in names
+
+
+def test_an_unreachable_store_raises_store_unavailable(tmp_path: Path) -> None:
+    dead = Settings(backend="falkordb", falkordb_socket=tmp_path / "nobody.sock", data_dir=tmp_path)
+    with pytest.raises(StoreUnavailable, match="FalkorDB"), open_store(dead):
+        pass
+    with pytest.raises(StoreUnavailable, match="FalkorDB"):
+        FalkorDBStore.open(tmp_path / "nobody.sock", "g")
+    driver = neo4j.GraphDatabase.driver(
+        "bolt://127.0.0.1:1", auth=("neo4j", "x"), max_transaction_retry_time=0
+    )
+    with pytest.raises(StoreUnavailable, match="Neo4j"), Neo4jStore(driver) as store:
+        store.run("meta.ping")

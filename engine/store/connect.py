@@ -32,8 +32,6 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
             yield store
         return
 
-    from falkordb import FalkorDB
-
     from engine.store.falkordb_store import FalkorDBStore
 
     server: EmbeddedFalkorDB | None = None
@@ -42,7 +40,7 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
         server = EmbeddedFalkorDB(settings.data_dir).start()
         socket = server.socket_path
     try:
-        with FalkorDBStore(FalkorDB(unix_socket_path=str(socket)), settings.graph) as store:
+        with FalkorDBStore.open(socket, settings.graph) as store:
             store.run("meta.ping")
             yield store
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import OrderedDict
+from pathlib import Path as FilePath
 from typing import Any
 
 from falkordb import Edge, FalkorDB, Node, Path
@@ -42,6 +43,15 @@ class FalkorDBStore(GraphStore):
         self.client = client
         self.graph_name = graph
         self.graph = client.select_graph(graph)
+
+    @classmethod
+    def open(cls, socket_path: FilePath | str, graph: str) -> FalkorDBStore:
+        """The store of ``graph`` on the server at ``socket_path``; StoreUnavailable when none
+        answers there (the client connects as soon as it is made)."""
+        try:
+            return cls(FalkorDB(unix_socket_path=str(socket_path)), graph)
+        except (RedisConnectionError, OSError) as exc:
+            raise StoreUnavailable(f"FalkorDB is not reachable on {socket_path}: {exc}") from exc
 
     def _execute(self, stmt: Statement, params: dict[str, Any]) -> list[Row]:
         text = stmt.text("falkordb")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import neo4j
-from neo4j.exceptions import ClientError, ConstraintError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
 
 from engine.store.base import GraphStore, Row
 from engine.store.errors import ConstraintViolation, StatementError, StoreUnavailable
@@ -38,9 +44,11 @@ class Neo4jStore(GraphStore):
             )
         except ConstraintError as exc:
             raise ConstraintViolation(str(exc)) from exc
-        except ServiceUnavailable as exc:
+        except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailable(f"Neo4j is not reachable: {exc}") from exc
-        except ClientError as exc:
+        except AuthError as exc:
+            raise StoreUnavailable(f"Neo4j refused the credentials: {exc}") from exc
+        except Neo4jError as exc:  # ClientError, and DatabaseError/TransientError too
             raise StatementError(f"{name}: {exc}") from exc
         return rows
 
