@@ -40,26 +40,28 @@ BASIS_ZH = {"interest": "趣缘", "occupational": "业缘", "territorial": "地�
 
 
 @dataclass(eq=False, slots=True)
-class Building:
-    """A 楼栋 and the 楼栋党小组 covering it, if any."""
+class Place:
+    """An area of the territory: its id, name, centre and its (still open) Area node."""
 
     id: str
     name: str
-    number: int
     point: Point
     area: dict[str, Any]
+
+
+@dataclass(eq=False, slots=True)
+class Building(Place):
+    """A 楼栋 and the 楼栋党小组 covering it, if any."""
+
+    number: int
     compound: Compound
     group_id: str | None = None
 
 
 @dataclass(eq=False, slots=True)
-class Compound:
+class Compound(Place):
     """A 小区; ``branch_id`` is its 小区党支部, ``covered`` says whether any org covers it."""
 
-    id: str
-    name: str
-    point: Point
-    area: dict[str, Any]
     grid: Grid
     old: bool
     buildings: list[Building] = field(default_factory=list)
@@ -68,26 +70,18 @@ class Compound:
 
 
 @dataclass(eq=False, slots=True)
-class Grid:
+class Grid(Place):
     """A 网格 and the 网格党支部 serving it (possibly shared with a neighbouring grid)."""
 
-    id: str
-    name: str
-    point: Point
-    area: dict[str, Any]
     community: Community
     branch_id: str = ""
     compounds: list[Compound] = field(default_factory=list)
 
 
 @dataclass(eq=False, slots=True)
-class Community:
+class Community(Place):
     """A 社区 with its 社区党委 (大党委) and 三缘 feature branches ``(org id, basis, theme)``."""
 
-    id: str
-    name: str
-    point: Point
-    area: dict[str, Any]
     street: Street
     org_id: str
     grids: list[Grid] = field(default_factory=list)
@@ -95,13 +89,9 @@ class Community:
 
 
 @dataclass(eq=False, slots=True)
-class Street:
+class Street(Place):
     """A 街道 with its 街道党工委 (大工委) and the special orgs of the street, by kind."""
 
-    id: str
-    name: str
-    point: Point
-    area: dict[str, Any]
     org_id: str
     communities: list[Community] = field(default_factory=list)
     specials: dict[str, tuple[str, Grid | None]] = field(default_factory=dict)
@@ -278,7 +268,7 @@ def _compound(
             old_compound=old,
         )
         b.link("CONTAINS", ("Area", area["id"]), ("Area", barea["id"]))
-        building = Building(bid, bname, q + 1, bpoint, barea, compound)
+        building = Building(bid, bname, bpoint, barea, q + 1, compound)
         compound.buildings.append(building)
         t.buildings.append(building)
 

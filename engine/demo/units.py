@@ -96,24 +96,25 @@ class _Namer:
         self.counters[key] = self.counters.get(key, 0) + 1
         return self.counters[key]
 
+    def _district_first(
+        self, key: str, district: tuple[str, ...], street_kinds: tuple[str, ...], street: str
+    ) -> str:
+        """The district's own bodies first (区税务局, 区图书馆 …), then street-level ones (司法所 …)."""
+        k = self._next(key)
+        return (
+            f"{self.place}{district[k - 1]}"
+            if k <= len(district)
+            else f"{street}{self.rng.choice(street_kinds)}"
+        )
+
     def name(self, unit_type: str, street: Street, community: Community) -> tuple[str, str]:
         """(name, trade) for a new unit; the trade matters for what private firms offer."""
         rng, p, s = self.rng, self.place, street.name
         trade = ""
         if unit_type == "agency":
-            k = self._next("agency")
-            raw = (
-                f"{p}{DISTRICT_AGENCIES[k - 1]}"
-                if k <= len(DISTRICT_AGENCIES)
-                else f"{s}{rng.choice(STREET_AGENCIES)}"
-            )
+            raw = self._district_first("agency", DISTRICT_AGENCIES, STREET_AGENCIES, s)
         elif unit_type == "institution":
-            k = self._next("institution")
-            raw = (
-                f"{p}{INSTITUTIONS[k - 1]}"
-                if k <= len(INSTITUTIONS)
-                else f"{s}{rng.choice(STREET_INSTITUTIONS)}"
-            )
+            raw = self._district_first("institution", INSTITUTIONS, STREET_INSTITUTIONS, s)
         elif unit_type == "state_firm":
             raw = rng.choice(STATE_FIRMS).format(s=s)
         elif unit_type == "school":
