@@ -200,14 +200,17 @@ def export(
     mask_pii: Annotated[bool, typer.Option(help="mask names and phone numbers")] = False,
 ) -> None:
     """Export the graph, or one organisation's scope of it; 导出数据."""
-    from engine.exporting import export_graph
+    from engine.exporting import ExportError, export_graph
 
     if format not in ("csv", "json", "graphml"):
         raise fail(f"未知的格式 unknown format “{format}”; choose csv, json or graphml")
     fmt: Literal["csv", "json", "graphml"] = format  # type: ignore[assignment]
     settings = get_settings()
     with store_session(settings) as store:
-        report = export_graph(store, out, fmt, scope_org_id=scope, mask_pii=mask_pii)
+        try:
+            report = export_graph(store, out, fmt, scope_org_id=scope, mask_pii=mask_pii)
+        except ExportError as exc:
+            raise fail(str(exc)) from None
     console.print(report.render_zh())
 
 
