@@ -104,7 +104,10 @@ def _read_xlsx(path: Path, kind: Kind | None, problems: list[ImportProblem]) -> 
 
 
 def read_inputs(files: Sequence[Path | tuple[Path, str]]) -> tuple[list[Sheet], list[ImportProblem]]:
-    """Every sheet of ``files`` (a path, or a path with its kind given explicitly) and the problems met."""
+    """Every sheet of ``files`` (a path, or a path with its kind given explicitly) and the problems met.
+
+    A sheet's kind is the one given, else the one its sheet name (xlsx) or file name says.
+    """
     sheets: list[Sheet] = []
     problems: list[ImportProblem] = []
     for item in files:
