@@ -1,0 +1,234 @@
+"""The exact solver: the capacitated assignment as one min-cost flow (OR-Tools ``SimpleMinCostFlow``).
+
+Network: hub → need (capacity = demand) → [need-provider group, when a provider has several offerings
+for the need: capacity 1, so one provider serves a need at most once] → offering (arc capacity 1, cost
+−score × 4096) → [provider node, capacity K, for share caps] → sink. A cost-0 bypass arc hub → sink
+lets needs go unserved: ``solve()`` then minimises cost alone (``solve_max_flow_with_min_cost`` would
+serve as many needs as possible first and lose score). A lower bound on the pairs is the bypass
+capacity; urgent-first is a second, exact phase with the urgent supply fixed at its maximum.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.graph.python import min_cost_flow
+
+from engine.matching.problem import MatchProblem, min_total_for, share_ok
+
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+Costs = Literal["score", "urgent", "throughput"]
+
+HUB, URGENT_HUB, SINK = 0, 1, 2
+_LIMIT = 2**62
+
+
+class MatchingError(RuntimeError):
+    """A solver failed in a way the input does not explain."""
+
+
+@dataclass(frozen=True, eq=False)
+class FlowResult:
+    """Arcs chosen by one flow solve, with the figures the lexicographic objective compares."""
+
+    selected: Bools
+    urgent_units: int
+    score_units: int
+    total: int
+    max_load: int
+
+    def value(self, urgent_first: bool) -> tuple[int, ...]:
+        """What is maximised: (urgent units, score) or (score,)."""
+        return (self.urgent_units, self.score_units) if urgent_first else (self.score_units,)
+
+
+class FlowModel:
+    """The network of one problem, laid out once and solved under several variants."""
+
+    def __init__(self, problem: MatchProblem) -> None:
+        p = self.problem = problem
+        self.solves = 0
+        n_needs, n_off = p.n_needs, p.n_offerings
+        group, sizes = p.groups
+        multi = sizes >= 2
+        group_node = np.full(sizes.shape[0], -1, dtype=np.int64)
+        self.need_base = 3
+        group_base = self.need_base + n_needs
+        group_node[multi] = group_base + np.arange(int(multi.sum()), dtype=np.int64)
+        self.off_base = group_base + int(multi.sum())
+        self.prov_base = self.off_base + n_off
+        self.n_nodes = self.prov_base + len(p.provider_ids)
+        need_node = self.need_base + p.arc_need
+        arc_group = group_node[group]
+        in_group = arc_group >= 0
+        first = np.unique(group[in_group], return_index=True)[1]
+        grouped_needs = need_node[in_group][first]
+        self.group_tails = grouped_needs
+        self.group_heads = arc_group[in_group][first]
+        self.cand_tails = np.where(in_group, arc_group, need_node)
+        self.cand_heads = self.off_base + p.arc_offering
+        self.arc_urgent = p.urgent[p.arc_need]
+        self.arc_load_owner = p.arc_provider
+        max_cost = int(np.abs(p.score_units).max()) if p.n_arcs else 0
+        supply = int(p.demand.sum())
+        if max_cost * (self.n_nodes + 1) >= _LIMIT or max_cost * max(supply, 1) >= _LIMIT:
+            raise ValueError("得分过大, 无法用整数费用精确求解")
+
+    def run(
+        self, costs: Costs, *, cap: int | None = None, min_total: int = 0, urgent_units: int | None = None
+    ) -> FlowResult | None:
+        """One min-cost flow. ``cap``: pairs per provider; ``min_total``: fewest pairs; ``urgent_units``:
+        exact provider slots for urgent needs (the urgent-first second phase). None when infeasible."""
+        p = self.problem
+        n_needs = p.n_needs
+        split = urgent_units is not None
+        need_hub = np.where(p.urgent & split, URGENT_HUB, HUB).astype(np.int64)
+        hub_supply = int(p.demand[~p.urgent].sum()) if split else int(p.demand.sum())
+        urgent_supply = int(urgent_units or 0)
+        bypass = hub_supply - max(0, min_total - urgent_supply)
+        if bypass < 0:
+            return None
+        need_nodes = self.need_base + np.arange(n_needs, dtype=np.int64)
+        off_nodes = self.off_base + np.arange(p.n_offerings, dtype=np.int64)
+        off_heads = SINK if cap is None else self.prov_base + p.offering_provider
+        prov = np.arange(len(p.provider_ids), dtype=np.int64) if cap is not None else np.empty(0, np.int64)
+        n_groups = self.group_tails.shape[0]
+        blocks: list[tuple[Ints | int, Ints | int, Ints | int, Ints | int, int]] = [
+            (need_hub, need_nodes, p.demand, 0, n_needs),
+            (self.group_tails, self.group_heads, 1, 0, n_groups),
+            (self.cand_tails, self.cand_heads, 1, 0, p.n_arcs),
+            (off_nodes, off_heads, p.capacity, 0, p.n_offerings),
+            (self.prov_base + prov, SINK, cap or 0, 0, prov.shape[0]),
+            (HUB, SINK, bypass, 0, 1),
+        ]
+        tails, heads, caps, cost = (
+            np.concatenate([np.broadcast_to(np.asarray(b[i], dtype=np.int64), (b[4],)) for b in blocks])
+            for i in range(4)
+        )
+        cand_start = n_needs + n_groups
+        if costs == "score":
+            cost[cand_start : cand_start + p.n_arcs] = -p.score_units
+        elif costs == "urgent":
+            cost[:n_needs] = -p.urgent.astype(np.int64)
+        else:
+            cost[:n_needs] = -1
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, cost)
+        nodes = np.asarray([HUB, URGENT_HUB, SINK], dtype=np.int64)
+        smcf.set_nodes_supplies(nodes, np.asarray([hub_supply, urgent_supply, -hub_supply - urgent_supply]))
+        status = smcf.solve()
+        if status == smcf.INFEASIBLE:
+            return None
+        if status != smcf.OPTIMAL:
+            raise MatchingError(f"最小费用流求解失败: {status}")
+        flows = smcf.flows(np.arange(cand_start, cand_start + p.n_arcs, dtype=np.int64))
+        return self.result(flows > 0)
+
+    def result(self, selected: Bools) -> FlowResult:
+        """The figures of a selection of arcs."""
+        p = self.problem
+        loads = np.bincount(self.arc_load_owner[selected], minlength=len(p.provider_ids))
+        return FlowResult(
+            selected=selected,
+            urgent_units=int(self.arc_urgent[selected].sum()),
+            score_units=int(p.score_units[selected].sum()),
+            total=int(selected.sum()),
+            max_load=int(loads.max()) if loads.size else 0,
+        )
+
+    def best(self, urgent_first: bool, *, cap: int | None = None, min_total: int = 0) -> FlowResult | None:
+        """The lexicographic optimum under ``cap`` and ``min_total`` (two phases when urgent-first)."""
+        self.solves += 1
+        if urgent_first and bool(self.problem.urgent.any()):
+            first = self.run("urgent", cap=cap, min_total=min_total)
+            if first is None:
+                return None
+            self.solves += 1
+            return self.run("score", cap=cap, min_total=min_total, urgent_units=first.urgent_units)
+        return self.run("score", cap=cap, min_total=min_total)
+
+
+def solve_flow(problem: MatchProblem, *, urgent_first: bool = False) -> tuple[FlowResult, int]:
+    """The exact optimum without share caps, and the number of flow solves."""
+    model = FlowModel(problem)
+    res = model.best(urgent_first)
+    if res is None:  # pragma: no cover - the empty flow is always feasible
+        raise MatchingError("最小费用流无可行解")
+    return res, model.solves
+
+
+def solve_flow_share_capped(
+    problem: MatchProblem, max_share: float, *, urgent_first: bool = False
+) -> tuple[FlowResult, int]:
+    """The exact optimum when no provider may carry more than ``max_share`` of the assigned pairs.
+
+    The ratio x_p ≤ s·Σx is not a flow constraint, but for a fixed cap K it is: pairs per provider ≤ K
+    and pairs in total ≥ K/s. The answer is the best over K; R(K) (cap only, nondecreasing in K) and
+    P(L) (lower bound only, nonincreasing in L) bound each K, so only the K between two binary searches
+    are solved, from the top down, stopping when R(K) cannot beat the best found.
+    """
+    model = FlowModel(problem)
+    plain = model.best(urgent_first)
+    assert plain is not None
+    if share_ok(plain.max_load, plain.total, max_share):
+        return plain, model.solves
+    most = model.run("throughput")
+    assert most is not None
+    model.solves += 1
+    k_max = math.floor(max_share * most.total * (1 + 1e-9) + 1e-9)
+    while k_max >= 1 and not share_ok(k_max, most.total, max_share):
+        k_max -= 1  # pragma: no cover - float rounding
+    best = model.result(np.zeros(problem.n_arcs, dtype=bool))
+    if k_max < 1:
+        return best, model.solves
+    r_memo: dict[int, FlowResult] = {}
+    p_memo: dict[int, FlowResult | None] = {}
+
+    def relaxed(k: int) -> FlowResult:
+        if k not in r_memo:
+            res = model.best(urgent_first, cap=k)
+            assert res is not None
+            r_memo[k] = res
+        return r_memo[k]
+
+    def bounded(k: int) -> FlowResult | None:
+        lower = min_total_for(k, max_share)
+        if lower not in p_memo:
+            p_memo[lower] = model.best(urgent_first, min_total=lower)
+        return p_memo[lower]
+
+    def exact(k: int) -> FlowResult | None:
+        r = relaxed(k)
+        if share_ok(r.max_load, r.total, max_share):
+            return r
+        return model.best(urgent_first, cap=k, min_total=min_total_for(k, max_share))
+
+    def above(res: FlowResult | None, bar: FlowResult) -> bool:
+        return res is not None and res.value(urgent_first) > bar.value(urgent_first)
+
+    seed = exact(min(k_max, max(1, math.floor(max_share * plain.total))))
+    if above(seed, best):
+        assert seed is not None
+        best = seed
+    lo, hi = 1, k_max + 1  # smallest K in [1, k_max] with R(K) > best (hi = none)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if above(relaxed(mid), best) else (mid + 1, hi)
+    k_low = lo
+    lo, hi = 0, k_max  # largest K in [1, k_max] with P(K/s) > best (0 = none)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if above(bounded(mid), best) else (lo, mid - 1)
+    for k in range(lo, k_low - 1, -1):
+        if not above(relaxed(k), best):
+            break
+        res = exact(k)
+        if above(res, best):
+            assert res is not None
+            best = res
+    return best, model.solves

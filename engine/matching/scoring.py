@@ -1,0 +1,190 @@
+"""Scores: a transparent weighted sum of named features, each arc carrying its parts and path in words.
+
+Every part is rounded to a multiple of ``QUANTUM`` (1/4096), so the parts of a score add up to it
+exactly in any order, and the solvers' integer costs (score × 4096) represent it without error.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.matching.model import FEATURES, URGENCY_LEVELS, Candidate, NeedSpec, OfferingSpec
+from graph_schema.domain import VULNERABLE_BENEFICIARIES
+
+if TYPE_CHECKING:
+    from engine.matching.candidates import ArcFacts
+
+QUANTUM_STEPS = 4096
+QUANTUM = 1.0 / QUANTUM_STEPS
+
+PROVIDER_VIEW: tuple[str, ...] = (
+    "category",
+    "skills",
+    "distance",
+    "agreement",
+    "registration",
+    "place",
+    "history",
+)
+"""The parts a provider ranks needs by when it claims by preference (``stable`` methods)."""
+
+_PLACE_WORDS = {3: "同一网格", 2: "同一社区", 1: "同一街道"}
+_MAX_URGENCY = max(URGENCY_LEVELS.values())
+
+Floats = NDArray[np.float64]
+
+
+class ScoreWeights(BaseModel):
+    """Points per feature; the settings layer fills these from the environment."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category_same: float = Field(10.0, ge=0, description="offering in the need's own category")
+    category_related: float = Field(6.0, ge=0, description="offering in the parent or a child category")
+    skills: float = Field(6.0, ge=0, description="times the share of the offering's skills the need uses")
+    distance: float = Field(
+        10.0, ge=0, description="at distance 0, falling linearly to 0 at distance_scale_km"
+    )
+    distance_scale_km: float = Field(5.0, gt=0, description="distance at which the distance part reaches 0")
+    agreement: float = Field(8.0, ge=0, description="provider holds a 共建协议 with the need's community")
+    registration: float = Field(6.0, ge=0, description="provider reported to the need's community (双报到)")
+    same_grid: float = Field(6.0, ge=0, description="provider in the need's grid")
+    same_community: float = Field(4.0, ge=0, description="provider in the need's community")
+    same_street: float = Field(2.0, ge=0, description="provider in the need's street")
+    history: float = Field(6.0, ge=0, description="at history_cap good-rated projects in the community")
+    history_cap: int = Field(3, ge=1, description="good-rated projects that earn the full history part")
+    urgency: float = Field(12.0, ge=0, description="for 特急, in proportion for lower urgencies")
+    vulnerable: float = Field(6.0, ge=0, description="need serves 独居老人, 残疾人, 困难家庭 or 儿童")
+    load: float = Field(5.0, ge=0, description="subtracted at load_cap projects carried so far")
+    load_cap: int = Field(10, ge=1, description="load at which the full load penalty applies")
+
+
+def quantize(values: Floats) -> Floats:
+    """Round to the nearest multiple of ``QUANTUM`` (exactly representable, exactly summable)."""
+    return np.asarray(np.rint(np.asarray(values, dtype=np.float64) * QUANTUM_STEPS) / QUANTUM_STEPS)
+
+
+def _vulnerable(need: NeedSpec) -> bool:
+    return not need.beneficiaries.isdisjoint(VULNERABLE_BENEFICIARIES)
+
+
+def score_arcs(
+    facts: ArcFacts, needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec], weights: ScoreWeights
+) -> ScoredArcs:
+    """The parts and total score of every arc, vectorised; parts in ``FEATURES`` order."""
+    w = weights
+    n = len(facts)
+    col = {f: i for i, f in enumerate(FEATURES)}
+    parts = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    parts[:, col["category"]] = np.where(facts.category_same, w.category_same, w.category_related)
+    parts[:, col["skills"]] = w.skills * facts.skill_share
+    d = facts.distance_km
+    closeness = np.clip(1.0 - np.nan_to_num(d, nan=math.inf) / w.distance_scale_km, 0.0, 1.0)
+    parts[:, col["distance"]] = w.distance * closeness
+    parts[:, col["agreement"]] = w.agreement * facts.agreement
+    parts[:, col["registration"]] = w.registration * facts.registration
+    place_points = np.asarray([0.0, w.same_street, w.same_community, w.same_grid])
+    parts[:, col["place"]] = place_points[facts.place]
+    parts[:, col["history"]] = w.history * np.minimum(facts.history, w.history_cap) / w.history_cap
+    level = np.fromiter((URGENCY_LEVELS[x.urgency] for x in needs), dtype=np.float64, count=len(needs))
+    parts[:, col["urgency"]] = w.urgency * level[facts.need] / _MAX_URGENCY
+    vulnerable = np.fromiter((_vulnerable(x) for x in needs), dtype=bool, count=len(needs))
+    parts[:, col["vulnerable"]] = w.vulnerable * vulnerable[facts.need]
+    parts[:, col["load"]] = -w.load * np.minimum(facts.load, w.load_cap) / w.load_cap
+    parts = quantize(parts)
+    score = np.zeros(n, dtype=np.float64)
+    for j in range(len(FEATURES)):
+        score += parts[:, j]
+    provider_view = np.zeros(n, dtype=np.float64)
+    for f in PROVIDER_VIEW:
+        provider_view += parts[:, col[f]]
+    return ScoredArcs(facts, parts, score, provider_view, tuple(needs), tuple(offerings))
+
+
+@dataclass(frozen=True, eq=False)
+class ScoredArcs:
+    """Candidate arcs with their facts, parts (one column per feature), score and provider-side score."""
+
+    facts: ArcFacts
+    parts: NDArray[np.float64]
+    score: Floats
+    provider_view: Floats  # sum of the PROVIDER_VIEW parts
+    needs: tuple[NeedSpec, ...]
+    offerings: tuple[OfferingSpec, ...]
+
+    def __len__(self) -> int:
+        return int(self.score.shape[0])
+
+    def take(self, idx: NDArray[np.int64]) -> ScoredArcs:
+        """The arcs at ``idx``, in that order."""
+        return ScoredArcs(
+            self.facts.take(idx),
+            self.parts[idx],
+            self.score[idx],
+            self.provider_view[idx],
+            self.needs,
+            self.offerings,
+        )
+
+    def _offering_rank(self) -> NDArray[np.int64]:
+        ids = np.asarray([o.id for o in self.offerings], dtype=object)
+        rank = np.empty(len(ids), dtype=np.int64)
+        rank[np.argsort(ids, kind="stable")] = np.arange(len(ids), dtype=np.int64)
+        return rank
+
+    def _need_best_order(self) -> NDArray[np.int64]:
+        off_rank = self._offering_rank()[self.facts.offering]
+        return np.lexsort((off_rank, -self.score, self.facts.need)).astype(np.int64)
+
+    def top_per_need(self, k: int) -> ScoredArcs:
+        """Each need's ``k`` best arcs (score, then offering id), kept in (need, offering) order."""
+        if k < 1:
+            raise ValueError("max_per_need 至少为 1")
+        order = self._need_best_order()
+        needs = self.facts.need[order]
+        first = np.searchsorted(needs, needs, side="left")
+        keep = order[np.arange(order.shape[0]) - first < k]
+        return self.take(np.sort(keep))
+
+    def path_words(self, i: int) -> str:
+        """The graph path linking provider and need, e.g. “同一社区 · 已签共建协议 · 距离 0.8 公里”."""
+        f = self.facts
+        words = []
+        if f.place[i]:
+            words.append(_PLACE_WORDS[int(f.place[i])])
+        if f.agreement[i]:
+            words.append("已签共建协议")
+        if f.registration[i]:
+            words.append("已到本社区双报到")
+        if f.history[i]:
+            words.append(f"在本社区有 {int(f.history[i])} 个好评项目")
+        d = float(f.distance_km[i])
+        if not math.isnan(d):
+            words.append(f"距离 {d:.1f} 公里")
+        return " · ".join(words) if words else "类别相符"
+
+    def candidate(self, i: int) -> Candidate:
+        """Arc ``i`` as a Candidate with parts and words."""
+        f = self.facts
+        d = float(f.distance_km[i])
+        return Candidate(
+            need_id=self.needs[int(f.need[i])].id,
+            offering_id=self.offerings[int(f.offering[i])].id,
+            provider_id=f.providers[int(f.provider[i])],
+            score=float(self.score[i]),
+            parts={name: float(v) for name, v in zip(FEATURES, self.parts[i].tolist(), strict=True)},
+            path_words=self.path_words(i),
+            distance_km=None if math.isnan(d) else d,
+        )
+
+    def candidates(self, order: Literal["need_best", "arcs"] = "arcs") -> list[Candidate]:
+        """All arcs as Candidates, in arc order or by need then best score first."""
+        idx = self._need_best_order() if order == "need_best" else range(len(self))
+        return [self.candidate(int(i)) for i in idx]
