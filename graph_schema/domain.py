@@ -331,6 +331,7 @@ CLAIM = Label(
         _id(),
         Prop("status", S, required=True, choices=_c(CLAIM_STATUSES), title_zh="状态"),
         Prop("via", S, required=True, choices=_c(CLAIM_VIA), title_zh="认领方式"),
+        Prop("offering_id", S, required=True, max_length=64, title_zh="所用资源"),
         Prop("note", S, max_length=500, title_zh="备注"),
         Prop("status_reason", S, max_length=500, title_zh="状态说明"),
         *_stamps(),

@@ -1,0 +1,105 @@
+"""Claims 认领: claim an open need with an offering (capacity-checked, lets exactly the right
+number win), withdraw or cancel before work starts, read and list."""
+
+from __future__ import annotations
+
+from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
+from engine.store.registry import cypher
+from graph_schema.domain import PROVIDERS
+
+_VIEW = """
+RETURN c {.*} AS claim, q.id AS provider_id, labels(q)[0] AS provider_kind,
+       n.id AS need_id, n.title AS need_title, n.status AS need_status, o.id AS org_id,
+       f.id AS offering_id, f.title AS offering_title
+"""
+
+for _label in PROVIDERS:
+    cypher(
+        f"loop.claim.create.{_label}",
+        "write",
+        f"""
+        MATCH (n:Need {{id: $need_id}})
+        {lock("n")}
+        WITH n
+        MATCH (q:{_label} {{id: $provider_id}})-[:OFFERS]->(f:Offering {{id: $offering_id}})
+        {lock("f")}
+        WITH n, q, f,
+             size([(c1:Claim)-[:FOR]->(n) WHERE c1.status = 'active' | c1]) AS taken,
+             size([(c2:Claim)-[:USES]->(f) WHERE c2.status = 'active'
+                   AND c2.created_at >= {period_start("f")} | c2]) AS used,
+             size([(q)-[:MAKES]->(c3:Claim)-[:FOR]->(n3:Need)
+                   WHERE c3.status = 'active' AND n3.id = n.id | c3]) AS mine
+        WHERE n.status = 'open' AND f.status = 'active'
+          AND taken < n.people_wanted AND used < f.capacity AND mine = 0
+        CREATE (c:Claim) SET c = $claim
+        CREATE (q)-[:MAKES]->(c)
+        CREATE (c)-[:FOR]->(n)
+        CREATE (c)-[:USES]->(f)
+        WITH n, c, taken + 1 >= n.people_wanted AS fills
+        SET n.status = CASE WHEN fills THEN 'claimed' ELSE n.status END, n.updated_at = $now
+        WITH n, c, fills,
+             [(q2)-[:MAKES]->(c4:Claim)-[:FOR]->(n) WHERE c4.status = 'active'
+              | {{provider: q2, offering_id: c4.offering_id}}] AS crew
+        FOREACH (_ IN CASE WHEN fills THEN [1] ELSE [] END |
+          CREATE (p:Project)
+          SET p.id = $project_id, p.title = n.title, p.status = 'claimed', p.hours_total = 0.0,
+              p.created_at = $now, p.updated_at = $now
+          CREATE (p)-[:FULFILLS]->(n)
+          FOREACH (x IN crew | FOREACH (q3 IN [x.provider] |
+            CREATE (q3)-[:SERVES {{offering_id: x.offering_id, hours: 0.0}}]->(p)))
+        )
+        {AUDIT}, audit.after = $after_head + ',"need_status":"' + n.status + '"'
+            + CASE WHEN fills THEN ',"project_id":"' + $project_id + '"' ELSE '' END + '}}'
+        RETURN c.id AS id, n.status AS need_status,
+               CASE WHEN fills THEN $project_id ELSE null END AS project_id
+        """,
+        "claim an open need with the provider's own active offering: at most people_wanted active "
+        "claims per need, capacity per period per offering, one per provider; the claim that fills "
+        "the need makes it claimed and creates its project with every claimant serving",
+    )
+
+WITHDRAW = cypher(
+    "loop.claim.withdraw",
+    "write",
+    f"""
+    MATCH (c:Claim {{id: $id}})-[:FOR]->(n:Need)
+    {lock("n")}
+    WITH c, n, n.status AS old_need
+    WHERE c.status = 'active' AND old_need IN ['open', 'claimed']
+    WITH c, n, old_need, [(p:Project)-[:FULFILLS]->(n) WHERE p.status = 'claimed' | p] AS projects
+    SET c.status = $status, c.status_reason = $reason, c.updated_at = $now,
+        n.status = 'open', n.updated_at = $now
+    FOREACH (p IN projects | SET p.status = 'cancelled', p.updated_at = $now)
+    {AUDIT}, audit.before = '{{"status":"active","need_status":"' + old_need + '"}}'
+    RETURN c.id AS id, n.status AS need_status
+    """,
+    "withdraw (provider) or cancel (secretary) an active claim before work starts: the need "
+    "reopens and its unstarted project is cancelled",
+)
+
+DETAIL = cypher(
+    "loop.claim.detail",
+    "read",
+    f"""
+    MATCH (q)-[:MAKES]->(c:Claim {{id: $id}})-[:FOR]->(n:Need)-[:POSTED_BY]->(o:Org)
+    MATCH (c)-[:USES]->(f:Offering)
+    {_VIEW}
+    """,
+    "one claim with its provider, need, org and offering",
+)
+
+LIST = cypher(
+    "loop.claim.list",
+    "read",
+    f"""
+    MATCH (q)-[:MAKES]->(c:Claim)-[:FOR]->(n:Need)-[:POSTED_BY]->(o:Org)
+    WHERE ($need_id IS NULL OR n.id = $need_id)
+      AND ($provider_id IS NULL OR q.id = $provider_id)
+      AND ($org_ids IS NULL OR o.id IN $org_ids)
+      AND ($status IS NULL OR c.status = $status)
+    MATCH (c)-[:USES]->(f:Offering)
+    WITH c, q, n, o, f ORDER BY c.created_at DESC, c.id SKIP $skip LIMIT $limit
+    {_VIEW}
+    """,
+    "claims of a need, a provider or some orgs' needs, by status",
+)
