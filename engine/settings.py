@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     )
     token_minutes: int = Field(480, ge=1, le=10080, description="how long a sign-in token is valid")
 
+    points_per_hour: float = Field(
+        10.0, ge=0, le=1000, description="points credited to a provider per hour served, on completion"
+    )
+    points_per_rating_star: int = Field(
+        2, ge=0, le=1000, description="points credited to the rated party per star of a rating"
+    )
+    points_for_evaluating: int = Field(
+        1, ge=0, le=1000, description="points credited to whoever gives an evaluation"
+    )
+    response_hours: int = Field(
+        24, ge=1, le=720, description="a need counts as responded to when first claimed within these hours"
+    )
+
     @property
     def resolved_backend(self) -> Literal["falkordb", "neo4j"]:
         """The backend in use once ``auto`` is decided."""

@@ -1,0 +1,238 @@
+"""Claims 认领: a provider claims an open need with one of its active offerings (or a secretary,
+planner or admin dispatches one, 派单); withdrawing before work starts reopens the need.
+
+A need wanting d providers accepts exactly d active claims, one per provider; an offering
+serves at most ``capacity`` claims per period (claims made since the start of the current
+week/month/quarter/year on the Beijing calendar; ``once``: ever). The claim that fills the
+need makes it ``claimed`` and creates its Project (status claimed) with every claimant
+SERVING it: the project exists only once the need is fully staffed. All in one statement,
+so concurrent claims let exactly the right number win.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from engine.actors import Actor, Role
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services.clock import period_starts, resolve
+from engine.services.inputs import SchemaInput, checked, id_field, prop_field
+from engine.services.needs import need_row, status_zh
+from engine.services.offerings import offering_row
+from engine.services.records import audit_record, check_page, json_head, new_id, public
+from engine.services.scope import jurisdiction
+from engine.store.base import GraphStore, Row
+from graph_schema.domain import CLAIM_STATUSES, OFFERING_PERIODS
+
+CLAIM_ATTEMPTS = 3
+
+
+class ClaimRequest(SchemaInput):
+    """Claim ``need_id`` with ``offering_id``; ``provider_id`` only when dispatching for a provider."""
+
+    schema_label: ClassVar[str] = "Claim"
+
+    need_id: str = id_field("Need")
+    offering_id: str = id_field("Offering", description="用于认领的资源编号(须为服务方自己的资源)")
+    provider_id: str | None = id_field("Unit", None, description="派单时指定的服务方(单位或党员)编号")
+    note: str | None = prop_field("Claim", "note", None)
+
+
+def claim_view(row: Row) -> dict[str, Any]:
+    """A claim as callers see it: its properties, provider, need and offering."""
+    return {
+        **public(row["claim"]),
+        "provider_id": row["provider_id"],
+        "provider_kind": row["provider_kind"],
+        "need_id": row["need_id"],
+        "need_title": row["need_title"],
+        "need_status": row["need_status"],
+        "org_id": row["org_id"],
+        "offering_id": row["offering_id"],
+        "offering_title": row["offering_title"],
+    }
+
+
+def claim_row(store: GraphStore, claim_id: str) -> Row:
+    """The stored claim with its provider, need, org and offering; NotFound when there is none."""
+    row = store.one("loop.claim.detail", {"id": claim_id})
+    if row is None:
+        raise NotFound("认领记录不存在")
+    return row
+
+
+def _claimant(store: GraphStore, actor: Actor, req: ClaimRequest, need: Row) -> tuple[str, str]:
+    """(provider id, how: self or dispatch) after checking who may claim for whom."""
+    if actor.is_provider:
+        if req.provider_id not in (None, actor.subject_id):
+            raise Forbidden("只能以本单位或本人的名义认领")
+        return actor.subject_id or "", "self"
+    if actor.role not in (Role.ADMIN, Role.SECRETARY, Role.PLANNER):
+        raise Forbidden("无权认领或派单")
+    if not jurisdiction(store, actor).covers(need["org_id"]):
+        raise Forbidden("只能为本辖区的需求派单")
+    if not req.provider_id:
+        raise Invalid("派单须指定服务方")
+    return req.provider_id, "dispatch"
+
+
+def _why_not(store: GraphStore, need_id: str, offering_id: str, provider_id: str, at: str) -> None:
+    """Raise the precise Conflict for a claim the statement refused; return if none applies now."""
+    need = need_row(store, need_id)
+    status = need["need"]["status"]
+    if status == "claimed":
+        raise Conflict("该需求已被认领满额,无法再认领", "need_full")
+    if status != "open":
+        raise Conflict(f"该需求当前状态为“{status_zh(status)}”,不能认领", "illegal_transition")
+    if provider_id in need["active_providers"]:
+        raise Conflict("该服务方已认领过这项需求,不能重复认领", "duplicate_claim")
+    offering = offering_row(store, offering_id, at)
+    props = offering["offering"]
+    if props["status"] != "active":
+        raise Conflict("该资源已暂停或下架,不能用于认领", "offering_unavailable")
+    if offering["used_in_period"] >= props["capacity"]:
+        period = OFFERING_PERIODS.get(props["period"], props["period"])
+        raise Conflict(
+            f"该资源的可服务次数已用完({period} {props['capacity']} 次),无法再认领", "capacity_exhausted"
+        )
+    if len(need["active_claims"]) >= need["need"]["people_wanted"]:
+        raise Conflict("该需求已被认领满额,无法再认领", "need_full")
+
+
+def claim_need(
+    store: GraphStore, actor: Actor, req: ClaimRequest, *, now: str | None = None
+) -> dict[str, Any]:
+    """Claim an open need with one of the provider's active offerings; returns the claim with
+    ``need_status`` after it and ``project_id`` when this claim filled the need.
+
+    Conflict codes: need_full, capacity_exhausted, duplicate_claim, offering_unavailable,
+    illegal_transition (need not open)."""
+    at = resolve(now)
+    need = need_row(store, req.need_id)
+    provider_id, via = _claimant(store, actor, req, need)
+    offering = offering_row(store, req.offering_id, at)
+    if offering["provider_id"] != provider_id:
+        raise Forbidden("只能使用服务方自己登记的资源认领")
+    kind = offering["provider_kind"]
+    if actor.is_provider and kind != actor.provider_label:
+        raise Forbidden("只能使用本单位或本人登记的资源认领")
+    claim_id, project_id = new_id(), new_id()
+    claim = {
+        "id": claim_id,
+        "status": "active",
+        "via": via,
+        "offering_id": req.offering_id,
+        "created_at": at,
+        "updated_at": at,
+    }
+    if req.note:
+        claim["note"] = req.note
+    after = {**claim, "need_id": req.need_id, "provider_id": provider_id}
+    for _ in range(CLAIM_ATTEMPTS):
+        row = store.one(
+            f"loop.claim.create.{kind}",
+            {
+                "need_id": req.need_id,
+                "offering_id": req.offering_id,
+                "provider_id": provider_id,
+                "claim": claim,
+                "project_id": project_id,
+                "now": at,
+                **period_starts(at),
+                "audit": audit_record(actor, "claim.create", "Claim", claim_id, at, before=None, after=None),
+                "after_head": json_head(after),
+            },
+        )
+        if row is not None:
+            return {**claim_view(claim_row(store, claim_id)), "project_id": row["project_id"]}
+        _why_not(store, req.need_id, req.offering_id, provider_id, at)
+    raise Conflict("认领人数较多,请稍后重试", "busy")
+
+
+def withdraw_claim(
+    store: GraphStore, actor: Actor, claim_id: str, reason: str | None = None, *, now: str | None = None
+) -> dict[str, Any]:
+    """End an active claim before work starts: the provider withdraws it (withdrawn), or the
+    need's secretary or an admin cancels it (cancelled). The need reopens; an unstarted
+    project of it is cancelled."""
+    at = resolve(now)
+    reason = checked("Claim", "status_reason", reason) if reason else None
+    row = claim_row(store, claim_id)
+    own = actor.provider_label == row["provider_kind"] and actor.subject_id == row["provider_id"]
+    if own:
+        status = "withdrawn"
+    elif actor.role in (Role.ADMIN, Role.SECRETARY) and jurisdiction(store, actor).covers(row["org_id"]):
+        status = "cancelled"
+    else:
+        raise Forbidden("只能撤回本单位或本人的认领,或由需求所属社区书记取消")
+
+    def refuse(current: Row) -> None:
+        if current["claim"]["status"] != "active":
+            state = CLAIM_STATUSES.get(current["claim"]["status"], "")
+            raise Conflict(f"该认领{state},不能再撤回", "illegal_transition")
+        if current["need_status"] not in ("open", "claimed"):
+            raise Conflict("服务已开始,不能撤回认领;如有问题请上报", "work_started")
+
+    refuse(row)
+    after = {"status": status, "status_reason": reason, "need_status": "open"}
+    written = store.one(
+        "loop.claim.withdraw",
+        {
+            "id": claim_id,
+            "status": status,
+            "reason": reason,
+            "now": at,
+            "audit": audit_record(actor, f"claim.{status}", "Claim", claim_id, at, before=None, after=after),
+        },
+    )
+    current = claim_row(store, claim_id)
+    if written is None:
+        refuse(current)
+    return claim_view(current)
+
+
+def _may_see(store: GraphStore, actor: Actor, row: Row) -> bool:
+    if actor.is_provider:
+        return actor.provider_label == row["provider_kind"] and actor.subject_id == row["provider_id"]
+    return jurisdiction(store, actor).covers(row["org_id"])
+
+
+def get_claim(store: GraphStore, actor: Actor, claim_id: str) -> dict[str, Any]:
+    """One claim: to its provider, and to the jurisdiction of the need's org."""
+    row = claim_row(store, claim_id)
+    if not _may_see(store, actor, row):
+        raise Forbidden("无权查看该认领")
+    return claim_view(row)
+
+
+def list_claims(
+    store: GraphStore,
+    actor: Actor,
+    *,
+    need_id: str | None = None,
+    provider_id: str | None = None,
+    status: str | None = None,
+    skip: int = 0,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Claims newest first: a provider's own, or those on needs of the actor's jurisdiction."""
+    check_page(skip, limit)
+    if status is not None and status not in CLAIM_STATUSES:
+        raise Invalid(f"认领状态“{status}”不存在")
+    org_ids = None if actor.is_provider else jurisdiction(store, actor).filter
+    if actor.is_provider:
+        if provider_id not in (None, actor.subject_id):
+            raise Forbidden("只能查看本单位或本人的认领")
+        provider_id = actor.subject_id
+    params = {
+        "need_id": need_id,
+        "provider_id": provider_id,
+        "org_ids": org_ids,
+        "status": status,
+        "skip": skip,
+        "limit": limit,
+    }
+    rows = store.run("loop.claim.list", params)
+    if actor.is_provider:  # an id shared by a unit and a member never leaks the other's claims
+        rows = [r for r in rows if r["provider_kind"] == actor.provider_label]
+    return [claim_view(r) for r in rows]
