@@ -302,7 +302,7 @@ def test_capacity_counts_claims_of_the_current_period(world: World) -> None:
     w, s = world, world.store
     weekly = register_offering(s, w.actor("U2"), offering_draft(capacity=1, period="week"), now=NOW)["id"]
     once = register_offering(s, w.actor("M3"), offering_draft(capacity=1, period="once"), now=NOW)["id"]
-    needs = [post(w, people_wanted=2, window_end="2026-04-30T00:00:00Z") for _ in range(3)]
+    needs = [post(w, people_wanted=2, window_end="2027-06-30T00:00:00Z") for _ in range(3)]
     claim(w, "U2", needs[0], offering=weekly)
     refused(w, Conflict, lambda: claim(w, "U2", needs[1], offering=weekly), "capacity_exhausted")
     # Sunday 23:00 Beijing is still the same week; Monday 00:00 Beijing starts a new one.
@@ -592,3 +592,45 @@ def test_repeats_are_refused_every_time_the_statement_runs(world: World) -> None
             lambda p=project_id: rate_community(s, w.actor("U2"), p, Rating(rating=4)),
             "already_rated",
         )
+
+
+def test_dispatch_and_admin_acts_on_behalf_of_providers(world: World) -> None:
+    w, s = world, world.store
+    need_id = post(w, people_wanted=2)
+    sent = claim_need(
+        s,
+        w.actor("sec1"),
+        ClaimRequest(need_id=need_id, offering_id=w.offerings["M1"], provider_id="M1"),
+        now=NOW,
+    )
+    assert sent["via"] == "dispatch" and sent["provider_id"] == "M1" and sent["need_status"] == "open"
+    urgent = claim_need(
+        s,
+        w.actor("planner"),
+        ClaimRequest(need_id=need_id, offering_id=w.offerings["U2"], provider_id="U2"),
+        now=NOW,
+    )
+    assert urgent["via"] == "dispatch" and urgent["need_status"] == "claimed"
+    assert list_audit(s, SYSTEM, entity_id=urgent["id"])[0]["actor"] == "acc-planner"
+    no_provider = ClaimRequest(need_id=post(w), offering_id=w.offerings["M1"])
+    refused(w, Invalid, lambda: claim_need(s, w.actor("sec1"), no_provider))
+    made = register_offering(s, SYSTEM, offering_draft(provider_id="M3", title="理发义剪"), now=NOW)
+    assert made["provider_id"] == "M3" and made["provider_kind"] == "Member" and made["provider_name"] is None
+    refused(w, Invalid, lambda: register_offering(s, SYSTEM, offering_draft(provider_id="C1")))
+    refused(w, Invalid, lambda: register_offering(s, SYSTEM, offering_draft()))
+    for holder, points in (("M2", 3), ("C1", -2), ("C1", 7)):
+        correct_points(
+            s, SYSTEM, PointCorrection(holder_id=holder, points=points, note="年度考核调整"), now=NOW
+        )
+    assert balance(s, w.actor("M2"), "M2")["balance"] == 3
+    assert [e["points"] for e in ledger(s, w.actor("sec1"), "C1")] and balance(s, w.actor("planner"), "C1")[
+        "balance"
+    ] == 5
+    refused(w, Forbidden, lambda: ledger(s, w.actor("sec2"), "C1"))
+
+
+def test_a_need_past_its_window_cannot_be_claimed(world: World) -> None:
+    w = world
+    need_id = post(w, window_end="2026-03-05T00:00:00Z")
+    refused(w, Conflict, lambda: claim(w, "U1", need_id, at="2026-03-05T00:00:00Z"), "need_expired")
+    assert claim(w, "U1", need_id, at="2026-03-04T23:59:59Z")["need_status"] == "claimed"

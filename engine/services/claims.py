@@ -84,6 +84,8 @@ def _why_not(store: GraphStore, need_id: str, offering_id: str, provider_id: str
         raise Conflict("该需求已被认领满额,无法再认领", "need_full")
     if status != "open":
         raise Conflict(f"该需求当前状态为“{status_zh(status)}”,不能认领", "illegal_transition")
+    if need["need"]["window_end"] <= at:
+        raise Conflict("该需求的服务时间已过,不能再认领", "need_expired")
     if provider_id in need["active_providers"]:
         raise Conflict("该服务方已认领过这项需求,不能重复认领", "duplicate_claim")
     offering = offering_row(store, offering_id, at)
@@ -106,7 +108,7 @@ def claim_need(
     ``need_status`` after it and ``project_id`` when this claim filled the need.
 
     Conflict codes: need_full, capacity_exhausted, duplicate_claim, offering_unavailable,
-    illegal_transition (need not open)."""
+    need_expired (its window has ended), illegal_transition (need not open)."""
     at = resolve(now)
     need = need_row(store, req.need_id)
     provider_id, via = _claimant(store, actor, req, need)

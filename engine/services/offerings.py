@@ -140,8 +140,9 @@ def register_offering(
     else:
         raise Forbidden("只有驻区单位、党员或管理员可以登记资源")
     offering_id = new_id()
-    fields = {k: v for k, v in draft.props().items()}
-    props = present({**fields, "id": offering_id, "status": "active", "created_at": at, "updated_at": at})
+    props = present(
+        {**draft.props(), "id": offering_id, "status": "active", "created_at": at, "updated_at": at}
+    )
     problems = validate_node("Offering", props)
     if problems:
         raise Invalid(problems[0].message)

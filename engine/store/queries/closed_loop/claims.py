@@ -29,7 +29,7 @@ for _label in PROVIDERS:
                    AND c2.created_at >= {period_start("f")} | c2]) AS used,
              size([(q)-[:MAKES]->(c3:Claim)-[:FOR]->(n3:Need)
                    WHERE c3.status = 'active' AND n3.id = n.id | c3]) AS mine
-        WHERE n.status = 'open' AND f.status = 'active'
+        WHERE n.status = 'open' AND n.window_end > $now AND f.status = 'active'
           AND taken < n.people_wanted AND used < f.capacity AND mine = 0
         CREATE (c:Claim) SET c = $claim
         CREATE (q)-[:MAKES]->(c)
