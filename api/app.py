@@ -7,6 +7,9 @@ from contextlib import ExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.accounts.endpoints import router as accounts_router
+from api.auth.endpoints import router as auth_router
+from api.auth.tokens import signing_secret
 from api.errors import install_error_handlers
 from api.health.endpoints import router as health_router
 from engine.settings import Settings, get_settings
@@ -35,9 +38,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             if store is None:
                 apply_schema(app.state.store)
             app.state.settings = cfg
+            app.state.token_secret = signing_secret(cfg)
             yield
 
     app = FastAPI(title="联建 lianjian", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(health_router)
+    app.include_router(auth_router)
+    app.include_router(accounts_router)
     return app

@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from engine.actors import Actor, Role
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
-from engine.store.errors import StoreError
+from engine.store.errors import StoreError, StoreUnavailable
 from engine.store.schema_apply import apply_schema
 
 app = typer.Typer(
@@ -32,10 +33,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+account_app = typer.Typer(help="账号 (accounts): create sign-in accounts.", no_args_is_help=True)
 schema_app = typer.Typer(help="图模式 (graph schema): indexes, constraints, version.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
+app.add_typer(account_app, name="account")
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _cli_actor() -> Actor:
+    """The administrator of this machine, as recorded in the audit for CLI writes."""
+    return Actor("cli", Role.ADMIN, display_name="命令行管理员")
 
 
 class UserError(Exception):
@@ -50,12 +58,13 @@ def fail(message: str) -> typer.Exit:
 
 @contextmanager
 def store_session(settings: Settings) -> Iterator[GraphStore]:
-    """The configured store with the schema applied; store failures become user errors."""
+    """The configured store with the schema applied; an unreachable store is a user error
+    (errors inside the command keep their own message)."""
     try:
         with open_store(settings) as store:
             apply_schema(store)
             yield store
-    except StoreError as exc:
+    except StoreUnavailable as exc:
         raise UserError(f"图数据库不可用 (graph store unavailable): {exc}") from exc
 
 
@@ -130,12 +139,22 @@ def demo(
                 progress.advance(tasks[step], done)
 
             report = load_dataset(store, dataset, batch_size=settings.batch_size, progress=on_rows)
+        from engine.demo.accounts import DEMO_PASSWORD, create_demo_accounts
+
+        accounts = create_demo_accounts(store, dataset, _cli_actor())
         stored = graph_counts(store)
         console.print(counts_table(f"演示数据 demo “{size}”", stored.nodes, stored.relationships))
         console.print(
             f"generated in {generated:.1f} s, loaded in {report.seconds:.1f} s "
             f"into {store.backend} (graph “{settings.graph}”, data in {settings.data_dir})"
         )
+        table = Table(title=f"演示账号 demo accounts (password 密码: {DEMO_PASSWORD})")
+        for column in ("登录名 user", "角色 role", "名称 name", "范围 scope"):
+            table.add_column(column)
+        for account in accounts:
+            scope = account.get("scope_org_id") or account.get("subject_id") or "全部 all"
+            table.add_row(str(account["id"]), str(account["role"]), str(account["display_name"]), str(scope))
+        console.print(table)
         if serve:
             serve_app(settings, store)
 
@@ -228,6 +247,49 @@ def schema_apply() -> None:
         f"{len(report.created)} created, {len(report.existing)} already present, "
         f"migrations run: {report.migrations or 'none'}"
     )
+
+
+@account_app.command("create")
+def account_create(
+    username: Annotated[str, typer.Argument(help="登录名 (letters, digits, _ . @ -)")],
+    role: Annotated[str, typer.Option(help="admin | planner | secretary | unit | member")],
+    name: Annotated[str, typer.Option(help="显示名称 display name")],
+    scope: Annotated[
+        str | None, typer.Option(help="管辖党组织 id (planner: district/street; secretary: community)")
+    ] = None,
+    subject: Annotated[str | None, typer.Option(help="对应单位或党员 id (unit, member)")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
+) -> None:
+    """Create a sign-in account (as the administrator of this machine); 创建账号."""
+    from pydantic import ValidationError
+
+    from api.errors import describe_validation_errors
+    from engine.errors import DomainError
+    from engine.services.accounts import AccountDraft, create_account
+
+    if role not in {r.value for r in Role}:
+        raise fail(f"未知的角色 unknown role “{role}”; choose one of: {', '.join(r.value for r in Role)}")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("密码 password", hide_input=True, confirmation_prompt=True)
+    try:
+        draft = AccountDraft(
+            id=username,
+            display_name=name,
+            role=Role(role),
+            scope_org_id=scope,
+            subject_id=subject,
+            password=password,
+        )
+    except ValidationError as exc:
+        raise fail(describe_validation_errors(exc.errors())[0]) from None
+    with store_session(get_settings()) as store:
+        try:
+            account = create_account(store, _cli_actor(), draft)
+        except DomainError as exc:
+            raise fail(exc.message_zh) from None
+    console.print(f"已创建账号 created account “{account['id']}” ({account['role']})")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engine.errors import DomainError
 from engine.store.errors import ConstraintViolation, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,10 @@ _HTTP_CODES = {
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error the app can raise to ``{code, message}`` JSON."""
+
+    @app.exception_handler(DomainError)
+    async def on_domain(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(exc.http_status, exc.code, exc.message_zh)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,174 @@
+"""Accounts and sign-in: an administrator creates accounts with a role and a place in the org
+tree (or the unit/member they act for); passwords are kept only as argon2 hashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, Field, model_validator
+
+from engine.actors import Actor, Role
+from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services.clock import resolve
+from engine.services.records import audit_record, check_page, public
+from engine.services.scope import require_role
+from engine.store.base import GraphStore
+from engine.store.errors import ConstraintViolation
+from engine.store.queries.nodes import node_stmt
+
+_HASHER = PasswordHasher()
+_DUMMY_HASH = _HASHER.hash("timing-equaliser")  # verified when the account does not exist
+SCOPE_LEVELS = {Role.PLANNER: ("district", "street"), Role.SECRETARY: ("community",)}
+SUBJECT_LABELS = {Role.UNIT: "Unit", Role.MEMBER: "Member"}
+PRIVATE = ("password_hash",)
+
+
+class AccountDraft(BaseModel):
+    """A new account: who signs in, in which role, over which org or as which provider."""
+
+    id: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$", description="登录名")
+    display_name: str = Field(min_length=1, max_length=50, description="显示名称")
+    role: Role = Field(description="角色")
+    scope_org_id: str | None = Field(None, max_length=64, description="管辖党组织(规划人员、社区书记)")
+    subject_id: str | None = Field(None, max_length=64, description="对应驻区单位或党员(单位、党员)")
+    password: str = Field(min_length=8, max_length=128, description="密码,至少 8 位")
+
+    @model_validator(mode="after")
+    def _role_fits(self) -> AccountDraft:
+        if self.role in SCOPE_LEVELS and not self.scope_org_id:
+            raise ValueError("规划人员和社区书记账号必须指定管辖党组织")
+        if self.role in SUBJECT_LABELS and not self.subject_id:
+            raise ValueError("单位和党员账号必须指定对应的单位或党员")
+        return self
+
+
+def view(account: dict[str, Any]) -> dict[str, Any]:
+    """An account without its password hash or internal fields."""
+    return {k: v for k, v in public(account).items() if k not in PRIVATE}
+
+
+def _check_anchor(store: GraphStore, draft: AccountDraft) -> None:
+    """The scope org or subject must exist and fit the role (a secretary's org is a community)."""
+    if draft.role in SCOPE_LEVELS:
+        row = store.one(node_stmt("get", "Org"), {"id": draft.scope_org_id})
+        if row is None:
+            raise Invalid(f"党组织“{draft.scope_org_id}”不存在", "unknown_org")
+        if row["node"].get("level") not in SCOPE_LEVELS[draft.role]:
+            allowed = "、".join(SCOPE_LEVELS[draft.role])
+            raise Invalid(f"该角色的管辖党组织层级应为 {allowed}", "wrong_scope_level")
+    if draft.role in SUBJECT_LABELS:
+        label = SUBJECT_LABELS[draft.role]
+        if store.one(node_stmt("get", label), {"id": draft.subject_id}) is None:
+            raise Invalid(
+                f"{'驻区单位' if label == 'Unit' else '党员'}“{draft.subject_id}”不存在", "unknown_subject"
+            )
+
+
+def create_account(
+    store: GraphStore, actor: Actor, draft: AccountDraft, *, now: str | None = None
+) -> dict[str, Any]:
+    """Create an account (administrators only); its id must be new."""
+    require_role(actor, (Role.ADMIN,), "只有管理员可以创建账号")
+    _check_anchor(store, draft)
+    at = resolve(now)
+    props = {
+        "id": draft.id,
+        "display_name": draft.display_name,
+        "role": draft.role.value,
+        "password_hash": _HASHER.hash(draft.password),
+        "active": True,
+        "created_at": at,
+        "updated_at": at,
+        **{k: v for k, v in (("scope_org_id", draft.scope_org_id), ("subject_id", draft.subject_id)) if v},
+    }
+    audit = audit_record(actor, "account.create", "Account", draft.id, at, before=None, after=view(props))
+    try:
+        store.run("account.create", {"props": props, "audit": audit})
+    except ConstraintViolation:
+        raise Conflict(f"登录名“{draft.id}”已被使用", "duplicate_account") from None
+    return view(props)
+
+
+def get_account(store: GraphStore, account_id: str) -> dict[str, Any] | None:
+    """The account called ``account_id`` (with its hash: for sign-in only), or None."""
+    row = store.one("account.get", {"id": account_id})
+    return row["account"] if row else None
+
+
+def list_accounts(
+    store: GraphStore, actor: Actor, *, role: Role | None = None, skip: int = 0, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Accounts, without password hashes (administrators only)."""
+    require_role(actor, (Role.ADMIN,), "只有管理员可以查看账号")
+    check_page(skip, limit)
+    rows = store.run("account.list", {"role": role.value if role else None, "skip": skip, "limit": limit})
+    return [view(r["account"]) for r in rows]
+
+
+def set_active(
+    store: GraphStore, actor: Actor, account_id: str, active: bool, *, now: str | None = None
+) -> dict[str, Any]:
+    """Enable or disable an account (administrators only); a disabled account cannot sign in."""
+    require_role(actor, (Role.ADMIN,), "只有管理员可以停用或启用账号")
+    before = get_account(store, account_id)
+    if before is None:
+        raise NotFound(f"账号“{account_id}”不存在")
+    at = resolve(now)
+    audit = audit_record(
+        actor,
+        "account.set_active",
+        "Account",
+        account_id,
+        at,
+        before={"active": before.get("active")},
+        after={"active": active},
+    )
+    row = store.one("account.set_active", {"id": account_id, "active": active, "now": at, "audit": audit})
+    if row is None:
+        raise NotFound(f"账号“{account_id}”不存在")
+    return view(row["account"])
+
+
+def set_password(
+    store: GraphStore, actor: Actor, account_id: str, password: str, *, now: str | None = None
+) -> None:
+    """Give an account a new password: its owner or an administrator."""
+    if not actor.is_admin and actor.account_id != account_id:
+        raise Forbidden("只能修改自己的密码")
+    if not 8 <= len(password) <= 128:
+        raise Invalid("密码长度应为 8 到 128 位", "weak_password")
+    at = resolve(now)
+    audit = audit_record(
+        actor, "account.set_password", "Account", account_id, at, before=None, after={"password": "changed"}
+    )
+    row = store.one(
+        "account.set_password",
+        {"id": account_id, "password_hash": _HASHER.hash(password), "now": at, "audit": audit},
+    )
+    if row is None:
+        raise NotFound(f"账号“{account_id}”不存在")
+
+
+def authenticate(store: GraphStore, account_id: str, password: str) -> Actor | None:
+    """The actor of an active account whose password matches, else None (same work either way)."""
+    account = get_account(store, account_id)
+    try:
+        ok: bool = _HASHER.verify(account["password_hash"] if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or account is None or not account.get("active", False):
+        return None
+    return to_actor(account)
+
+
+def to_actor(account: dict[str, Any]) -> Actor:
+    """The Actor an account acts as."""
+    return Actor(
+        account_id=account["id"],
+        role=Role(account["role"]),
+        scope_org_id=account.get("scope_org_id"),
+        subject_id=account.get("subject_id"),
+        display_name=account.get("display_name", ""),
+    )

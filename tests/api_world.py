@@ -1,0 +1,77 @@
+"""The API over the `tiny` demo district, with the five demo accounts signed in on a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from conftest import LiveServer
+
+from engine.demo import generate, load_dataset
+from engine.demo.accounts import DEMO_PASSWORD, create_demo_accounts
+from engine.demo.dataset import DemoDataset
+from engine.settings import Settings
+from engine.store import GraphStore
+from engine.store.schema_apply import apply_schema
+
+ROLES = ("admin", "planner", "secretary", "unit", "member")
+
+
+@dataclass
+class ApiWorld:
+    """A running server over a loaded demo graph, and a signed-in client per demo account."""
+
+    store: GraphStore
+    dataset: DemoDataset
+    server: LiveServer
+    accounts: dict[str, dict[str, Any]]
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return self.server.url
+
+    def anonymous(self) -> httpx.Client:
+        """A client that has not signed in."""
+        return httpx.Client(base_url=self.url, timeout=30)
+
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD) -> httpx.Client:
+        """A client carrying a fresh bearer token of ``username``."""
+        token = httpx.post(
+            f"{self.url}/auth/token", data={"username": username, "password": password}, timeout=30
+        )
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def client(self, role: str) -> httpx.Client:
+        """The signed-in client of the demo account ``role`` (made once)."""
+        if role not in self.clients:
+            self.clients[role] = self.sign_in(role)
+        return self.clients[role]
+
+
+def build_api_world(store: GraphStore, settings: Settings) -> Iterator[ApiWorld]:
+    """Load the tiny demo and its accounts into ``store`` and serve the API over it."""
+    from api.app import create_app
+    from engine.actors import Actor, Role
+
+    apply_schema(store)
+    dataset = generate("tiny", 2026)
+    load_dataset(store, dataset)
+    accounts = create_demo_accounts(store, dataset, Actor("test", Role.ADMIN))
+    with LiveServer(create_app(settings, store)) as server:
+        world = ApiWorld(store, dataset, server, {str(a["id"]): a for a in accounts})
+        yield world
+        for client in world.clients.values():
+            client.close()
+
+
+@pytest.fixture(name="api")
+def api_fixture(empty_store: GraphStore, tmp_path: Any) -> Iterator[ApiWorld]:
+    """The tiny demo behind a real uvicorn server, with the demo accounts."""
+    yield from build_api_world(empty_store, Settings(data_dir=tmp_path / "data"))
