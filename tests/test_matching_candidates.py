@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from engine.matching import (
     FEATURES,
+    Candidate,
     GraphTies,
     MatchProblem,
     NeedSpec,
@@ -23,6 +24,8 @@ from engine.matching import (
     build_arcs,
     find_arcs,
     generate_candidates,
+    needs_for_provider,
+    offerings_for_need,
     solve,
 )
 from engine.matching.synthetic import synthetic_district
@@ -342,3 +345,32 @@ def test_specs_and_weights_are_checked() -> None:
         ScoreWeights(distance=-1)
     with pytest.raises(ValueError):
         MatchProblem.from_arrays(["a", "a"], [1, 1], [False, False], [], [], [], [], [], [])
+
+
+def test_empty_inputs_give_empty_problems() -> None:
+    need = NeedSpec("n", "elderly", lat=1.0, lon=1.0)
+    offer = OfferingSpec("o", "p", "elderly", lat=1.0, lon=1.0, radius_km=1)
+    for needs, offerings in (([], []), ([need], []), ([], [offer])):
+        arcs = build_arcs(needs, offerings, GraphTies())
+        assert len(arcs) == 0
+        assert solve(MatchProblem.from_scored(arcs)).pairs == ()
+    assert len(build_arcs([need], [offer], GraphTies())) == 1
+
+
+def test_recommendations_are_the_best_candidates_with_reasons() -> None:
+    needs, offerings, ties = random_instance(random.Random(8), (30.6, 104.0), 40, 80)
+    arcs = build_arcs(needs, offerings, ties)
+    full = generate_candidates(needs, offerings, ties)
+    need_id = max({c.need_id for c in full}, key=lambda n: sum(c.need_id == n for c in full))
+    mine = sorted((c for c in full if c.need_id == need_id), key=lambda c: (-c.score, c.offering_id))
+    assert offerings_for_need(arcs, need_id, k=3) == mine[:3]
+    provider = max({c.provider_id for c in full}, key=lambda p: sum(c.provider_id == p for c in full))
+    best: dict[str, Candidate] = {}
+    for c in full:
+        if c.provider_id == provider and (c.need_id not in best or c.score > best[c.need_id].score):
+            best[c.need_id] = c
+    expected = sorted(best.values(), key=lambda c: (-c.score, c.need_id))
+    got = needs_for_provider(arcs, provider, k=len(full))
+    assert [(c.need_id, c.score) for c in got] == [(c.need_id, c.score) for c in expected]
+    assert len(got) >= 2 and all(c.path_words for c in got)
+    assert needs_for_provider(arcs, "nobody") == [] and offerings_for_need(arcs, "nothing") == []

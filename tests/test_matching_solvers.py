@@ -314,3 +314,27 @@ def test_gini() -> None:
     assert gini([3, 3, 3]) == 0
     assert gini([0, 0, 0, 4]) == pytest.approx(0.75)
     assert gini([]) == 0
+
+
+def test_each_side_gets_its_own_stable_optimum() -> None:
+    # n1 likes o1, n2 likes o2; o1 likes n2, o2 likes n1: two stable outcomes, one per proposing side
+    p = MatchProblem.from_arrays(
+        need_ids=["n1", "n2"],
+        demand=[1, 1],
+        urgent=[False, False],
+        offering_ids=["o1", "o2"],
+        offering_provider_ids=["p1", "p2"],
+        capacity=[1, 1],
+        arc_need=[0, 0, 1, 1],
+        arc_offering=[0, 1, 0, 1],
+        score=[5, 5, 5, 5],
+        need_pref=[2, 1, 1, 2],
+        offer_pref=[1, 2, 2, 1],
+    )
+    needs_side = solve(p, "stable")
+    offers_side = solve(p, "stable_providers")
+    assert {(x.need_id, x.offering_id) for x in needs_side.pairs} == {("n1", "o1"), ("n2", "o2")}
+    assert {(x.need_id, x.offering_id) for x in offers_side.pairs} == {("n1", "o2"), ("n2", "o1")}
+    for a in (needs_side, offers_side):
+        assert blocking_pairs(p, selected_mask(p, a)).size == 0
+    assert blocking_pairs(p, np.asarray([True, False, False, False])).size > 0

@@ -22,6 +22,7 @@ from engine.matching.model import (
 )
 from engine.matching.problem import MatchProblem
 from engine.matching.quality import Quality, gini, summarize, violations
+from engine.matching.recommend import needs_for_provider, offerings_for_need
 from engine.matching.scoring import PROVIDER_VIEW, ScoredArcs, ScoreWeights
 from engine.matching.solve import METHODS, Method, solve
 from engine.matching.stable import blocking_pairs
@@ -51,6 +52,8 @@ __all__ = [
     "generate_candidates",
     "gini",
     "haversine_km",
+    "needs_for_provider",
+    "offerings_for_need",
     "solve",
     "summarize",
     "violations",

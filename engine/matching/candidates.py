@@ -184,6 +184,7 @@ def _spatial_pairs(
     off_lon: Floats,
     off_radius: Floats,
     off_cat: Ints,
+    n_cats: int,
 ) -> tuple[Ints, Ints]:
     """Pairs (need, offering) of related category with the need inside the offering's radius."""
     empty = np.empty(0, dtype=np.int64)
@@ -191,7 +192,6 @@ def _spatial_pairs(
     q_need, q_cat = q_need[keep], q_cat[keep]
     if off.size == 0 or q_need.size == 0:
         return empty, empty
-    n_cats = int(max(off_cat.max(), q_cat.max())) + 1
     radius = off_radius[off]
     klass = np.ceil(np.log(np.maximum(radius / BASE_CELL_KM, 1.0)) / math.log(CLASS_RATIO) - 1e-9)
     klass = klass.astype(np.int64)
@@ -250,6 +250,7 @@ def _tie_pairs(
     q_need: Ints,
     q_cat: Ints,
     off_cat: Ints,
+    n_cats: int,
     ties: GraphTies,
 ) -> tuple[Ints, Ints]:
     """Pairs (need, offering) of related category whose provider is tied to the need's area."""
@@ -273,7 +274,6 @@ def _tie_pairs(
     if not entry_key:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    n_cats = int(max(off_cat.max(), q_cat.max())) + 1
     e_off = np.asarray(entry_off, dtype=np.int64)
     entries = np.asarray(entry_key, dtype=np.int64) * n_cats + off_cat[e_off]
     out_n: list[Ints] = []
@@ -355,8 +355,11 @@ def find_arcs(needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec], ties
     off_lon = _opt_floats(o.lon for o in offerings)
     off_radius = np.fromiter((o.radius_km for o in offerings), dtype=np.float64, count=n_off)
     reach = usable[~np.isnan(off_lat[usable]) & (off_radius[usable] > 0)]
-    sn, so = _spatial_pairs(need_lat, need_lon, q_need, q_cat, reach, off_lat, off_lon, off_radius, off_cat)
-    tn, to = _tie_pairs(needs, offerings, usable, q_need, q_cat, off_cat, ties)
+    n_cats = len(cats.index)
+    sn, so = _spatial_pairs(
+        need_lat, need_lon, q_need, q_cat, reach, off_lat, off_lon, off_radius, off_cat, n_cats
+    )
+    tn, to = _tie_pairs(needs, offerings, usable, q_need, q_cat, off_cat, n_cats, ties)
     codes = _sorted_unique(np.concatenate([_pair_codes(sn, so, n_off), _pair_codes(tn, to, n_off)]))
     arc_n, arc_o = codes // max(n_off, 1), codes % max(n_off, 1)
 

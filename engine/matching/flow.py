@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from engine.matching.problem import MatchProblem, min_total_for, share_ok
 
@@ -45,6 +45,35 @@ class FlowResult:
     def value(self, urgent_first: bool) -> tuple[int, ...]:
         """What is maximised: (urgent units, score) or (score,)."""
         return (self.urgent_units, self.score_units) if urgent_first else (self.score_units,)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A flow network as arrays; the candidate arcs are ``cand_start … cand_start + n_cand``."""
+
+    tails: Ints
+    heads: Ints
+    capacities: Ints
+    costs: Ints
+    supplies: dict[int, int]
+    cand_start: int
+    n_cand: int
+
+    def solve(self) -> Ints | None:
+        """Flows on the candidate arcs at minimum cost (OR-Tools ``solve()``), None when infeasible."""
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        smcf.add_arcs_with_capacity_and_unit_cost(self.tails, self.heads, self.capacities, self.costs)
+        smcf.set_nodes_supplies(
+            np.fromiter(self.supplies, dtype=np.int64), np.fromiter(self.supplies.values(), dtype=np.int64)
+        )
+        status = smcf.solve()
+        if status == smcf.INFEASIBLE:
+            return None
+        if status != smcf.OPTIMAL:
+            raise MatchingError(f"最小费用流求解失败: {status}")
+        return np.asarray(
+            smcf.flows(np.arange(self.cand_start, self.cand_start + self.n_cand, dtype=np.int64))
+        )
 
 
 class FlowModel:
@@ -79,11 +108,12 @@ class FlowModel:
         if max_cost * (self.n_nodes + 1) >= _LIMIT or max_cost * max(supply, 1) >= _LIMIT:
             raise ValueError("得分过大, 无法用整数费用精确求解")
 
-    def run(
+    def network(
         self, costs: Costs, *, cap: int | None = None, min_total: int = 0, urgent_units: int | None = None
-    ) -> FlowResult | None:
-        """One min-cost flow. ``cap``: pairs per provider; ``min_total``: fewest pairs; ``urgent_units``:
-        exact provider slots for urgent needs (the urgent-first second phase). None when infeasible."""
+    ) -> Network | None:
+        """The arcs and supplies of one variant. ``cap``: pairs per provider; ``min_total``: fewest
+        pairs; ``urgent_units``: exact provider slots for urgent needs (the urgent-first second phase).
+        None when ``min_total`` exceeds the supply."""
         p = self.problem
         n_needs = p.n_needs
         split = urgent_units is not None
@@ -117,17 +147,18 @@ class FlowModel:
             cost[:n_needs] = -p.urgent.astype(np.int64)
         else:
             cost[:n_needs] = -1
-        smcf = min_cost_flow.SimpleMinCostFlow()
-        smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, cost)
-        nodes = np.asarray([HUB, URGENT_HUB, SINK], dtype=np.int64)
-        smcf.set_nodes_supplies(nodes, np.asarray([hub_supply, urgent_supply, -hub_supply - urgent_supply]))
-        status = smcf.solve()
-        if status == smcf.INFEASIBLE:
+        supplies = {HUB: hub_supply, URGENT_HUB: urgent_supply, SINK: -hub_supply - urgent_supply}
+        return Network(tails, heads, caps, cost, supplies, cand_start, p.n_arcs)
+
+    def run(
+        self, costs: Costs, *, cap: int | None = None, min_total: int = 0, urgent_units: int | None = None
+    ) -> FlowResult | None:
+        """One min-cost flow of the variant ``network`` describes; None when infeasible."""
+        net = self.network(costs, cap=cap, min_total=min_total, urgent_units=urgent_units)
+        if net is None:
             return None
-        if status != smcf.OPTIMAL:
-            raise MatchingError(f"最小费用流求解失败: {status}")
-        flows = smcf.flows(np.arange(cand_start, cand_start + p.n_arcs, dtype=np.int64))
-        return self.result(flows > 0)
+        flows = net.solve()
+        return None if flows is None else self.result(flows > 0)
 
     def result(self, selected: Bools) -> FlowResult:
         """The figures of a selection of arcs."""
@@ -145,12 +176,30 @@ class FlowModel:
         """The lexicographic optimum under ``cap`` and ``min_total`` (two phases when urgent-first)."""
         self.solves += 1
         if urgent_first and bool(self.problem.urgent.any()):
-            first = self.run("urgent", cap=cap, min_total=min_total)
-            if first is None:
-                return None
+            if min_total == 0:
+                units = self.most_urgent_units(cap)
+            else:
+                first = self.run("urgent", cap=cap, min_total=min_total)
+                if first is None:
+                    return None
+                units = first.urgent_units
             self.solves += 1
-            return self.run("score", cap=cap, min_total=min_total, urgent_units=first.urgent_units)
+            return self.run("score", cap=cap, min_total=min_total, urgent_units=units)
         return self.run("score", cap=cap, min_total=min_total)
+
+    def most_urgent_units(self, cap: int | None) -> int:
+        """The most provider slots urgent needs can get: a maximum flow through urgent needs only."""
+        net = self.network("urgent", cap=cap)
+        assert net is not None
+        capacities = net.capacities.copy()
+        capacities[: self.problem.n_needs] *= self.problem.urgent
+        capacities[-1] = 0  # the bypass
+        smf = max_flow.SimpleMaxFlow()
+        smf.add_arcs_with_capacity(net.tails, net.heads, capacities)
+        status = smf.solve(HUB, SINK)
+        if status != smf.OPTIMAL:  # pragma: no cover - capacities are small integers
+            raise MatchingError(f"最大流求解失败: {status}")
+        return int(smf.optimal_flow())
 
 
 def solve_flow(problem: MatchProblem, *, urgent_first: bool = False) -> tuple[FlowResult, int]:

@@ -72,7 +72,8 @@ def solve(
     ``stable``/``stable_providers`` run deferred acceptance with needs/offerings proposing; ``greedy``
     takes the best-scoring pairs first. ``urgent_first``: first as many provider slots for urgent needs
     as possible, then score (for the stable methods: offerings rank urgent needs first).
-    ``max_share``: no provider carries more than this share of the assigned pairs (exact methods only).
+    ``max_share``: no provider carries more than this share of the assigned pairs (exact methods only;
+    a ratio, so on a tiny partition it can rule out every pair: one pair of one is a 100% share).
     ``compare_greedy`` adds the greedy objective and the relative gap to ``stats``.
     """
     if method not in METHODS:
