@@ -330,6 +330,8 @@ def test_problem_arcs_keep_their_explanations() -> None:
             c.offering_id,
         )
     assert np.array_equal(p.score, q.score) and solve(p).pairs == solve(q).pairs
+    by_hand = MatchProblem.from_specs(needs, offerings, by_pair.values())
+    assert np.array_equal(by_hand.score, q.score) and solve(by_hand).pairs == solve(q).pairs
 
 
 def test_specs_and_weights_are_checked() -> None:

@@ -158,8 +158,8 @@ def test_same_input_in_any_order_gives_the_same_assignment(p: MatchProblem, rnd:
         assert a.pairs == b.pairs, method
 
 
-def toy_problem() -> MatchProblem:
-    """Max-flow-first serves two pairs worth 2; the best is one pair worth 100."""
+def one_to_one(arcs: list[tuple[int, int]], score: list[float], **prefs: list[float]) -> MatchProblem:
+    """Needs n1, n2 wanting one provider each; offerings o1, o2 of providers p1, p2 serving one each."""
     return MatchProblem.from_arrays(
         need_ids=["n1", "n2"],
         demand=[1, 1],
@@ -167,10 +167,16 @@ def toy_problem() -> MatchProblem:
         offering_ids=["o1", "o2"],
         offering_provider_ids=["p1", "p2"],
         capacity=[1, 1],
-        arc_need=[0, 0, 1],
-        arc_offering=[0, 1, 0],
-        score=[100, 1, 1],
+        arc_need=[n for n, _ in arcs],
+        arc_offering=[o for _, o in arcs],
+        score=score,
+        **prefs,  # type: ignore[arg-type]
     )
+
+
+def toy_problem() -> MatchProblem:
+    """Max-flow-first serves two pairs worth 2; the best is one pair worth 100."""
+    return one_to_one([(0, 0), (0, 1), (1, 0)], [100, 1, 1])
 
 
 def test_bypass_arc_keeps_the_best_score_where_max_flow_first_would_not() -> None:
@@ -261,17 +267,7 @@ def test_options_are_checked() -> None:
 
 def test_compare_greedy_reports_the_gap() -> None:
     # greedy takes the 10 first and strands the other need; optimal serves both for 9 + 8
-    p = MatchProblem.from_arrays(
-        need_ids=["a", "b"],
-        demand=[1, 1],
-        urgent=[False, False],
-        offering_ids=["x", "y"],
-        offering_provider_ids=["px", "py"],
-        capacity=[1, 1],
-        arc_need=[0, 0, 1],
-        arc_offering=[0, 1, 0],
-        score=[10, 8, 9],
-    )
+    p = one_to_one([(0, 0), (0, 1), (1, 0)], [10, 8, 9])
     a = solve(p, compare_greedy=True)
     assert a.objective == 17
     assert a.stats["greedy_objective"] == 10
@@ -318,18 +314,8 @@ def test_gini() -> None:
 
 def test_each_side_gets_its_own_stable_optimum() -> None:
     # n1 likes o1, n2 likes o2; o1 likes n2, o2 likes n1: two stable outcomes, one per proposing side
-    p = MatchProblem.from_arrays(
-        need_ids=["n1", "n2"],
-        demand=[1, 1],
-        urgent=[False, False],
-        offering_ids=["o1", "o2"],
-        offering_provider_ids=["p1", "p2"],
-        capacity=[1, 1],
-        arc_need=[0, 0, 1, 1],
-        arc_offering=[0, 1, 0, 1],
-        score=[5, 5, 5, 5],
-        need_pref=[2, 1, 1, 2],
-        offer_pref=[1, 2, 2, 1],
+    p = one_to_one(
+        [(0, 0), (0, 1), (1, 0), (1, 1)], [5, 5, 5, 5], need_pref=[2, 1, 1, 2], offer_pref=[1, 2, 2, 1]
     )
     needs_side = solve(p, "stable")
     offers_side = solve(p, "stable_providers")

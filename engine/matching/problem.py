@@ -50,6 +50,20 @@ def _ints(values: ArrayLike) -> Ints:
     return np.asarray(values, dtype=np.int64).reshape(-1)
 
 
+def _spec_columns(
+    needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec]
+) -> tuple[list[str], list[int], list[bool], list[str], list[str], list[int]]:
+    """The need and offering columns ``MatchProblem.from_arrays`` takes first."""
+    return (
+        [n.id for n in needs],
+        [n.demand for n in needs],
+        [n.urgent for n in needs],
+        [o.id for o in offerings],
+        [o.provider_id for o in offerings],
+        [o.capacity for o in offerings],
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class MatchProblem:
     """A capacitated assignment instance: need i wants ``demand[i]`` providers, offering j serves at most
@@ -145,12 +159,7 @@ class MatchProblem:
         """From scored candidate arcs: needs rank by the full score, providers by their own view."""
         needs, offerings, f = scored.needs, scored.offerings, scored.facts
         return cls.from_arrays(
-            [n.id for n in needs],
-            [n.demand for n in needs],
-            [n.urgent for n in needs],
-            [o.id for o in offerings],
-            [o.provider_id for o in offerings],
-            [o.capacity for o in offerings],
+            *_spec_columns(needs, offerings),
             f.need,
             f.offering,
             scored.score,
@@ -168,12 +177,7 @@ class MatchProblem:
         off_index = {o.id: i for i, o in enumerate(offerings)}
         cands = list(candidates)
         return cls.from_arrays(
-            [n.id for n in needs],
-            [n.demand for n in needs],
-            [n.urgent for n in needs],
-            [o.id for o in offerings],
-            [o.provider_id for o in offerings],
-            [o.capacity for o in offerings],
+            *_spec_columns(needs, offerings),
             [need_index[c.need_id] for c in cands],
             [off_index[c.offering_id] for c in cands],
             [c.score for c in cands],

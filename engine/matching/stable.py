@@ -46,17 +46,25 @@ def _lists(owner: Ints, rank: Ints, n_owners: int) -> list[list[int]]:
     return [flat[bounds[i] : bounds[i + 1]] for i in range(n_owners)]
 
 
+class _Market:
+    """The problem's columns as Python lists and its preference ranks, for the proposal loops."""
+
+    def __init__(self, p: MatchProblem, urgent_first: bool) -> None:
+        self.need_pos, self.offer_pos = preference_ranks(p, urgent_first=urgent_first)
+        self.arc_off: list[int] = p.arc_offering.tolist()
+        self.arc_need: list[int] = p.arc_need.tolist()
+        self.arc_prov: list[int] = p.arc_provider.tolist()
+        self.demand: list[int] = p.demand.tolist()
+        self.capacity: list[int] = p.capacity.tolist()
+
+
 def needs_propose(problem: MatchProblem, *, urgent_first: bool = False) -> Bools:
     """Needs-proposing deferred acceptance: the outcome every need likes best among stable ones."""
     p = problem
-    need_pos, offer_pos = preference_ranks(p, urgent_first=urgent_first)
-    lists = _lists(p.arc_need, need_pos, p.n_needs)
-    arc_off = p.arc_offering.tolist()
-    arc_need = p.arc_need.tolist()
-    arc_prov = p.arc_provider.tolist()
-    orank = offer_pos.tolist()
-    demand = p.demand.tolist()
-    capacity = p.capacity.tolist()
+    m = _Market(p, urgent_first)
+    lists = _lists(p.arc_need, m.need_pos, p.n_needs)
+    arc_off, arc_need, arc_prov, demand, capacity = m.arc_off, m.arc_need, m.arc_prov, m.demand, m.capacity
+    orank = m.offer_pos.tolist()
     rejected = bytearray(p.n_arcs)
     held = bytearray(p.n_arcs)
     heaps: list[list[tuple[int, int]]] = [[] for _ in range(p.n_offerings)]  # (-rank, arc): worst on top
@@ -102,14 +110,10 @@ def needs_propose(problem: MatchProblem, *, urgent_first: bool = False) -> Bools
 def offerings_propose(problem: MatchProblem, *, urgent_first: bool = False) -> Bools:
     """Offerings-proposing deferred acceptance: the outcome every offering likes best among stable ones."""
     p = problem
-    need_pos, offer_pos = preference_ranks(p, urgent_first=urgent_first)
-    lists = _lists(p.arc_offering, offer_pos, p.n_offerings)
-    arc_off = p.arc_offering.tolist()
-    arc_need = p.arc_need.tolist()
-    arc_prov = p.arc_provider.tolist()
-    nrank = need_pos.tolist()
-    demand = p.demand.tolist()
-    capacity = p.capacity.tolist()
+    m = _Market(p, urgent_first)
+    lists = _lists(p.arc_offering, m.offer_pos, p.n_offerings)
+    arc_off, arc_need, arc_prov, demand, capacity = m.arc_off, m.arc_need, m.arc_prov, m.demand, m.capacity
+    nrank = m.need_pos.tolist()
     held = bytearray(p.n_arcs)
     holding: list[list[int]] = [[] for _ in range(p.n_needs)]
     count = [0] * p.n_offerings  # arcs of the offering held by needs
