@@ -10,13 +10,16 @@ them popular (good-rated history, load); many members with small radius and capa
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from engine.matching.model import GraphTies, NeedSpec, OfferingSpec, ProviderPlace
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
 
+T = TypeVar("T")
 CENTER = (30.64, 104.04)  # 成都武侯
 DAY = 86400.0
 START = 1_767_225_600.0  # 2026-01-01T00:00:00Z
@@ -33,6 +36,11 @@ SUPPLY = {
     "employment": 3, "environment": 6, "culture": 7, "safety": 3, "new_employment": 1, "venue": 3,
     "emergency": 1,
 }  # fmt: skip
+
+
+LEAVES: dict[str, list[str]] = {
+    t: [c.id for c in CATEGORIES if c.parent == t] for t in (c.id for c in CATEGORIES if c.parent is None)
+}
 
 
 @dataclass(frozen=True)
@@ -87,11 +95,13 @@ def _category_pick(rng: np.random.Generator, weights: dict[str, int], n: int, le
     tops = list(weights)
     p = np.asarray([weights[t] for t in tops], dtype=float)
     chosen = rng.choice(len(tops), size=n, p=p / p.sum())
-    leaves = {t: [c.id for c in CATEGORIES if c.parent == t] for t in tops}
     out = []
-    for i, use_leaf in zip(chosen.tolist(), (rng.random(n) < leaf_share).tolist(), strict=True):
+    picks = rng.random(n)
+    for i, use_leaf, u in zip(
+        chosen.tolist(), (rng.random(n) < leaf_share).tolist(), picks.tolist(), strict=True
+    ):
         top = tops[i]
-        out.append(str(rng.choice(leaves[top])) if use_leaf else top)
+        out.append(LEAVES[top][int(u * len(LEAVES[top]))] if use_leaf else top)
     return out
 
 
@@ -104,40 +114,53 @@ def _window(
     return start, start + rng.uniform(min_days, max_days) * DAY
 
 
+def _draw(rng: np.random.Generator, values: Sequence[T], p: list[float], n: int) -> list[T]:
+    """``n`` draws from ``values`` with probabilities ``p``, vectorised."""
+    return [values[k] for k in rng.choice(len(values), size=n, p=p).tolist()]
+
+
 def _needs(rng: np.random.Generator, areas: _Areas, n: int) -> list[NeedSpec]:
     weight = np.where(areas.old[areas.grid_community], 2.5, 1.0)
-    grids = rng.choice(areas.lat.size, size=n, p=weight / weight.sum())
+    grids = rng.choice(areas.lat.size, size=n, p=weight / weight.sum()).tolist()
     dlat, dlon = _km_to_deg(CENTER[0])
     cats = _category_pick(rng, DEMAND, n, leaf_share=1.0)
+    levels = ["urgent", "high", "normal", "low"]
+    urgency = {
+        True: _draw(rng, levels, [0.2, 0.25, 0.4, 0.15], n),
+        False: _draw(rng, levels, [0.03, 0.07, 0.6, 0.3], n),
+    }
+    n_skills = _draw(rng, [0, 1, 2], [0.3, 0.55, 0.15], n)
+    demand = _draw(rng, [1, 2, 3], [0.75, 0.18, 0.07], n)
+    jitter = rng.normal(0, 0.15, size=(n, 2))
+    coin = rng.random((n, 3))
+    start = START + rng.uniform(0, 30, n) * DAY
+    length = rng.uniform(1, 14, n) * DAY
     out = []
-    for i, g in enumerate(grids.tolist()):
+    for i, g in enumerate(grids):
         comm = int(areas.grid_community[g])
         old = bool(areas.old[comm])
-        urgency = rng.choice(
-            ["urgent", "high", "normal", "low"], p=[0.2, 0.25, 0.4, 0.15] if old else [0.03, 0.07, 0.6, 0.3]
-        )
         typical = CATEGORY_BY_ID[cats[i]].skills
-        k = int(rng.choice([0, 1, 2], p=[0.3, 0.55, 0.15]))
-        skills = frozenset(rng.choice(typical, size=min(k, len(typical)), replace=False).tolist())
+        skills = frozenset(rng.permutation(len(typical))[: n_skills[i]].tolist())
         vulnerable = (
-            ["elderly_alone", "disabled", "low_income"] if old else ["children", "elderly", "residents"]
+            ("elderly_alone", "disabled", "low_income") if old else ("children", "elderly", "residents")
         )
-        bens = frozenset(b for b in vulnerable if rng.random() < (0.45 if old else 0.2))
         out.append(
             NeedSpec(
                 id=f"need-{i:06d}",
                 category=cats[i],
-                demand=int(rng.choice([1, 2, 3], p=[0.75, 0.18, 0.07])),
-                urgency=str(urgency),
-                skills=skills,
-                lat=float(areas.lat[g] + rng.normal(0, 0.15) * dlat),
-                lon=float(areas.lon[g] + rng.normal(0, 0.15) * dlon),
-                window=_window(rng, 0.0, 1, 14),
+                demand=demand[i],
+                urgency=urgency[old][i],
+                skills=frozenset(typical[k] for k in skills),
+                lat=float(areas.lat[g] + jitter[i, 0] * dlat),
+                lon=float(areas.lon[g] + jitter[i, 1] * dlon),
+                window=(float(start[i]), float(start[i] + length[i])),
                 grid_id=f"g{g}",
                 community_id=f"c{comm}",
                 street_id=f"s{areas.street[comm]}",
-                beneficiaries=bens,
-                beneficiary_count=int(rng.integers(1, 40)),
+                beneficiaries=frozenset(
+                    b for b, c in zip(vulnerable, coin[i], strict=True) if c < (0.45 if old else 0.2)
+                ),
+                beneficiary_count=1 + i % 39,
             )
         )
     return out
