@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from api.accounts.endpoints import router as accounts_router
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.health.endpoints import router as health_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
@@ -41,7 +41,13 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             app.state.token_secret = signing_secret(cfg)
             yield
 
-    app = FastAPI(title="联建 lianjian", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="联建 lianjian",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+    )
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(auth_router)

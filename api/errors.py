@@ -26,6 +26,19 @@ class ErrorBody(BaseModel):
     details: list[dict[str, Any]] | None = Field(None, description="per-field problems of an invalid request")
 
 
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": words}
+    for status, words in (
+        (401, "未登录或登录已失效"),
+        (403, "无权进行此操作(角色或管辖范围之外)"),
+        (404, "找不到请求的内容"),
+        (409, "与当前状态冲突"),
+        (422, "提交的内容有误"),
+    )
+}
+"""The error answers every route may give, documented once in the OpenAPI (see create_app)."""
+
+
 # pydantic error types in words (the field's name is put in front).
 _PYDANTIC_ZH = {
     "missing": "必须填写",
