@@ -8,10 +8,15 @@ from contextlib import ExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from api.accounts.endpoints import router as accounts_router
+from api.audit.endpoints import router as audit_router
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.evaluations.endpoints import router as evaluations_router
 from api.health.endpoints import router as health_router
+from api.open311.endpoints import router as open311_router
+from api.points.endpoints import router as points_router
+from api.reports.endpoints import router as reports_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
@@ -52,4 +57,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(health_router)
     app.include_router(auth_router)
     app.include_router(accounts_router)
+    app.include_router(audit_router)
+    app.include_router(evaluations_router)
+    app.include_router(open311_router)
+    app.include_router(points_router)
+    app.include_router(reports_router)
     return app

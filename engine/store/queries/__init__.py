@@ -1,3 +1,10 @@
 """Every registered statement, one module per area; importing this package registers them all."""
 
-from engine.store.queries import accounts, closed_loop, exporting, meta, nodes  # noqa: F401
+from engine.store.queries import (  # noqa: F401
+    accounts,
+    closed_loop,
+    exporting,
+    meta,
+    nodes,
+    open311,
+)

@@ -1,0 +1,1 @@
+"""Audit 审计: the trail of every write, for administrators."""

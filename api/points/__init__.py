@@ -1,0 +1,1 @@
+"""Points 积分: balances, ledgers and admin corrections."""

@@ -1,0 +1,47 @@
+"""Schemas of the reports resource."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ResponseRate(BaseModel):
+    """响应率: needs first claimed within the configured hours of posting, over the cohort."""
+
+    rate: float | None = Field(description="比率 0–1;无需求时为空", examples=[0.75])
+    responded: int = Field(examples=[3])
+    needs: int = Field(examples=[4])
+    within_hours: float = Field(description="响应时限(小时)", examples=[24])
+
+
+class ResolutionRate(BaseModel):
+    """解决率: needs completed or evaluated, over the cohort."""
+
+    rate: float | None = Field(examples=[0.5])
+    resolved: int = Field(examples=[2])
+    needs: int = Field(examples=[4])
+
+
+class SatisfactionRate(BaseModel):
+    """满意率: community ratings of 4 or 5 stars, over all community ratings of the cohort."""
+
+    rate: float | None = Field(examples=[1.0])
+    satisfied: int = Field(examples=[2])
+    ratings: int = Field(examples=[2])
+
+
+class OrgReport(BaseModel):
+    """The report of an org and its subtree for needs posted in [start, end)."""
+
+    org_id: str = Field(examples=["ORG-S01"])
+    start: str = Field(description="统计开始(含,UTC)", examples=["2026-10-01T00:00:00Z"])
+    end: str = Field(description="统计结束(不含,UTC)", examples=["2026-11-01T00:00:00Z"])
+    needs: int = Field(description="时段内发布的需求数(含已取消)", examples=[5])
+    by_status: dict[str, int] = Field(
+        description="按状态计数", examples=[{"open": 1, "claimed": 0, "completed": 2, "cancelled": 1}]
+    )
+    by_category: dict[str, int] = Field(description="按服务类别计数", examples=[{"elderly.meals": 3}])
+    by_top_category: dict[str, int] = Field(description="按一级类别计数", examples=[{"elderly": 3}])
+    response: ResponseRate
+    resolution: ResolutionRate
+    satisfaction: SatisfactionRate

@@ -1,0 +1,136 @@
+"""The read-only Open311 GeoReport v2 view (https://wiki.open311.org/GeoReport_v2): taxonomy
+categories as services, needs as service requests. Public, so it shows only what a request
+may show: category, description, place, times, status and the responsible org's name; never
+a claimant, provider or any personal data. Query values arrive as GeoReport defines them
+(comma-delimited lists, W3C date-times)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.errors import Invalid, NotFound
+from engine.services.needs import status_zh
+from engine.store.base import GraphStore, Row
+from graph_schema.domain import NEED_STATUSES
+from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
+from graph_schema.validation import normalize_datetime
+
+OPEN_STATUSES = ("open", "claimed", "in_progress")
+"""Need statuses shown as GeoReport ``open``: still waiting for, or receiving, service."""
+GEOREPORT_STATUSES: dict[str, tuple[str, ...]] = {
+    "open": OPEN_STATUSES,
+    "closed": tuple(s for s in NEED_STATUSES if s not in OPEN_STATUSES),
+}
+MAX_REQUESTS = 1000
+"""GeoReport's default page: the most recent 1000 requests."""
+
+
+def georeport_services() -> list[dict[str, Any]]:
+    """Every category of the service taxonomy as a GeoReport service; items are grouped under
+    their top category, and the skills they ask for are the keywords."""
+    return [
+        {
+            "service_code": c.id,
+            "service_name": c.name,
+            "description": (
+                f"{CATEGORY_BY_ID[c.parent].name} · {c.name}" if c.parent else f"{c.name}(一级类别)"
+            ),
+            "metadata": False,
+            "type": "realtime",
+            "keywords": ",".join(c.skills),
+            "group": CATEGORY_BY_ID[c.parent].name if c.parent else c.name,
+        }
+        for c in CATEGORIES
+    ]
+
+
+def _split(raw: str | None) -> list[str] | None:
+    """A GeoReport comma-delimited list: None when absent or empty."""
+    items = [x.strip() for x in (raw or "").split(",") if x.strip()]
+    return items or None
+
+
+def _when(raw: str | None, name: str) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return normalize_datetime(raw)
+    except ValueError as exc:
+        raise Invalid(f"“{name}”应为日期时间(如 2026-11-24T08:00:00+08:00)") from exc
+
+
+def _statuses(raw: str | None) -> list[str] | None:
+    wanted = _split(raw)
+    if wanted is None:
+        return None
+    unknown = [s for s in wanted if s not in GEOREPORT_STATUSES]
+    if unknown:
+        raise Invalid(f"“status”只能是 open 或 closed,不认识:{','.join(unknown)}")
+    return [s for w in wanted for s in GEOREPORT_STATUSES[w]]
+
+
+def _request(row: Row) -> dict[str, Any]:
+    """One need as a GeoReport service request (every field of the standard, null when unknown)."""
+    status = row["status"]
+    notes = status_zh(status) + (f":{row['status_reason']}" if row.get("status_reason") else "")
+    category = CATEGORY_BY_ID.get(row["category"])
+    title, text = row["title"], row.get("description")
+    return {
+        "service_request_id": row["id"],
+        "status": "open" if status in OPEN_STATUSES else "closed",
+        "status_notes": notes,
+        "service_name": category.name if category else row["category"],
+        "service_code": row["category"],
+        "description": f"{title}:{text}" if text else title,
+        "agency_responsible": row["org_name"],
+        "service_notice": None,
+        "requested_datetime": row["created_at"],
+        "updated_datetime": row.get("updated_at") or row["created_at"],
+        "expected_datetime": row.get("window_end"),
+        "address": row.get("address"),
+        "address_id": None,
+        "zipcode": None,
+        "lat": row.get("lat"),
+        "long": row.get("lon"),
+        "media_url": None,
+    }
+
+
+def georeport_requests(
+    store: GraphStore,
+    *,
+    service_request_id: str | None = None,
+    service_code: str | None = None,
+    status: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    limit: int = MAX_REQUESTS,
+) -> list[dict[str, Any]]:
+    """Needs as GeoReport requests, newest first, filtered by the standard's query parameters:
+    request ids and service codes (comma-delimited), status (open, closed or both) and the
+    posting time between start_date and end_date (inclusive)."""
+    start, end = _when(start_date, "start_date"), _when(end_date, "end_date")
+    if start and end and end < start:
+        raise Invalid("“end_date”不能早于“start_date”")
+    if not 1 <= limit <= MAX_REQUESTS:
+        raise Invalid(f"最多返回 {MAX_REQUESTS} 条")
+    rows = store.run(
+        "open311.requests",
+        {
+            "ids": _split(service_request_id),
+            "categories": _split(service_code),
+            "statuses": _statuses(status),
+            "start": start,
+            "end": end,
+            "limit": limit,
+        },
+    )
+    return [_request(r) for r in rows]
+
+
+def georeport_request(store: GraphStore, service_request_id: str) -> list[dict[str, Any]]:
+    """One need as a GeoReport request, in a list as the standard answers; NotFound when none."""
+    found = georeport_requests(store, service_request_id=service_request_id, limit=1)
+    if not found or found[0]["service_request_id"] != service_request_id:
+        raise NotFound("服务请求不存在")
+    return found
