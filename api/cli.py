@@ -139,7 +139,8 @@ def demo(
                 progress.advance(tasks[step], done)
 
             report = load_dataset(store, dataset, batch_size=settings.batch_size, progress=on_rows)
-        from engine.demo.accounts import DEMO_PASSWORD, create_demo_accounts
+        from engine.demo.accounts import DEMO_PASSWORD
+        from engine.demo.loader import create_demo_accounts
 
         accounts = create_demo_accounts(store, dataset, _cli_actor())
         stored = graph_counts(store)

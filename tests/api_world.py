@@ -11,8 +11,9 @@ import pytest
 from conftest import LiveServer
 
 from engine.demo import generate, load_dataset
-from engine.demo.accounts import DEMO_PASSWORD, create_demo_accounts
+from engine.demo.accounts import DEMO_PASSWORD
 from engine.demo.dataset import DemoDataset
+from engine.demo.loader import create_demo_accounts
 from engine.settings import Settings
 from engine.store import GraphStore
 from engine.store.schema_apply import apply_schema

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from engine.actors import Actor, Role
+from engine.actors import Role
 from engine.demo.dataset import DemoDataset
-from engine.services.accounts import AccountDraft, create_account
-from engine.store.base import GraphStore
+from engine.services.accounts import AccountDraft
 
 DEMO_PASSWORD = "lianjian-demo"  # printed by `lianjian demo`; demo data only
 
@@ -51,8 +50,3 @@ def demo_account_drafts(dataset: DemoDataset) -> list[AccountDraft]:
             password=DEMO_PASSWORD,
         ),
     ]
-
-
-def create_demo_accounts(store: GraphStore, dataset: DemoDataset, actor: Actor) -> list[dict[str, object]]:
-    """Create the demo accounts in a freshly loaded demo graph; returns them (without hashes)."""
-    return [create_account(store, actor, draft) for draft in demo_account_drafts(dataset)]

@@ -5,8 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from engine.actors import Actor
+from engine.demo.accounts import demo_account_drafts
 from engine.demo.dataset import DemoDataset
+from engine.services.accounts import create_account
 from engine.store.base import GraphStore
 from engine.store.queries.nodes import node_stmt, rel_stmt
 
@@ -72,3 +76,8 @@ def graph_counts(store: GraphStore) -> GraphCounts:
     nodes = {str(row["label"]): int(row["count"]) for row in store.run("meta.count_by_label")}
     rels = {str(row["type"]): int(row["count"]) for row in store.run("meta.count_by_rel")}
     return GraphCounts(nodes, rels)
+
+
+def create_demo_accounts(store: GraphStore, dataset: DemoDataset, actor: Actor) -> list[dict[str, Any]]:
+    """Create one sign-in account per role in a freshly loaded demo graph; returns them (no hashes)."""
+    return [create_account(store, actor, draft) for draft in demo_account_drafts(dataset)]
