@@ -132,9 +132,10 @@ def city(seed: int) -> None:
     capped, t = timed(lambda: solve(problem, max_share=share))
     assert violations(problem, capped, max_share=share) == []
     runs[f"optimal share≤{share:.3%}"] = capped
+    plain_seconds = float(runs["optimal"].stats["seconds"])
     print(
         f"  max_share={share:.3%} (half the top provider's {top:.3%}): {t:.2f} s, "
-        f"{capped.stats['flow_solves']} flows, {t / float(runs['optimal'].stats['seconds']):.1f}× one plain solve"
+        f"{capped.stats['flow_solves']} flows, {t / plain_seconds:.1f}× one plain solve"
     )
     quality_rows(problem, runs)
 
