@@ -260,11 +260,14 @@ def solve_flow_share_capped(
     def above(res: FlowResult | None, bar: FlowResult) -> bool:
         return res is not None and res.value(urgent_first) > bar.value(urgent_first)
 
-    seed = exact(min(k_max, max(1, math.floor(max_share * plain.total))))
+    k_seed = min(k_max, max(1, math.floor(max_share * plain.total)))
+    seed = exact(k_seed)
     if above(seed, best):
         assert seed is not None
         best = seed
-    lo, hi = 1, k_max + 1  # smallest K in [1, k_max] with R(K) > best (hi = none)
+    # R is nondecreasing: when the seed is R(k_seed) itself, no K ≤ k_seed has R(K) > best.
+    lo = k_seed + 1 if seed is r_memo[k_seed] else 1
+    hi = k_max + 1  # smallest K in [lo, k_max] with R(K) > best (hi = none)
     while lo < hi:
         mid = (lo + hi) // 2
         lo, hi = (lo, mid) if above(relaxed(mid), best) else (mid + 1, hi)
