@@ -3,6 +3,7 @@
 from engine.store.queries import (  # noqa: F401
     accounts,
     closed_loop,
+    directory,
     exporting,
     meta,
     nodes,
