@@ -11,11 +11,17 @@ from api.accounts.endpoints import router as accounts_router
 from api.audit.endpoints import router as audit_router
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
+from api.claims.endpoints import router as claims_router
+from api.directory.endpoints import router as directory_router
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.evaluations.endpoints import router as evaluations_router
 from api.health.endpoints import router as health_router
+from api.needs.endpoints import router as needs_router
+from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
 from api.points.endpoints import router as points_router
+from api.projects.endpoints import problems_router
+from api.projects.endpoints import router as projects_router
 from api.reports.endpoints import router as reports_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
@@ -62,4 +68,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(open311_router)
     app.include_router(points_router)
     app.include_router(reports_router)
+    app.include_router(needs_router)
+    app.include_router(offerings_router)
+    app.include_router(claims_router)
+    app.include_router(projects_router)
+    app.include_router(problems_router)
+    app.include_router(directory_router)
     return app

@@ -1,0 +1,1 @@
+"""Directory reads for the loop's pages: orgs and their tree, units, members (personal data masked)."""

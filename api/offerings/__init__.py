@@ -1,0 +1,1 @@
+"""Offerings 资源清单: register, browse, edit, pause, resume and retire."""

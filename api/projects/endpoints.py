@@ -1,0 +1,95 @@
+"""Projects 项目清单 over HTTP: start a claimed project, log hours, complete it with a report or
+report a problem (问题上报) that the need's secretary resolves."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+
+from api.deps import ActorDep, SettingsDep, StoreDep
+from api.projects.schemas import (
+    HOURS_EXAMPLES,
+    Completion,
+    HoursLogged,
+    ProblemNew,
+    ProblemReported,
+    ProblemResolved,
+    ProjectCompleted,
+    ProjectDetail,
+    ProjectOut,
+    Resolution,
+)
+from engine.services.personal import with_provider_name, with_provider_names
+from engine.services.projects import (
+    HoursEntry,
+    complete_project,
+    get_project,
+    list_projects,
+    log_hours,
+    report_problem,
+    resolve_problem,
+    start_project,
+)
+from engine.services.records import MAX_LIMIT
+
+router = APIRouter(prefix="/projects", tags=["projects 项目"])
+problems_router = APIRouter(prefix="/problems", tags=["projects 项目"])
+
+
+@router.get("", response_model=list[ProjectOut], summary="项目列表")
+def list_(
+    store: StoreDep,
+    actor: ActorDep,
+    status: str | None = Query(None, description="按状态筛选", examples=["in_progress"]),
+    provider_id: str | None = Query(None, description="只看该服务方参与的项目"),
+    skip: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+) -> list[dict[str, Any]]:
+    """Projects newest first: those a provider serves, or of needs in the actor's jurisdiction."""
+    rows = list_projects(store, actor, status=status, provider_id=provider_id, skip=skip, limit=limit)
+    return with_provider_names(store, actor, rows)
+
+
+@router.get("/{project_id}", response_model=ProjectDetail, summary="项目详情")
+def get(store: StoreDep, actor: ActorDep, project_id: str) -> dict[str, Any]:
+    """One project with its providers, problem reports and the hours logged on it."""
+    return with_provider_name(store, actor, get_project(store, actor, project_id))
+
+
+@router.post("/{project_id}/start", response_model=ProjectOut, summary="开始服务")
+def start(store: StoreDep, actor: ActorDep, project_id: str) -> dict[str, Any]:
+    """Start a claimed project: it and its need go in progress."""
+    return with_provider_name(store, actor, start_project(store, actor, project_id))
+
+
+@router.post("/{project_id}/hours", response_model=HoursLogged, status_code=201, summary="登记服务时长")
+def hours(
+    store: StoreDep,
+    actor: ActorDep,
+    project_id: str,
+    body: Annotated[HoursEntry, Body(openapi_examples=HOURS_EXAMPLES)],
+) -> dict[str, Any]:
+    """Log hours a provider served on a project in progress (a secretary may log for a provider)."""
+    return log_hours(store, actor, project_id, body)
+
+
+@router.post("/{project_id}/complete", response_model=ProjectCompleted, summary="完成项目")
+def complete(
+    store: StoreDep, settings: SettingsDep, actor: ActorDep, project_id: str, body: Completion
+) -> dict[str, Any]:
+    """Complete a project in progress with a short report; providers earn points for their hours."""
+    done = complete_project(store, actor, project_id, body.report, settings=settings)
+    return with_provider_name(store, actor, done)
+
+
+@router.post("/{project_id}/problems", response_model=ProblemReported, status_code=201, summary="问题上报")
+def problem(store: StoreDep, actor: ActorDep, project_id: str, body: ProblemNew) -> dict[str, Any]:
+    """Report a problem on a project in progress; it waits until the secretary resolves it."""
+    return report_problem(store, actor, project_id, body.description)
+
+
+@problems_router.post("/{problem_id}/resolve", response_model=ProblemResolved, summary="处理问题上报")
+def resolve(store: StoreDep, actor: ActorDep, problem_id: str, body: Resolution) -> dict[str, Any]:
+    """The need's secretary resolves a problem report; the project resumes when none is left open."""
+    return resolve_problem(store, actor, problem_id, body.resolution)
