@@ -51,3 +51,30 @@ def test_acknowledged_writes_survive_sigkill(tmp_path: Path) -> None:
         store.close()
     finally:
         restarted.stop()
+
+
+def test_a_bulk_load_survives_a_restart_quickly_after_compaction(tmp_path: Path) -> None:
+    """After compact() the log holds a snapshot: a restart loads it instead of replaying batches."""
+    from engine.demo import generate, graph_counts, load_dataset
+
+    server = EmbeddedFalkorDB(tmp_path / "data").start()
+    try:
+        store = FalkorDBStore.open(server.socket_path, "g")
+        apply_schema(store)
+        dataset = generate("tiny", 2026)
+        load_dataset(store, dataset)  # compacts at the end
+        expected = graph_counts(store)
+        store.close()
+        aof = sorted(p.name for p in (tmp_path / "data" / "appendonlydir").iterdir())
+        assert any(name.endswith(".base.rdb") for name in aof)
+        incr = [p for p in (tmp_path / "data" / "appendonlydir").iterdir() if p.name.endswith(".incr.aof")]
+        assert all(p.stat().st_size < 4096 for p in incr), "the batches were left in the log"
+    finally:
+        server.stop()
+    again = EmbeddedFalkorDB(tmp_path / "data").start()
+    try:
+        store = FalkorDBStore.open(again.socket_path, "g")
+        assert graph_counts(store) == expected
+        store.close()
+    finally:
+        again.stop()

@@ -58,6 +58,7 @@ def import_files(
         if not isinstance(exc, Exception):
             raise  # an interrupt stays an interrupt, after the cleanup
         raise ImportFailed(f"写入时数据库出错:{exc}。{failure}") from exc
+    store.compact()  # so a restart loads a snapshot instead of replaying every batch
     return report
 
 

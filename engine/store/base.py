@@ -82,6 +82,10 @@ class GraphStore(ABC):
         """Create the index or constraint unless it exists; True when it was created."""
 
     @abstractmethod
+    def compact(self) -> None:
+        """Make a bulk load cheap to recover after a restart (after imports and demo loads)."""
+
+    @abstractmethod
     def drop_all(self) -> None:
         """Delete every node, relationship and index of this graph (tests, demo reloads)."""
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 100  # sun_path holds about 107 bytes; keep a margin
 START_TIMEOUT_S = 60.0
+LOAD_TIMEOUT_S = 1800.0  # a large graph's data files take time to read
 
 
 def socket_path_for(data_dir: Path) -> Path:
@@ -70,17 +71,23 @@ class EmbeddedFalkorDB:
 
     def alive(self) -> bool:
         """Whether a server answers on the socket."""
+        return self.state() == "up"
+
+    def state(self) -> str:
+        """``up`` (answers), ``loading`` (running, still reading its data files) or ``down``."""
         if not self.socket_path.exists():
-            return False
+            return "down"
         try:
             client = redis.Redis(  # no retries: a stale socket must answer False at once, not in 4 s
                 unix_socket_path=str(self.socket_path), socket_timeout=2, retry=Retry(NoBackoff(), 0)
             )
             ok = bool(client.ping())
             client.close()
-            return ok
+            return "up" if ok else "down"
+        except redis.BusyLoadingError:
+            return "loading"
         except (redis.ConnectionError, redis.TimeoutError, OSError):
-            return False
+            return "down"
 
     def start(self) -> EmbeddedFalkorDB:
         """Reuse the server on the socket, or start one; raises StoreUnavailable on failure."""
@@ -88,8 +95,9 @@ class EmbeddedFalkorDB:
         os.chmod(self.data_dir, 0o700)
         if self.socket_path.parent != self.data_dir:
             _private_dir(self.socket_path.parent)
-        if self.alive():
+        if self.state() != "down":
             log.info("reusing the FalkorDB server on %s", self.socket_path)
+            self._wait_until_up(None)
             return self
         if self.socket_path.exists():
             self.socket_path.unlink()  # stale socket of a server that died
@@ -112,23 +120,39 @@ class EmbeddedFalkorDB:
             "--save", "",
             "--daemonize", "no",
             "--logfile", str(self.log_path),
+            # Compact the append-only log into a snapshot as it grows: replaying bulk writes
+            # is far slower than loading a snapshot (see compact() in the FalkorDB store).
+            "--auto-aof-rewrite-percentage", "100",
+            "--auto-aof-rewrite-min-size", "8mb",
             "--loadmodule", module,
         ]  # fmt: skip
         self.process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
+        self._wait_until_up(self.process)
+        log.info("started FalkorDB (pid %d) on %s", self.process.pid, self.socket_path)
+        return self
+
+    def _wait_until_up(self, process: subprocess.Popen[bytes] | None) -> None:
+        """Wait for the server to answer; a server still loading its data gets LOAD_TIMEOUT_S."""
         deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+        told = False
+        while True:
+            if process is not None and process.poll() is not None:
+                err = process.stderr.read().decode(errors="replace") if process.stderr else ""
                 self.process = None
                 raise StoreUnavailable(f"FalkorDB did not start: {err.strip() or self._log_tail()}")
-            if self.alive():
-                log.info("started FalkorDB (pid %d) on %s", self.process.pid, self.socket_path)
-                return self
+            state = self.state()
+            if state == "up":
+                return
+            if state == "loading" and not told:
+                log.warning("FalkorDB is loading its data from %s …", self.data_dir)
+                deadline = time.monotonic() + LOAD_TIMEOUT_S
+                told = True
+            if time.monotonic() > deadline:
+                self.stop()
+                raise StoreUnavailable(f"FalkorDB did not answer in time: {self._log_tail()}")
             time.sleep(0.05)
-        self.stop()
-        raise StoreUnavailable(f"FalkorDB did not answer within {START_TIMEOUT_S:.0f}s: {self._log_tail()}")
 
     def _log_tail(self) -> str:
         try:

@@ -59,6 +59,9 @@ class Neo4jStore(GraphStore):
         self._query(neo4j_ddl(spec), {}, False, spec.name)  # DDL rendered from the schema, no user data
         return True
 
+    def compact(self) -> None:
+        """Nothing to do: Neo4j checkpoints its transaction log itself."""
+
     def drop_all(self) -> None:
         """Delete every node and relationship; indexes and constraints stay (they are the schema's)."""
         while self.run("meta.delete_some", {"limit": 10000})[0]["deleted"]:
