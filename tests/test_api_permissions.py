@@ -1,0 +1,633 @@
+"""The permission matrix over HTTP: every role (admin, planner, secretary, unit, member, anonymous)
+× every operation of the live OpenAPI × inside and outside the role's scope.
+
+Inside is the tiny demo's street and the demo accounts' community, unit and member. Outside is a
+second street with its own community, unit and member (and their secretary and provider
+accounts, made through the admin API) built here. Each operation has one row in ``ROWS``: the
+roles that succeed inside their scope (the others get 403), and what outside means for it:
+- ``deny``: 403 (reads may say 404), and a refused write writes nothing;
+- ``public``: readable by every signed-in role by design (directory, offerings, Open311);
+- ``filter``: a list that may answer, but holds nothing outside the viewer's scope;
+- ``none``: the operation names nothing that has a scope (own account, admin-only lists).
+Every refused write is checked to have written nothing (the closed loop's nodes, relationship
+counts, audit entries and accounts), and every answer to a non-admin is searched for phone
+numbers its reader may not see in full. A test also checks that the table covers exactly the
+operations of the live ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from api_world import ROLES, ApiWorld, build_api_world
+from conftest import EXECUTED, make_store
+from test_api_concurrency import need_body, offering_body
+from test_services_world import nodes, snapshot
+
+from engine.actors import Actor
+from engine.demo.accounts import DEMO_PASSWORD
+from engine.services import (
+    ClaimRequest,
+    NeedDraft,
+    OfferingDraft,
+    claim_need,
+    complete_project,
+    pause_offering,
+    post_need,
+    register_offering,
+    report_problem,
+    start_project,
+)
+from engine.services.accounts import get_account, to_actor
+from engine.services.clock import utc_now
+from engine.settings import Settings
+from engine.store.base import GraphStore
+from engine.store.embedded import EmbeddedFalkorDB
+from engine.store.queries.nodes import node_stmt, rel_stmt
+
+PROVIDER_ROLES = ("unit", "member")
+EVERYONE = frozenset(ROLES)
+ORG_ROLES = frozenset({"admin", "planner", "secretary"})
+RUNNERS = frozenset({"admin", "secretary", "unit", "member"})  # who may run a project it is part of
+SECRETARIES = frozenset({"admin", "secretary"})
+OWNERS = frozenset({"admin", "unit", "member"})  # an offering's provider (or an admin)
+ADMIN = frozenset({"admin"})
+PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
+
+
+def shared_world(server: EmbeddedFalkorDB, tmp: pytest.TempPathFactory) -> Iterator[ApiWorld]:
+    """The tiny demo behind a real server on a fresh graph, for a whole module."""
+    store = make_store("falkordb", server)
+    try:
+        yield from build_api_world(store, Settings(data_dir=tmp.mktemp("api") / "data"))
+    finally:
+        EXECUTED.update(store.executed)
+        store.drop_all()
+        store.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The two sides: records made through the engine by each side's secretary and providers.
+
+
+@dataclass
+class Side:
+    """One street's community, its secretary and providers, and records in several states."""
+
+    store: GraphStore
+    inside: bool
+    community: str
+    secretary: Actor
+    unit: Actor
+    member: Actor
+    offerings: dict[str, str] = field(default_factory=dict)  # provider id -> a roomy offering
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def provider(self, role: str) -> Actor:
+        """The provider a role acts as or for: the member for ``member``, else the unit."""
+        return self.member if role == "member" else self.unit
+
+    def offering(self, provider: Actor) -> str:
+        """A new active offering of ``provider`` with room for many claims."""
+        draft = OfferingDraft(**offering_body(capacity=100))
+        return str(register_offering(self.store, provider, draft)["id"])
+
+    def paused_offering(self, provider: Actor) -> str:
+        """A new offering of ``provider``, paused."""
+        offering = self.offering(provider)
+        pause_offering(self.store, provider, offering)
+        return offering
+
+    def need(self, people: int = 1) -> str:
+        """A new open need of the community."""
+        return str(
+            post_need(self.store, self.secretary, NeedDraft(**need_body(self.community, people)))["id"]
+        )
+
+    def claim(self, provider: Actor, need_id: str) -> dict[str, Any]:
+        """``provider`` claims ``need_id`` with its roomy offering."""
+        offering = self.offerings[provider.subject_id or ""]
+        return claim_need(self.store, provider, ClaimRequest(need_id=need_id, offering_id=offering))
+
+    def claimed(self) -> tuple[str, str, dict[str, str]]:
+        """A need claimed by the unit and the member: (need, its project, claim per provider id)."""
+        need = self.need(people=2)
+        claims = {p.subject_id or "": self.claim(p, need) for p in (self.unit, self.member)}
+        project = next(c["project_id"] for c in claims.values() if c["project_id"])
+        return need, project, {k: c["id"] for k, c in claims.items()}
+
+    def running(self) -> str:
+        """A project in progress, served by the unit and the member."""
+        project = self.claimed()[1]
+        start_project(self.store, self.secretary, project)
+        return project
+
+    def done(self) -> str:
+        """A completed project, not yet evaluated."""
+        project = self.running()
+        complete_project(self.store, self.secretary, project, "服务已完成")
+        return project
+
+    def problem(self) -> str:
+        """An open problem report on a project in progress."""
+        return str(report_problem(self.store, self.secretary, self.running(), "有住户联系不上")["id"])
+
+    def pending_claim(self, provider: Actor) -> str:
+        """An active claim of ``provider`` on a need that still wants another provider."""
+        return str(self.claim(provider, self.need(people=2))["id"])
+
+    def build(self) -> Side:
+        """Make the roomy offerings and one record of every kind the rows use."""
+        for p in (self.unit, self.member):
+            self.offerings[p.subject_id or ""] = self.offering(p)
+        need, project, claims = self.claimed()
+        self.shared = {
+            "need_open": self.need(),
+            "need_seen": need,
+            "project_seen": project,
+            "claims": claims,
+            "project_claimed": self.claimed()[1],
+            "project_running": self.running(),
+            "project_done": self.done(),
+            "problem_open": self.problem(),
+            "paused": {p.subject_id: self.paused_offering(p) for p in (self.unit, self.member)},
+        }
+        return self
+
+
+@dataclass
+class Ctx:
+    """One case: a role acting on one side; ``fresh`` makes new records for a write that succeeds."""
+
+    side: Side
+    role: str
+    fresh: bool
+    made: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def provider(self) -> str:
+        """The id of the provider the role acts as or for on this side."""
+        return self.side.provider(self.role).subject_id or ""
+
+    def get(self, kind: str) -> str:
+        """The id of a record of ``kind`` for this case (made once per case when fresh)."""
+        if kind not in self.made:
+            self.made[kind] = self._find(kind)
+        return self.made[kind]
+
+    def _find(self, kind: str) -> str:
+        s, me = self.side, self.side.provider(self.role)
+        fixed = {
+            "org": s.community,
+            "unit": s.unit.subject_id,
+            "member": s.member.subject_id,
+            "holder": self.provider if self.role in PROVIDER_ROLES else s.unit.subject_id,
+            "account": "unit",
+            "need_seen": s.shared["need_seen"],
+            "project_seen": s.shared["project_seen"],
+        }
+        if kind in fixed:
+            return str(fixed[kind])
+        if not self.fresh:
+            if kind == "claim_own":
+                return str(s.shared["claims"][self.provider])
+            if kind == "offering_own":
+                return s.offerings[self.provider]
+            if kind == "offering_paused":
+                return str(s.shared["paused"][self.provider])
+            return str(s.shared[kind])
+        makers: dict[str, Callable[[], str]] = {
+            "need_open": s.need,
+            "project_claimed": lambda: s.claimed()[1],
+            "project_running": s.running,
+            "project_done": s.done,
+            "problem_open": s.problem,
+            "claim_own": lambda: s.pending_claim(me),
+            "offering_own": lambda: s.offering(me),
+            "offering_paused": lambda: s.paused_offering(me),
+        }
+        return makers[kind]()
+
+
+# ---------------------------------------------------------------------------------------------
+# The table.
+
+Body = Callable[[Ctx], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One operation: who succeeds inside scope, what outside means, and how to call it."""
+
+    method: str
+    path: str
+    ok: frozenset[str]
+    outside: str  # deny | public | filter | none
+    params: Mapping[str, str] = field(default_factory=dict)  # path parameter -> kind of record
+    body: Body | None = None
+    query: Body | None = None
+    form: bool = False
+    anonymous: bool = False  # public without sign-in
+    leak: Callable[[dict[str, Any], Viewer], bool] | None = None  # list items the viewer may not see
+
+    @property
+    def name(self) -> str:
+        """``METHOD /path`` as the OpenAPI names it."""
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads a list: the role, its orgs (None: all) and, for a provider, itself."""
+
+    role: str
+    orgs: frozenset[str] | None
+    provider: tuple[str, str] | None  # (kind, id)
+
+
+def _need_leaks(item: dict[str, Any], v: Viewer) -> bool:
+    return v.orgs is not None and item["org_id"] not in v.orgs and item["status"] != "open"
+
+
+def _claim_leaks(item: dict[str, Any], v: Viewer) -> bool:
+    if v.provider:
+        return (item["provider_kind"], item["provider_id"]) != v.provider
+    return v.orgs is not None and item["org_id"] not in v.orgs
+
+
+def _project_leaks(item: dict[str, Any], v: Viewer) -> bool:
+    if v.provider:
+        return v.provider not in {(p["provider_kind"], p["provider_id"]) for p in item["providers"]}
+    return v.orgs is not None and item["org_id"] not in v.orgs
+
+
+def _claim_body(c: Ctx) -> dict[str, Any]:
+    return {"need_id": c.get("need_open"), "offering_id": c.get("offering_own"), "provider_id": c.provider}
+
+
+def _account_body(c: Ctx) -> dict[str, Any]:
+    return {"id": f"new-{uuid.uuid4().hex[:8]}", "display_name": "新党员账号", "role": "member",
+            "subject_id": c.get("member"), "password": "a-long-password"}  # fmt: skip
+
+
+NEED, PROJECT, OFFERING = (
+    {"need_id": "need_open"},
+    {"project_id": "project_seen"},
+    {"offering_id": "offering_own"},
+)
+ROWS: tuple[Row, ...] = (
+    # health, sign-in, own account
+    Row("GET", "/health", EVERYONE, "none", anonymous=True),
+    Row("POST", "/auth/token", EVERYONE, "none", anonymous=True, form=True,
+        body=lambda c: {"username": "planner", "password": DEMO_PASSWORD}),
+    Row("GET", "/auth/me", EVERYONE, "none"),
+    Row("POST", "/auth/password", EVERYONE, "none", body=lambda c: {"password": DEMO_PASSWORD}),
+    # accounts and audit: administrators only
+    Row("POST", "/accounts", ADMIN, "none", body=_account_body),
+    Row("GET", "/accounts", ADMIN, "none"),
+    Row("PUT", "/accounts/{account_id}/active", ADMIN, "none", {"account_id": "account"},
+        body=lambda c: {"active": True}),
+    Row("GET", "/audit", ADMIN, "none"),
+    # needs
+    Row("POST", "/needs", SECRETARIES, "deny", body=lambda c: need_body(c.get("org"), 1)),
+    Row("GET", "/needs", EVERYONE, "filter", leak=_need_leaks,
+        query=lambda c: {} if c.side.inside else {"org_id": c.get("org")}),
+    Row("POST", "/needs/expire", ADMIN, "none"),
+    Row("GET", "/needs/{need_id}", EVERYONE, "deny", {"need_id": "need_seen"}),
+    Row("PATCH", "/needs/{need_id}", SECRETARIES, "deny", NEED, body=lambda c: {"title": "修改后的需求标题"}),
+    Row("POST", "/needs/{need_id}/cancel", SECRETARIES, "deny", NEED,
+        body=lambda c: {"reason": "居民已自行解决"}),
+    # offerings: public to every signed-in role, managed by their provider
+    Row("POST", "/offerings", OWNERS, "deny", body=lambda c: {**offering_body(2), "provider_id": c.provider}),
+    Row("GET", "/offerings", EVERYONE, "public", query=lambda c: {"provider_id": c.get("unit")}),
+    Row("GET", "/offerings/{offering_id}", EVERYONE, "public", OFFERING),
+    Row("PATCH", "/offerings/{offering_id}", OWNERS, "deny", OFFERING,
+        body=lambda c: {"title": "修改后的资源"}),
+    Row("POST", "/offerings/{offering_id}/pause", OWNERS, "deny", OFFERING),
+    Row("POST", "/offerings/{offering_id}/resume", OWNERS, "deny", {"offering_id": "offering_paused"}),
+    Row("POST", "/offerings/{offering_id}/retire", OWNERS, "deny", OFFERING),
+    # claims: providers claim, org roles dispatch
+    Row("POST", "/claims", EVERYONE, "deny", body=_claim_body),
+    Row("GET", "/claims", EVERYONE, "filter", leak=_claim_leaks,
+        query=lambda c: {} if c.side.inside else {"need_id": c.get("need_seen")}),
+    Row("GET", "/claims/{claim_id}", EVERYONE, "deny", {"claim_id": "claim_own"}),
+    Row("POST", "/claims/{claim_id}/withdraw", RUNNERS, "deny", {"claim_id": "claim_own"},
+        body=lambda c: {"reason": "人员临时抽调"}),
+    # projects and problem reports
+    Row("GET", "/projects", EVERYONE, "filter", leak=_project_leaks,
+        query=lambda c: {} if c.side.inside else {"provider_id": c.get("unit")}),
+    Row("GET", "/projects/{project_id}", EVERYONE, "deny", PROJECT),
+    Row("POST", "/projects/{project_id}/start", RUNNERS, "deny", {"project_id": "project_claimed"}),
+    Row("POST", "/projects/{project_id}/hours", RUNNERS, "deny", {"project_id": "project_running"},
+        body=lambda c: {"hours": 2, "provider_id": c.provider}),
+    Row("POST", "/projects/{project_id}/complete", RUNNERS, "deny", {"project_id": "project_running"},
+        body=lambda c: {"report": "服务已完成"}),
+    Row("POST", "/projects/{project_id}/problems", RUNNERS, "deny", {"project_id": "project_running"},
+        body=lambda c: {"description": "有住户联系不上"}),
+    Row("POST", "/problems/{problem_id}/resolve", SECRETARIES, "deny", {"problem_id": "problem_open"},
+        body=lambda c: {"resolution": "已电话联系住户"}),
+    # evaluations
+    Row("GET", "/projects/{project_id}/evaluations", EVERYONE, "deny", PROJECT),
+    Row("POST", "/projects/{project_id}/evaluations/provider", SECRETARIES, "deny",
+        {"project_id": "project_done"}, body=lambda c: {"provider_id": c.get("unit"), "rating": 5}),
+    Row("POST", "/projects/{project_id}/evaluations/community", frozenset(PROVIDER_ROLES), "deny",
+        {"project_id": "project_done"}, body=lambda c: {"rating": 4, "comment": "组织有序"}),
+    # points
+    Row("POST", "/points/corrections", ADMIN, "none",
+        body=lambda c: {"holder_id": c.get("unit"), "points": 3, "note": "补记"}),
+    Row("GET", "/points/{holder_id}", EVERYONE, "deny", {"holder_id": "holder"}),
+    Row("GET", "/points/{holder_id}/ledger", EVERYONE, "deny", {"holder_id": "holder"}),
+    # reports
+    Row("GET", "/reports/orgs/{org_id}", ORG_ROLES, "deny", {"org_id": "org"}, query=lambda c: PERIOD),
+    # directory
+    Row("GET", "/orgs/{org_id}", EVERYONE, "public", {"org_id": "org"}),
+    Row("GET", "/orgs/{org_id}/tree", ORG_ROLES, "deny", {"org_id": "org"}),
+    Row("GET", "/orgs/{org_id}/members", ORG_ROLES, "deny", {"org_id": "org"}),
+    Row("GET", "/units/{unit_id}", EVERYONE, "public", {"unit_id": "unit"}),
+    Row("GET", "/members/{member_id}", EVERYONE - {"unit"}, "deny", {"member_id": "member"}),
+    # Open311: public without sign-in
+    Row("GET", "/open311/v2/services.json", EVERYONE, "none", anonymous=True),
+    Row("GET", "/open311/v2/requests.json", EVERYONE, "none", anonymous=True),
+    Row("GET", "/open311/v2/requests/{service_request_id}.json", EVERYONE, "public",
+        {"service_request_id": "need_open"}, anonymous=True),
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# The world: the demo, a second street, both sides' records, who may see which phone.
+
+
+@dataclass
+class Matrix:
+    """The running server, the two sides and the oracle of personal data."""
+
+    api: ApiWorld
+    inside: Side
+    outside: Side
+    orgs: dict[str, frozenset[str]]  # role -> the orgs it reaches (admin: absent)
+    phones: dict[str, frozenset[str]]  # phone -> the orgs whose secretary may see it
+    own_phone: dict[str, str]  # role -> its own phone (unit contact, member)
+
+    def viewer(self, role: str) -> Viewer:
+        """The viewer of lists for a role of the demo accounts."""
+        subject = str(self.api.accounts[role].get("subject_id"))
+        kind = {"unit": "Unit", "member": "Member"}.get(role)
+        return Viewer(role, self.orgs.get(role), (kind, subject) if kind else None)
+
+    def forbidden_phones(self, role: str) -> list[str]:
+        """Phones ``role`` may not read in full."""
+        if role == "admin":
+            return []
+        mine = self.orgs.get(role, frozenset()) if role == "secretary" else frozenset()
+        return [p for p, ties in self.phones.items() if p != self.own_phone.get(role) and not ties & mine]
+
+
+def _subtree(leads: list[tuple[str, str]], root: str) -> frozenset[str]:
+    found, todo = {root}, [root]
+    while todo:
+        parent = todo.pop()
+        for child in (c for p, c in leads if p == parent and c not in found):
+            found.add(child)
+            todo.append(child)
+    return frozenset(found)
+
+
+def second_street(api: ApiWorld) -> dict[str, str]:
+    """A street, its community, a unit and a member (with a phone) outside the demo's street,
+    and their secretary and provider accounts made by the admin API; returns the ids."""
+    now, top = utc_now(), next(o["id"] for o in api.dataset.nodes["Org"] if o["level"] == "district")
+    ids = {"street": "org-x", "community": "org-x-c", "unit": "unit-x", "member": "mem-x"}
+    stamps = {"created_at": now, "updated_at": now}
+    api.store.run(
+        node_stmt("bulk_create", "Org"),
+        {
+            "rows": [
+                {
+                    "id": ids["street"],
+                    "name": "中共春城区外街道工作委员会",
+                    "level": "street",
+                    "kind": "big_council",
+                    **stamps,
+                },
+                {
+                    "id": ids["community"],
+                    "name": "中共外街社区委员会",
+                    "level": "community",
+                    "kind": "big_council",
+                    **stamps,
+                },
+            ]
+        },
+    )
+    api.store.run(
+        node_stmt("bulk_create", "Unit"),
+        {
+            "rows": [
+                {
+                    "id": ids["unit"],
+                    "name": "外街小学",
+                    "type": "school",
+                    "contact_name": "赵老师",
+                    "contact_phone": "13912345678",
+                    **stamps,
+                }
+            ]
+        },
+    )
+    api.store.run(
+        node_stmt("bulk_create", "Member"),
+        {"rows": [{"id": ids["member"], "name": "钱多多", "phone": "13787654321", **stamps}]},
+    )
+    links = [
+        ("LEADS", "Org", "Org", top, ids["street"]),
+        ("LEADS", "Org", "Org", ids["street"], ids["community"]),
+        ("REPORTS_TO", "Unit", "Org", ids["unit"], ids["community"]),
+        ("BELONGS_TO", "Member", "Org", ids["member"], ids["community"]),
+    ]
+    for rel, start, end, a, b in links:
+        api.store.run(
+            rel_stmt("bulk_create", rel, start, end), {"rows": [{"start": a, "end": b, "props": {}}]}
+        )
+    accounts = [
+        {"id": "planner-x", "role": "planner", "scope_org_id": ids["street"]},
+        {"id": "secretary-x", "role": "secretary", "scope_org_id": ids["community"]},
+        {"id": "unit-x", "role": "unit", "subject_id": ids["unit"]},
+        {"id": "member-x", "role": "member", "subject_id": ids["member"]},
+    ]
+    for account in accounts:
+        made = api.client("admin").post(
+            "/accounts", json={**account, "display_name": account["id"], "password": "a-long-password"}
+        )
+        assert made.status_code == 201, made.text
+    return ids  # fmt: skip
+
+
+def build_matrix(api: ApiWorld) -> Matrix:
+    """The demo world plus the second street and every record the rows name."""
+    x = second_street(api)
+    actor = {
+        a: to_actor(get_account(api.store, a) or {}) for a in (*ROLES, "secretary-x", "unit-x", "member-x")
+    }
+    community = api.accounts["secretary"]["scope_org_id"]
+    inside = Side(api.store, True, community, actor["secretary"], actor["unit"], actor["member"]).build()
+    outside = Side(
+        api.store, False, x["community"], actor["secretary-x"], actor["unit-x"], actor["member-x"]
+    ).build()
+
+    rels, data = api.dataset.rels, api.dataset.nodes
+    leads = [(r["start"], r["end"]) for r in rels[("LEADS", "Org", "Org")]] + [
+        (next(o["id"] for o in data["Org"] if o["level"] == "district"), x["street"]),
+        (x["street"], x["community"]),
+    ]
+    orgs = {
+        "planner": _subtree(leads, api.accounts["planner"]["scope_org_id"]),
+        "secretary": _subtree(leads, community),
+        "unit": frozenset(),
+        "member": frozenset(),
+    }
+    ties: dict[str, set[str]] = {}
+    for key in (
+        ("BELONGS_TO", "Member", "Org"),
+        ("REPORTS_TO", "Member", "Org"),
+        ("REPORTS_TO", "Unit", "Org"),
+    ):
+        for r in rels[key]:
+            ties.setdefault(r["start"], set()).add(r["end"])
+    for r in rels[("EMBEDDED_IN", "Org", "Unit")]:
+        ties.setdefault(r["end"], set()).add(r["start"])
+    ties.setdefault(x["unit"], set()).add(x["community"])
+    ties.setdefault(x["member"], set()).add(x["community"])
+    phones = {m["phone"]: frozenset(ties.get(m["id"], ())) for m in data["Member"] if m.get("phone")}
+    phones |= {
+        u["contact_phone"]: frozenset(ties.get(u["id"], ())) for u in data["Unit"] if u.get("contact_phone")
+    }
+    phones |= {"13912345678": frozenset({x["community"]}), "13787654321": frozenset({x["community"]})}
+    by_id = {m["id"]: m.get("phone") for m in data["Member"]} | {
+        u["id"]: u.get("contact_phone") for u in data["Unit"]
+    }
+    own_phone = {r: str(by_id[api.accounts[r]["subject_id"]]) for r in PROVIDER_ROLES}
+    return Matrix(api, inside, outside, orgs, phones, own_phone)
+
+
+@pytest.fixture(scope="module")
+def matrix(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    """The matrix world, built once for the module (each row only adds records of its own)."""
+    for api in shared_world(falkordb_server, tmp_path_factory):
+        yield build_matrix(api)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a row.
+
+
+def is_write(row: Row) -> bool:
+    """Whether the operation may change something (sign-in changes nothing)."""
+    return row.method != "GET" and row.path != "/auth/token"
+
+
+def expected(row: Row, role: str, where: str) -> str:
+    """What the answer must be: ``2xx``, ``401``, ``403``, ``denied`` (403, or 404 for a read) or
+    ``filtered`` (2xx without outside items, 403 or 404)."""
+    if role == "anonymous":
+        return "2xx" if row.anonymous else "401"
+    if role not in row.ok:
+        return "403"
+    if where == "inside" or row.outside == "public":
+        return "2xx"
+    return "filtered" if row.outside == "filter" else ("403" if is_write(row) else "denied")
+
+
+def accepts(expect: str, status: int) -> bool:
+    """Whether ``status`` fits what ``expected`` said."""
+    return {
+        "2xx": 200 <= status < 300,
+        "401": status == 401,
+        "403": status == 403,
+        "denied": status in (403, 404),
+        "filtered": status in (200, 403, 404),
+    }[expect]
+
+
+def cases(row: Row) -> list[tuple[str, str]]:
+    """(role, inside|outside) pairs of a row: anonymous once, every role inside, and every role
+    but the admin (whose scope is everything) outside, unless outside means nothing here."""
+    out = [] if row.outside == "none" else [(r, "outside") for r in ROLES if r != "admin"]
+    return [("anonymous", "inside"), *((r, "inside") for r in ROLES), *out]
+
+
+def state(m: Matrix) -> dict[str, Any]:
+    """What a refused write must leave as it was: the closed loop, audit count and accounts."""
+    return {**snapshot(m.api.store), "Account": nodes(m.api.store, "Account")}
+
+
+def call(m: Matrix, row: Row, role: str, where: str, fresh: bool) -> httpx.Response:
+    """Send the row's request as ``role`` on the inside or outside records."""
+    ctx = Ctx(m.inside if where == "inside" else m.outside, role if role != "anonymous" else "admin", fresh)
+    path = row.path.format(**{p: ctx.get(kind) for p, kind in row.params.items()})
+    body = row.body(ctx) if row.body else None
+    query = row.query(ctx) if row.query else None
+    client = m.api.anonymous() if role == "anonymous" else m.api.client(role)
+    if row.form:
+        return client.request(row.method, path, data=body, params=query)
+    return client.request(row.method, path, json=body, params=query)
+
+
+def check(m: Matrix, row: Row, role: str, where: str) -> list[str]:
+    """Run one case; the problems found (empty when it behaved)."""
+    expect = expected(row, role, where)
+    writes_nothing = is_write(row) and expect != "2xx"
+    before = state(m) if writes_nothing else None
+    answer = call(m, row, role, where, fresh=expect == "2xx" and is_write(row))
+    problems = []
+    if not accepts(expect, answer.status_code):
+        problems.append(f"expected {expect}, got {answer.status_code}: {answer.text[:200]}")
+    elif answer.status_code >= 400 and not answer.json().get("message"):
+        problems.append(f"{answer.status_code} without a message")
+    if before is not None and state(m) != before:
+        problems.append("a refused write changed the graph")
+    if row.leak and answer.status_code == 200:
+        viewer = m.viewer(role)
+        leaked = [i.get("id") for i in answer.json() if row.leak(i, viewer)]
+        if leaked:
+            problems.append(f"the list shows records outside scope: {leaked[:5]}")
+    if role != "anonymous":
+        shown = [p for p in m.forbidden_phones(role) if p in answer.text]
+        if shown:
+            problems.append(f"full phone numbers it may not see: {shown[:3]}")
+    return [f"{role:>9} {where:<7} {row.name}: {p}" for p in problems]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
+def test_permission_matrix(matrix: Matrix, row: Row) -> None:
+    problems = [p for role, where in cases(row) for p in check(matrix, row, role, where)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_table_covers_every_operation_of_the_live_openapi(matrix: Matrix) -> None:
+    document = httpx.get(f"{matrix.api.url}/openapi.json", timeout=30).json()
+    live = {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item}
+    table = {row.name for row in ROWS}
+    assert len(table) == len(ROWS), "a row appears twice"
+    assert live - table == set(), f"operations without a row in ROWS: {sorted(live - table)}"
+    assert table - live == set(), f"rows of operations the API no longer has: {sorted(table - live)}"
+
+
+def test_a_planner_never_sees_a_full_phone_number(matrix: Matrix) -> None:
+    """The roll, member and unit pages of the planner's own street show masked phones only."""
+    planner, inside = matrix.api.client("planner"), matrix.inside
+    pages = [
+        planner.get(f"/orgs/{inside.community}/members", params={"limit": 500}),
+        planner.get(f"/members/{inside.member.subject_id}"),
+        planner.get(f"/units/{inside.unit.subject_id}"),
+    ]
+    assert all(p.status_code == 200 for p in pages), [p.text for p in pages]
+    roll = pages[0].json()
+    assert roll and all("*" in (m.get("phone") or "*") for m in roll)
+    assert all("*" in page.text for page in pages)
+    text = "".join(p.text for p in pages)
+    assert not [p for p in matrix.phones if p in text]
