@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.matching.scoring import ScoreWeights
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "lianjian"
@@ -58,6 +60,11 @@ class Settings(BaseSettings):
     )
     response_hours: int = Field(
         24, ge=1, le=720, description="a need counts as responded to when first claimed within these hours"
+    )
+
+    match_weights: ScoreWeights = Field(
+        default_factory=ScoreWeights,
+        description="points per feature of a matching score (JSON in LIANJIAN_MATCH_WEIGHTS)",
     )
 
     @property

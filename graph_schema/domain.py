@@ -398,6 +398,51 @@ AUDIT_ENTRY = Label(
     ),
 )
 
+# Matching (issue 4): dispatch runs 派单 and the proposals they make for the secretary to decide.
+DISPATCH_RUN_STATUSES = {"running": "进行中", "done": "已完成", "failed": "失败"}
+PROPOSAL_STATUSES = {"pending": "待确认", "accepted": "已采纳", "rejected": "已拒绝", "superseded": "已失效"}
+MATCH_METHODS = {
+    "optimal": "最优分配",
+    "optimal_lp": "最优分配(线性规划)",
+    "stable": "稳定匹配(需求优先)",
+    "stable_providers": "稳定匹配(服务方优先)",
+    "greedy": "先到先得",
+}
+DISPATCH_RUN = Label(
+    "DispatchRun",
+    "派单批次",
+    (
+        _id(),
+        Prop("status", S, required=True, choices=_c(DISPATCH_RUN_STATUSES), title_zh="状态"),
+        Prop("method", S, required=True, choices=_c(MATCH_METHODS), title_zh="匹配方法"),
+        Prop("scope_org_id", S, required=True, max_length=64, title_zh="发起范围"),
+        Prop("street_id", S, required=True, max_length=64, title_zh="街道分区"),
+        Prop("created_at", DT, required=True, title_zh="发起时间"),
+        Prop("finished_at", DT, title_zh="完成时间"),
+        Prop("objective", F, title_zh="总得分"),
+        Prop("greedy_objective", F, title_zh="先到先得总得分"),
+        Prop("needs_total", I, minimum=0, title_zh="待派需求数"),
+        Prop("needs_served", I, minimum=0, title_zh="已派需求数"),
+        Prop("pairs", I, minimum=0, title_zh="建议数"),
+    ),
+)
+PROPOSAL = Label(
+    "Proposal",
+    "派单建议",
+    (
+        _id(),
+        Prop("status", S, required=True, choices=_c(PROPOSAL_STATUSES), title_zh="状态"),
+        Prop("score", F, required=True, title_zh="得分"),
+        Prop("parts", S, required=True, max_length=2000, title_zh="得分构成(JSON)"),
+        Prop("path_words", S, max_length=500, title_zh="关系说明"),
+        Prop("created_at", DT, required=True, title_zh="生成时间"),
+        Prop("decided_at", DT, title_zh="处理时间"),
+        Prop("decided_by", S, max_length=64, title_zh="处理账号"),
+        Prop("reason", S, max_length=500, title_zh="处理说明"),
+        Prop("claim_id", S, max_length=64, title_zh="采纳后的认领"),
+    ),
+)
+
 PROVIDERS = ("Unit", "Member")
 
 REL_TYPES = (
@@ -449,8 +494,8 @@ REL_TYPES = (
     ),
     RelType("PART_OF", "属于", ("Category",), ("Category",)),
     RelType("MAKES", "提出认领", PROVIDERS, ("Claim",)),
-    RelType("FOR", "认领需求", ("Claim",), ("Need",)),
-    RelType("USES", "使用资源", ("Claim",), ("Offering",)),
+    RelType("FOR", "认领需求", ("Claim", "Proposal"), ("Need",)),
+    RelType("USES", "使用资源", ("Claim", "Proposal"), ("Offering",)),
     RelType("ON", "针对项目", ("WorkLog", "ProblemReport"), ("Project",)),
     RelType("LOGGED", "记录服务", PROVIDERS, ("WorkLog",)),
     RelType("ABOUT", "评价项目", ("Evaluation",), ("Project",)),
@@ -458,6 +503,7 @@ REL_TYPES = (
     RelType("GAVE", "作出评价", (*PROVIDERS, "Org"), ("Evaluation",)),
     RelType("CREDITS", "积分记入", ("PointEntry",), (*PROVIDERS, "Org")),
     RelType("FOR_PROJECT", "积分来源项目", ("PointEntry",), ("Project",)),
+    RelType("IN_RUN", "所属派单批次", ("Proposal",), ("DispatchRun",)),
 )
 
 SCHEMA = Schema(
@@ -480,6 +526,8 @@ SCHEMA = Schema(
         EVALUATION,
         POINT_ENTRY,
         AUDIT_ENTRY,
+        DISPATCH_RUN,
+        PROPOSAL,
     ),
     rel_types=REL_TYPES,
 )

@@ -5,6 +5,7 @@ from engine.store.queries import (  # noqa: F401
     closed_loop,
     directory,
     exporting,
+    matching,
     meta,
     nodes,
     open311,

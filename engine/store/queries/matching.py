@@ -1,0 +1,283 @@
+"""Matching 派单: bulk reads of one street partition into the matcher's model (open needs, offerings
+with the capacity left this period, places and graph ties), dispatch runs and their proposals."""
+
+from __future__ import annotations
+
+from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
+from engine.store.registry import cypher
+from graph_schema.domain import PROVIDERS
+
+# Read ------------------------------------------------------------------------------------------
+
+cypher(
+    "match.partition.street_of",
+    "read",
+    """
+    MATCH (o:Org {id: $org_id})
+    OPTIONAL MATCH (s:Org)-[:LEADS*0..6]->(o)
+    WHERE s.level = 'street'
+    RETURN o.level AS level, collect(DISTINCT s.id) AS street_ids
+    """,
+    "an org's level and the street org(s) above it (itself when it is a street)",
+)
+
+cypher(
+    "match.partition.orgs",
+    "read",
+    """
+    MATCH (s:Org {id: $street_id})-[:LEADS*0..6]->(o:Org)
+    OPTIONAL MATCH (p:Org)-[:LEADS]->(o)
+    RETURN DISTINCT o.id AS id, o.level AS level, p.id AS parent_id
+    """,
+    "the orgs of a street partition with their level and parents",
+)
+
+cypher(
+    "match.partition.needs",
+    "read",
+    """
+    MATCH (n:Need)-[:POSTED_BY]->(o:Org)
+    WHERE o.id IN $org_ids AND n.status = 'open' AND n.window_end > $now
+    RETURN n.id AS id, n.category AS category, n.skills AS skills, n.people_wanted AS people_wanted,
+           n.urgency AS urgency, n.beneficiaries AS beneficiaries,
+           n.beneficiary_count AS beneficiary_count, n.lat AS lat, n.lon AS lon,
+           n.window_start AS window_start, n.window_end AS window_end, o.id AS org_id,
+           [(q)-[:MAKES]->(c:Claim)-[:FOR]->(n) WHERE c.status = 'active' | q.id] AS claimants
+    ORDER BY id
+    """,
+    "open, unexpired needs posted by the given orgs, with the providers already claiming them",
+)
+
+cypher(
+    "match.needs.places",
+    "read",
+    """
+    MATCH (n:Need)-[:LOCATED_IN]->(a:Area)
+    WHERE n.id IN $ids
+    MATCH (up:Area)-[:CONTAINS*0..5]->(a)
+    MATCH (o:Org)-[:COVERS]->(up)
+    WHERE o.level IN ['grid', 'community', 'street']
+    RETURN DISTINCT n.id AS id, o.level AS level, o.id AS org_id
+    """,
+    "the grid, community and street orgs covering the places of some needs",
+)
+
+cypher(
+    "match.offerings.max_radius",
+    "read",
+    """
+    MATCH (f:Offering)
+    WHERE f.status = 'active'
+    RETURN max(f.radius_km) AS radius_km
+    """,
+    "the largest service radius of any active offering (how far outside a partition to look)",
+)
+
+cypher(
+    "match.partition.offerings",
+    "read",
+    f"""
+    MATCH (q)-[:OFFERS]->(f:Offering)
+    WHERE f.status = 'active'
+      AND (q.id IN $tied
+           OR (f.lat >= $lat_min AND f.lat <= $lat_max AND f.lon >= $lon_min AND f.lon <= $lon_max))
+    WITH q, f,
+         size([(c:Claim)-[:USES]->(f) WHERE c.status = 'active'
+               AND c.created_at >= {period_start("f")} | c]) AS used
+    WHERE used < f.capacity
+    RETURN f.id AS id, q.id AS provider_id, labels(q)[0] AS provider_kind, f.category AS category,
+           f.skills AS skills, f.capacity - used AS capacity_left, f.lat AS lat, f.lon AS lon,
+           f.radius_km AS radius_km, f.available_from AS available_from,
+           f.available_to AS available_to
+    ORDER BY id
+    """,
+    "active offerings with capacity left this period (the claim statement's rule) placed in a box "
+    "or offered by providers tied to the partition",
+)
+
+cypher(
+    "match.ties.agreements",
+    "read",
+    """
+    MATCH (q:Unit)-[:PARTY_TO]->(a:Agreement)<-[:PARTY_TO]-(o:Org)
+    WHERE o.id IN $org_ids AND a.status = 'active'
+    RETURN DISTINCT q.id AS provider_id, o.id AS org_id
+    """,
+    "units holding an active 共建协议 with some orgs",
+)
+
+cypher(
+    "match.ties.registrations",
+    "read",
+    """
+    MATCH (q)-[:REPORTS_TO]->(o:Org)
+    WHERE o.id IN $org_ids
+    RETURN DISTINCT q.id AS provider_id, o.id AS org_id
+    """,
+    "units and members registered (双报到) with some orgs",
+)
+
+for _label in PROVIDERS:
+    _home = "LOCATED_IN" if _label == "Unit" else "LIVES_IN"
+    cypher(
+        f"match.providers.places.{_label}",
+        "read",
+        f"""
+        MATCH (q:{_label})-[:{_home}]->(a:Area)
+        WHERE q.id IN $ids
+        MATCH (up:Area)-[:CONTAINS*0..5]->(a)
+        MATCH (o:Org)-[:COVERS]->(up)
+        WHERE o.level IN ['grid', 'community', 'street']
+        RETURN DISTINCT q.id AS id, o.level AS level, o.id AS org_id
+        """,
+        f"the grid, community and street orgs covering where some {_label} providers are",
+    )
+    cypher(
+        f"match.providers.record.{_label}",
+        "read",
+        f"""
+        MATCH (q:{_label})
+        WHERE q.id IN $ids
+        RETURN q.id AS id,
+               size([(q)-[:SERVES]->(p:Project) WHERE p.status IN ['claimed', 'in_progress'] | p]) AS load,
+               [(e:Evaluation)-[:RATES]->(q) WHERE e.direction = 'community_to_provider'
+                AND e.rating >= $good_rating | e.id] AS good_ratings
+        """,
+        f"the load (unfinished projects) and the good ratings of some {_label} providers",
+    )
+
+cypher(
+    "match.ratings.orgs",
+    "read",
+    """
+    MATCH (e:Evaluation)-[:ABOUT]->(p:Project)-[:FULFILLS]->(n:Need)-[:POSTED_BY]->(o:Org)
+    WHERE e.id IN $ids
+    RETURN e.id AS id, o.id AS org_id
+    """,
+    "the org whose need each rated project served",
+)
+
+# Runs and proposals ----------------------------------------------------------------------------
+
+cypher(
+    "match.run.create",
+    "write",
+    f"""
+    CREATE (r:DispatchRun) SET r = $run
+    {AUDIT}
+    RETURN r.id AS id
+    """,
+    "start a dispatch run (status running); one audit entry",
+)
+
+cypher(
+    "match.proposal.supersede",
+    "write",
+    """
+    MATCH (p:Proposal)-[:FOR]->(n:Need)
+    WHERE n.id IN $need_ids AND p.status = 'pending'
+    SET p.status = 'superseded', p.decided_at = $now, p.reason = $reason
+    RETURN count(p) AS superseded
+    """,
+    "earlier pending proposals of the needs a new run covers become superseded",
+)
+
+cypher(
+    "match.proposal.bulk_create",
+    "write",
+    """
+    UNWIND $rows AS row
+    MATCH (r:DispatchRun {id: $run_id})
+    MATCH (n:Need {id: row.need_id})
+    MATCH (f:Offering {id: row.offering_id})
+    CREATE (p:Proposal) SET p = row.props
+    CREATE (p)-[:IN_RUN]->(r)
+    CREATE (p)-[:FOR]->(n)
+    CREATE (p)-[:USES]->(f)
+    RETURN count(p) AS created
+    """,
+    "a batch of pending proposals of a run, each for a need with an offering",
+)
+
+cypher(
+    "match.run.finish",
+    "write",
+    """
+    MATCH (r:DispatchRun {id: $id})
+    SET r += $props
+    RETURN r.id AS id
+    """,
+    "a run's outcome: status, figures, finish time",
+)
+
+cypher(
+    "match.proposal.decide",
+    "write",
+    f"""
+    MATCH (p:Proposal {{id: $id}})
+    {lock("p")}
+    WITH p
+    WHERE p.status = 'pending'
+    SET p += $decision
+    {AUDIT}
+    RETURN p.id AS id
+    """,
+    "decide a pending proposal (accepted, rejected or superseded) with one audit entry; "
+    "nothing when it is no longer pending",
+)
+
+_RUN = "RETURN r {.*} AS run"
+
+cypher(
+    "match.run.detail",
+    "read",
+    f"""
+    MATCH (r:DispatchRun {{id: $id}})
+    {_RUN}
+    """,
+    "one dispatch run",
+)
+
+cypher(
+    "match.run.list",
+    "read",
+    f"""
+    MATCH (r:DispatchRun)
+    WHERE $org_ids IS NULL OR r.scope_org_id IN $org_ids
+    WITH r ORDER BY r.created_at DESC, r.id SKIP $skip LIMIT $limit
+    {_RUN}
+    """,
+    "dispatch runs over some orgs, newest first",
+)
+
+_PROPOSAL = """
+MATCH (p)-[:USES]->(f:Offering)<-[:OFFERS]-(q)
+RETURN p {.*} AS proposal, r.id AS run_id, n.id AS need_id, n.title AS need_title,
+       n.status AS need_status, o.id AS org_id, f.id AS offering_id, f.title AS offering_title,
+       q.id AS provider_id, labels(q)[0] AS provider_kind
+"""
+
+cypher(
+    "match.proposal.detail",
+    "read",
+    f"""
+    MATCH (p:Proposal {{id: $id}})-[:IN_RUN]->(r:DispatchRun)
+    MATCH (p)-[:FOR]->(n:Need)-[:POSTED_BY]->(o:Org)
+    {_PROPOSAL}
+    """,
+    "one proposal with its run, need, org, offering and provider",
+)
+
+cypher(
+    "match.proposal.list",
+    "read",
+    f"""
+    MATCH (p:Proposal)-[:IN_RUN]->(r:DispatchRun)
+    WHERE ($run_id IS NULL OR r.id = $run_id) AND ($status IS NULL OR p.status = $status)
+    MATCH (p)-[:FOR]->(n:Need)-[:POSTED_BY]->(o:Org)
+    WHERE ($need_id IS NULL OR n.id = $need_id) AND ($org_ids IS NULL OR o.id IN $org_ids)
+    WITH p, r, n, o ORDER BY p.score DESC, p.id SKIP $skip LIMIT $limit
+    {_PROPOSAL}
+    """,
+    "proposals of a run or a need in some orgs, best first",
+)
