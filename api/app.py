@@ -13,6 +13,7 @@ from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
 from api.claims.endpoints import router as claims_router
 from api.directory.endpoints import router as directory_router
+from api.dispatch.endpoints import router as dispatch_router
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.evaluations.endpoints import router as evaluations_router
 from api.health.endpoints import router as health_router
@@ -22,6 +23,7 @@ from api.open311.endpoints import router as open311_router
 from api.points.endpoints import router as points_router
 from api.projects.endpoints import problems_router
 from api.projects.endpoints import router as projects_router
+from api.recommendations.endpoints import router as recommendations_router
 from api.reports.endpoints import router as reports_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
@@ -74,4 +76,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(projects_router)
     app.include_router(problems_router)
     app.include_router(directory_router)
+    app.include_router(dispatch_router)
+    app.include_router(recommendations_router)
     return app

@@ -1,0 +1,1 @@
+"""Recommendations with reasons: needs for a provider, providers for a need."""

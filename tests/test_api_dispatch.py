@@ -1,0 +1,135 @@
+"""Dispatch runs, proposals and recommendations through the real server: roles and scopes of the
+closed loop, masking of member names, and an end-to-end dispatch on the `district` demo."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from api_world import ApiWorld, api_fixture, build_api_world  # noqa: F401
+from conftest import LiveServer
+
+from api.app import create_app
+from engine.actors import Actor, Role
+from engine.demo import generate, load_dataset
+from engine.demo.loader import create_demo_accounts
+from engine.settings import Settings
+from engine.store import GraphStore
+from engine.store.schema_apply import apply_schema
+
+MASKED_NAME = re.compile(r"^.\*+$")
+
+
+def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
+    planner, secretary = api.client("planner"), api.client("secretary")
+    street = api.accounts["planner"]["scope_org_id"]
+    community = api.accounts["secretary"]["scope_org_id"]
+    assert api.client("unit").post("/dispatch/runs", json={"scope_org_id": street}).status_code == 403
+    assert api.client("member").get("/dispatch/proposals").status_code == 403
+    assert secretary.post("/dispatch/runs", json={"scope_org_id": street}).status_code == 403
+    bad = planner.post("/dispatch/runs", json={"method": "lottery"})
+    assert bad.status_code == 422 and bad.json()["message"]
+
+    made = planner.post("/dispatch/runs", json={"scope_org_id": street})
+    assert made.status_code == 201, made.text
+    run = made.json()
+    assert run["street_id"] == street and run["pairs"] > 0 and run["objective"] >= run["greedy_objective"]
+    assert set(run["seconds"]) == {"read", "candidates", "solve", "write"}
+    assert planner.get(f"/dispatch/runs/{run['id']}").json()["pairs"] == run["pairs"]
+    everything = planner.get("/dispatch/proposals", params={"run_id": run["id"], "limit": 500}).json()
+    assert len(everything) == run["pairs"]
+    for p in everything:
+        assert sum(p["parts"].values()) == pytest.approx(p["score"], abs=1e-9) and p["path_words"]
+        if p["provider_kind"] == "Member":  # planners never see member names
+            assert MASKED_NAME.match(p["provider_name"]), p["provider_name"]
+    ours = secretary.get("/dispatch/proposals", params={"run_id": run["id"], "limit": 500}).json()
+    assert ours and {p["org_id"] for p in ours} <= {
+        o["id"]
+        for o in api.dataset.nodes["Org"]
+        if o["id"] == community or o["level"] in ("grid", "building")
+    }
+    outside = next((p for p in everything if p["id"] not in {q["id"] for q in ours}), None)
+    if outside is not None:  # another community's proposal: its secretary's, not ours
+        assert secretary.post(f"/dispatch/proposals/{outside['id']}/accept").status_code == 403
+    assert planner.post(f"/dispatch/proposals/{ours[0]['id']}/accept").status_code == 403
+
+    accepted = secretary.post(f"/dispatch/proposals/{ours[0]['id']}/accept", json={"reason": "同意"})
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    assert body["status"] == "accepted" and body["claim"]["via"] == "dispatch"
+    assert body["claim_id"] == body["claim"]["id"] and body["claim"]["need_id"] == ours[0]["need_id"]
+    again = secretary.post(f"/dispatch/proposals/{ours[0]['id']}/accept")
+    assert again.status_code == 409 and again.json()["code"] == "illegal_transition"
+    if len(ours) > 1:
+        rejected = secretary.post(f"/dispatch/proposals/{ours[1]['id']}/reject", json={"reason": "另有安排"})
+        assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+
+    need_id = ours[-1]["need_id"]
+    recs = secretary.get(f"/recommendations/needs/{need_id}/providers", params={"k": 5})
+    assert recs.status_code == 200 and len(recs.json()) <= 5
+    assert all(r["need_id"] == need_id and r["reasons"] for r in recs.json())
+    assert api.client("unit").get(f"/recommendations/needs/{need_id}/providers").status_code == 403
+    for role in ("unit", "member"):
+        mine = api.client(role).get("/recommendations/needs", params={"k": 3})
+        assert mine.status_code == 200, mine.text
+        subject = api.accounts[role]["subject_id"]
+        assert all(r["provider_id"] == subject for r in mine.json())
+    assert planner.get("/recommendations/needs").status_code == 403
+
+
+@pytest.fixture(name="district")
+def district_fixture(empty_store: GraphStore, tmp_path: Any) -> Iterator[ApiWorld]:
+    """The `district` demo (10 streets, 2,000 needs, 4,000 offerings) behind a real server."""
+    apply_schema(empty_store)
+    dataset = generate("district", 2026)
+    load_dataset(empty_store, dataset)
+    accounts = create_demo_accounts(empty_store, dataset, Actor("test", Role.ADMIN))
+    with LiveServer(create_app(Settings(data_dir=tmp_path / "data"), empty_store)) as server:
+        world = ApiWorld(empty_store, dataset, server, {str(a["id"]): a for a in accounts})
+        yield world
+        for client in world.clients.values():
+            client.close()
+
+
+def test_district_dispatch_end_to_end(district: ApiWorld) -> None:
+    planner, secretary = district.client("planner"), district.client("secretary")
+    street = district.accounts["planner"]["scope_org_id"]
+    run = planner.post("/dispatch/runs", json={"scope_org_id": street, "urgent_first": True})
+    assert run.status_code == 201, run.text
+    summary = run.json()
+    assert summary["needs_total"] > 0 and summary["pairs"] > 0
+    assert summary["urgent_served"] <= summary["urgent_total"]
+    assert summary["objective"] >= summary["greedy_objective"]
+    ours = secretary.get("/dispatch/proposals", params={"run_id": summary["id"], "limit": 500}).json()
+    assert ours, "the first community gets proposals"
+    results: Counter[int] = Counter()
+    for p in ours:
+        answer = secretary.post(f"/dispatch/proposals/{p['id']}/accept")
+        assert answer.status_code in (200, 409), answer.text
+        results[answer.status_code] += 1
+    assert results[200] > 0
+    statuses = Counter(
+        p["status"]
+        for p in secretary.get("/dispatch/proposals", params={"run_id": summary["id"], "limit": 500}).json()
+    )
+    assert statuses["pending"] == 0 and statuses["accepted"] == results[200]
+    # projects exist for the needs the accepted proposals filled, with claims made by dispatch
+    claims = secretary.get("/claims", params={"limit": 500}).json()
+    dispatched = [c for c in claims if c["via"] == "dispatch"]
+    assert len(dispatched) == results[200]
+    projects = secretary.get("/projects", params={"limit": 500}).json()
+    filled = {c["need_id"] for c in dispatched if c["need_status"] == "claimed"}
+    assert filled and filled <= {p["need_id"] for p in projects}
+    # no offering over its capacity this period, no need over the people it wants
+    admin = district.client("admin")
+    for offering_id in {c["offering_id"] for c in dispatched}:
+        offering = admin.get(f"/offerings/{offering_id}").json()
+        assert offering["used_in_period"] <= offering["capacity"], offering
+    for need_id in {c["need_id"] for c in dispatched}:
+        need = admin.get(f"/needs/{need_id}").json()
+        active = admin.get("/claims", params={"need_id": need_id, "status": "active"}).json()
+        assert len(active) <= need["people_wanted"]
+        assert (need["status"] == "claimed") == (len(active) == need["people_wanted"])
