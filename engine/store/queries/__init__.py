@@ -2,6 +2,7 @@
 
 from engine.store.queries import (  # noqa: F401
     accounts,
+    analytics,
     closed_loop,
     directory,
     exporting,
