@@ -1,0 +1,377 @@
+"""Benchmark: a fixed-time mixed HTTP load on the API over the `district` demo, against a bare
+FastAPI endpoint answering a constant, measured in the same run with the same client and
+the same concurrency.
+
+Server: a separate process (this script with ``--serve``) starts an embedded FalkorDB in a
+temporary directory, loads the demo, makes one provider account and offering per client
+(accounts stored directly, tokens issued with the server's secret: no argon2 in the way) and
+a pool of open needs per client, then serves ``create_app`` with real uvicorn on loopback,
+plus ``GET /bench/constant`` (a sync route returning a constant, the baseline).
+
+Load: from this process, N concurrent clients (asyncio + httpx, one keep-alive connection
+each) run for a fixed time; first the baseline (every request ``GET /bench/constant``), then
+the mixed load: list needs 40 %, get need 40 %, claim 10 % (a need of the client's own pool
+with its own offering), complete 10 % (start then complete a project the client claimed).
+Any 5xx, transport error or unexpected 4xx is an error.
+
+Run:  .venv/bin/python bench/api_load.py [--clients 50] [--seconds 20] [--size district]
+Targets on 2 cores: 0 errors, p99 < 100 ms for reads at 50 concurrent clients.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+READ_P99_TARGET_MS = 100.0
+MIX = (("list_needs", 0.4), ("get_need", 0.4), ("claim", 0.1), ("complete", 0.1))
+READS = ("list_needs", "get_need")
+SECRET = "bench-only-signing-secret-0123456789-abcdef"
+NEEDS_PER_CLIENT = 40
+
+
+# ---------------------------------------------------------------------------------------------
+# Server side (``--serve``): load the demo, prepare accounts, offerings and needs, serve.
+
+
+def prepare(store: Any, size: str, seed: int, clients: int) -> dict[str, Any]:
+    """Load the demo and make, per client, a unit account with a roomy offering and a pool of
+    open needs; returns what the load needs (tokens, ids)."""
+    from api.auth.tokens import issue_token
+    from engine.actors import Actor, Role
+    from engine.demo import generate, load_dataset
+    from engine.services import NeedDraft, OfferingDraft, post_need, register_offering
+    from engine.services.clock import utc_now
+    from engine.store.queries.nodes import node_stmt
+    from engine.store.schema_apply import apply_schema
+
+    apply_schema(store)
+    dataset = generate(size, seed)
+    load_dataset(store, dataset)
+    now, admin = utc_now(), Actor("bench-admin", Role.ADMIN)
+    units = dataset.nodes["Unit"][:clients]
+    accounts = [
+        {"id": f"bench-unit-{i:03d}", "display_name": u["name"], "role": "unit", "subject_id": u["id"],
+         "password_hash": "-", "active": True, "created_at": now, "updated_at": now}
+        for i, u in enumerate(units)
+    ]  # fmt: skip
+    store.run(node_stmt("bulk_create", "Account"), {"rows": accounts})
+    communities = [o["id"] for o in dataset.nodes["Org"] if o["level"] == "community"]
+    start = datetime.now(UTC)
+    window = {
+        "window_start": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "window_end": (start + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    out = []
+    for i, (account, unit) in enumerate(zip(accounts, units, strict=True)):
+        actor = Actor(account["id"], Role.UNIT, subject_id=unit["id"])
+        offering = register_offering(
+            store,
+            actor,
+            OfferingDraft(
+                title="压测志愿服务", category="environment.cleanup", capacity=10000, period="year"
+            ),
+        )["id"]
+        pool = [
+            post_need(
+                store,
+                admin,
+                NeedDraft(org_id=communities[(i + k) % len(communities)], title=f"压测需求 {i}-{k}",
+                          category="environment.cleanup", **window),
+            )["id"]
+            for k in range(NEEDS_PER_CLIENT)
+        ]  # fmt: skip
+        token = issue_token(account["id"], SECRET, 600)
+        out.append({"token": token, "offering": offering, "needs": pool})
+    pool_ids = {n for c in out for n in c["needs"]}
+    readable = [n["id"] for n in dataset.nodes["Need"] if n["status"] == "open" and n["id"] not in pool_ids]
+    return {"clients": out, "open_needs": readable}
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Start the store, prepare the data, write the manifest, serve until terminated."""
+    import uvicorn
+
+    from api.app import create_app
+    from engine.settings import Settings
+    from engine.store.embedded import EmbeddedFalkorDB
+    from engine.store.falkordb_store import FalkorDBStore
+
+    data = Path(args.data_dir)
+    server = EmbeddedFalkorDB(data / "db").start()
+    try:
+        store = FalkorDBStore.open(server.socket_path, "bench")
+        store.drop_all()
+        started = time.perf_counter()
+        manifest = prepare(store, args.size, args.seed, args.clients)
+        manifest["prepare_seconds"] = time.perf_counter() - started
+        settings = Settings(data_dir=data / "app", secret_key=SECRET)
+        app = create_app(settings, store)
+
+        def constant() -> dict[str, str]:
+            return {"status": "ok"}
+
+        app.add_api_route("/bench/constant", constant, methods=["GET"])
+        tmp = Path(args.manifest).with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest))
+        tmp.rename(args.manifest)
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Client side: the load, from this process.
+
+
+@dataclass
+class Tally:
+    """Latencies (ms) per kind of request, errors per kind, and a few error samples."""
+
+    latency: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    samples: list[str] = field(default_factory=list)
+
+    async def timed(self, kind: str, request: Awaitable[httpx.Response], ok: tuple[int, ...]) -> Any:
+        """Await ``request``, record its latency under ``kind``; an answer not in ``ok`` is an error."""
+        began = time.perf_counter()
+        try:
+            answer = await request
+        except httpx.HTTPError as exc:
+            self.errors[kind] += 1
+            self.samples.append(f"{kind}: {type(exc).__name__} {exc}")
+            return None
+        self.latency[kind].append((time.perf_counter() - began) * 1000)
+        if answer.status_code not in ok:
+            self.errors[kind] += 1
+            if len(self.samples) < 10:
+                self.samples.append(f"{kind}: {answer.status_code} {answer.text[:160]}")
+            return None
+        return answer.json()
+
+
+@dataclass
+class Client:
+    """One simulated user: a unit with its token, offering, pool of needs and claimed projects."""
+
+    http: httpx.AsyncClient
+    offering: str
+    needs: list[str]
+    open_needs: list[str]
+    rng: random.Random
+    projects: list[str] = field(default_factory=list)
+
+    async def list_needs(self, t: Tally) -> None:
+        await t.timed("list_needs", self.http.get("/needs", params={"status": "open", "limit": 20}), (200,))
+
+    async def get_need(self, t: Tally) -> None:
+        await t.timed("get_need", self.http.get(f"/needs/{self.rng.choice(self.open_needs)}"), (200,))
+
+    async def claim(self, t: Tally) -> None:
+        if not self.needs:
+            return await self.list_needs(t)
+        body = {"need_id": self.needs.pop(), "offering_id": self.offering}
+        made = await t.timed("claim", self.http.post("/claims", json=body), (201,))
+        if made and made.get("project_id"):
+            self.projects.append(made["project_id"])
+        return None
+
+    async def complete(self, t: Tally) -> None:
+        if not self.projects:
+            return await self.get_need(t)
+        project = self.projects.pop()
+        if await t.timed("start", self.http.post(f"/projects/{project}/start"), (200,)) is not None:
+            await t.timed(
+                "complete",
+                self.http.post(f"/projects/{project}/complete", json={"report": "压测完成"}),
+                (200,),
+            )
+        return None
+
+
+async def run_phase(
+    url: str, manifest: dict[str, Any], clients: int, seconds: float, mixed: bool, seed: int, think_ms: float
+) -> tuple[Tally, float]:
+    """``clients`` concurrent loops for ``seconds``, each pausing a random think time (exponential,
+    mean ``think_ms``; 0: none) between requests; returns the tally and the elapsed time."""
+    tally, stop = Tally(), time.perf_counter() + seconds
+    kinds, weights = [k for k, _ in MIX], [w for _, w in MIX]
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+
+    async def loop(i: int) -> None:
+        spec = manifest["clients"][i]
+        headers = {"Authorization": f"Bearer {spec['token']}"}
+        async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as http:
+            user = Client(
+                http, spec["offering"], spec["needs"], manifest["open_needs"], random.Random(seed + i)
+            )
+            actions: dict[str, Callable[[Tally], Awaitable[None]]] = {
+                "list_needs": user.list_needs,
+                "get_need": user.get_need,
+                "claim": user.claim,
+                "complete": user.complete,
+            }
+            while time.perf_counter() < stop:
+                if think_ms:
+                    await asyncio.sleep(
+                        min(user.rng.expovariate(1000 / think_ms), stop - time.perf_counter())
+                    )
+                    if time.perf_counter() >= stop:
+                        break
+                if mixed:
+                    await actions[user.rng.choices(kinds, weights)[0]](tally)
+                else:
+                    await tally.timed("constant", http.get("/bench/constant"), (200,))
+
+    began = time.perf_counter()
+    await asyncio.gather(*(loop(i) for i in range(clients)))
+    return tally, time.perf_counter() - began
+
+
+def quantile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def report(name: str, tally: Tally, elapsed: float, base: tuple[float, float, float] | None) -> None:
+    """Print one phase: per kind count, req/s, p50, p99, errors, and ratios to the baseline."""
+    total = sum(len(v) for v in tally.latency.values())
+    print(f"\n{name}: {total} answers in {elapsed:.1f} s = {total / elapsed:,.0f} req/s")
+    head = ("kind", "count", "req/s", "p50 ms", "p99 ms", "errors", "p50/base", "p99/base")
+    print(
+        f"{head[0]:<12}"
+        + "".join(f"{h:>{w}}" for h, w in zip(head[1:], (8, 9, 9, 9, 8, 10, 10), strict=True))
+    )
+    for kind, values in sorted(tally.latency.items()):
+        p50, p99 = quantile(values, 0.5), quantile(values, 0.99)
+        ratios = f"{p50 / base[1]:>10.1f}{p99 / base[2]:>10.1f}" if base else ""
+        print(f"{kind:<12}{len(values):>8}{len(values) / elapsed:>9,.0f}{p50:>9.1f}{p99:>9.1f}"
+              f"{tally.errors[kind]:>8}{ratios}")  # fmt: skip
+    for sample in tally.samples[:5]:
+        print("  error:", sample)
+
+
+def scenario(
+    url: str, manifest: dict[str, Any], args: argparse.Namespace, think: float
+) -> tuple[float, tuple[Tally, float], tuple[Tally, float]]:
+    """The baseline then the mixed load, both with the same clients and think time; printed."""
+    base, base_s = asyncio.run(run_phase(url, manifest, args.clients, args.seconds, False, args.seed, think))
+    constant = base.latency["constant"]
+    figures = (len(constant) / base_s, quantile(constant, 0.5), quantile(constant, 0.99))
+    paced = f"think time {think:.0f} ms" if think else "no think time (saturation)"
+    report(f"[{paced}] baseline GET /bench/constant (bare FastAPI route, same server)", base, base_s, None)
+    mixed, mixed_s = asyncio.run(run_phase(url, manifest, args.clients, args.seconds, True, args.seed, think))
+    report(f"[{paced}] mixed load", mixed, mixed_s, figures)
+    return think, (base, base_s), (mixed, mixed_s)
+
+
+def start_server(
+    args: argparse.Namespace, workdir: Path
+) -> tuple[subprocess.Popen[bytes], dict[str, Any], str]:
+    """Start the server process and wait for its manifest and for /health."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    manifest_path = workdir / "manifest.json"
+    command = [sys.executable, __file__, "--serve", "--port", str(port), "--data-dir", str(workdir),
+               "--manifest", str(manifest_path), "--size", args.size, "--seed", str(args.seed),
+               "--clients", str(args.clients)]  # fmt: skip
+    proc = subprocess.Popen(command, start_new_session=True)
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 900
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("the server process ended before serving")
+        if manifest_path.exists():
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    return proc, json.loads(manifest_path.read_text()), url
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not come up in time")
+
+
+def main() -> None:
+    """Start the server, run the baseline and the mixed load, print the figures and the verdict."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        nargs="+",
+        default=[0.0, 1000.0],
+        help="mean think time of each client between requests, one scenario per value (0: none, saturation)",
+    )
+    parser.add_argument("--size", default="district")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--manifest", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        return serve(args)
+
+    results: list[tuple[float, tuple[Tally, float], tuple[Tally, float]]] = []
+    with tempfile.TemporaryDirectory(prefix="lj-bench-") as tmp:
+        proc, manifest, url = start_server(args, Path(tmp))
+        try:
+            prepared = manifest["prepare_seconds"]
+            print(f"server pid {proc.pid} on {url}: “{args.size}” demo, {args.clients} provider accounts, "
+                  f"{NEEDS_PER_CLIENT} needs each, prepared in {prepared:.1f} s")  # fmt: skip
+            print(f"{args.clients} concurrent clients (asyncio + httpx, one keep-alive connection each), "
+                  f"{args.seconds:.0f} s per phase, load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+            asyncio.run(run_phase(url, manifest, args.clients, 2.0, False, args.seed, 0))  # warm-up
+            for think in args.think_ms:
+                results.append(scenario(url, manifest, args, think))
+        finally:
+            # SIGINT: uvicorn shuts down and re-raises it as KeyboardInterrupt, so the server's
+            # ``finally`` stops its FalkorDB (a re-raised SIGTERM would kill it before that).
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    ok = True
+    print("\nsummary (reads = list needs + get need; errors over both phases)")
+    for think, (base, base_s), (mixed, mixed_s) in results:
+        reads = [x for k in READS for x in mixed.latency[k]]
+        read_p99 = quantile(reads, 0.99)
+        errors = sum(mixed.errors.values()) + sum(base.errors.values())
+        ratio = (
+            sum(len(v) for v in mixed.latency.values()) / mixed_s / (len(base.latency["constant"]) / base_s)
+        )
+        met = errors == 0 and read_p99 < READ_P99_TARGET_MS
+        ok = ok and met
+        print(f"  think {think:>5.0f} ms: reads p99 {read_p99:7.1f} ms (target < {READ_P99_TARGET_MS:.0f}), "
+              f"errors {errors} (target 0), throughput mixed/baseline {ratio:.2f}: "
+              f"{'within' if met else 'OUTSIDE'} targets")  # fmt: skip
+    print("verdict:", "within targets" if ok else "OUTSIDE targets")
+
+
+if __name__ == "__main__":
+    main()
