@@ -45,6 +45,7 @@ from engine.services import (
 )
 from engine.services.accounts import get_account, to_actor
 from engine.services.clock import utc_now
+from engine.services.dispatch import list_proposals, start_run
 from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
@@ -57,6 +58,7 @@ RUNNERS = frozenset({"admin", "secretary", "unit", "member"})  # who may run a p
 SECRETARIES = frozenset({"admin", "secretary"})
 OWNERS = frozenset({"admin", "unit", "member"})  # an offering's provider (or an admin)
 ADMIN = frozenset({"admin"})
+DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
 
 
@@ -137,6 +139,18 @@ class Side:
         """An open problem report on a project in progress."""
         return str(report_problem(self.store, self.secretary, self.running(), "有住户联系不上")["id"])
 
+    def run(self) -> str:
+        """A dispatch run over the community, by its secretary."""
+        return str(start_run(self.store, self.secretary, self.community)["id"])
+
+    def proposal(self) -> str:
+        """A pending dispatch proposal for a new need (a run over the community proposes it)."""
+        need = self.need()
+        run = self.run()
+        found = list_proposals(self.store, self.secretary, run_id=run, need_id=need, status="pending")
+        assert found, "the dispatch run proposed no provider for a new need"
+        return str(found[0]["id"])
+
     def pending_claim(self, provider: Actor) -> str:
         """An active claim of ``provider`` on a need that still wants another provider."""
         return str(self.claim(provider, self.need(people=2))["id"])
@@ -157,6 +171,8 @@ class Side:
             "problem_open": self.problem(),
             "paused": {p.subject_id: self.paused_offering(p) for p in (self.unit, self.member)},
         }
+        self.shared["proposal"] = self.proposal()  # its run covers every open need made above
+        self.shared["run"] = self.run()
         return self
 
 
@@ -190,6 +206,7 @@ class Ctx:
             "account": "unit",
             "need_seen": s.shared["need_seen"],
             "project_seen": s.shared["project_seen"],
+            "run": s.shared["run"],
         }
         if kind in fixed:
             return str(fixed[kind])
@@ -208,6 +225,7 @@ class Ctx:
             "project_done": s.done,
             "problem_open": s.problem,
             "claim_own": lambda: s.pending_claim(me),
+            "proposal": s.proposal,
             "offering_own": lambda: s.offering(me),
             "offering_paused": lambda: s.paused_offering(me),
         }
@@ -264,6 +282,11 @@ def _project_leaks(item: dict[str, Any], v: Viewer) -> bool:
     if v.provider:
         return v.provider not in {(p["provider_kind"], p["provider_id"]) for p in item["providers"]}
     return v.orgs is not None and item["org_id"] not in v.orgs
+
+
+def _org_leaks(key: str) -> Callable[[dict[str, Any], Viewer], bool]:
+    """Items of a list for org roles only, whose ``key`` org must be in the viewer's scope."""
+    return lambda item, v: v.orgs is not None and item[key] not in v.orgs
 
 
 def _claim_body(c: Ctx) -> dict[str, Any]:
@@ -350,6 +373,18 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/orgs/{org_id}/members", ORG_ROLES, "deny", {"org_id": "org"}),
     Row("GET", "/units/{unit_id}", EVERYONE, "public", {"unit_id": "unit"}),
     Row("GET", "/members/{member_id}", EVERYONE - {"unit"}, "deny", {"member_id": "member"}),
+    # dispatch runs and proposals, recommendations
+    Row("POST", "/dispatch/runs", ORG_ROLES, "deny", body=lambda c: {"scope_org_id": c.get("org")}),
+    Row("GET", "/dispatch/runs", ORG_ROLES, "none", leak=_org_leaks("scope_org_id")),
+    Row("GET", "/dispatch/runs/{run_id}", ORG_ROLES, "deny", {"run_id": "run"}),
+    Row("GET", "/dispatch/proposals", ORG_ROLES, "filter", leak=_org_leaks("org_id"),
+        query=lambda c: {} if c.side.inside else {"run_id": c.get("run")}),
+    Row("GET", "/dispatch/proposals/{proposal_id}", ORG_ROLES, "deny", {"proposal_id": "proposal"}),
+    Row("POST", "/dispatch/proposals/{proposal_id}/accept", SECRETARIES, "deny", {"proposal_id": "proposal"}),
+    Row("POST", "/dispatch/proposals/{proposal_id}/reject", SECRETARIES, "deny", {"proposal_id": "proposal"},
+        body=lambda c: {"reason": "该单位本周已有安排"}),
+    Row("GET", "/recommendations/needs", frozenset(PROVIDER_ROLES), "none"),
+    Row("GET", "/recommendations/needs/{need_id}/providers", ORG_ROLES, "deny", NEED),
     # Open311: public without sign-in
     Row("GET", "/open311/v2/services.json", EVERYONE, "none", anonymous=True),
     Row("GET", "/open311/v2/requests.json", EVERYONE, "none", anonymous=True),
@@ -561,8 +596,8 @@ def cases(row: Row) -> list[tuple[str, str]]:
 
 
 def state(m: Matrix) -> dict[str, Any]:
-    """What a refused write must leave as it was: the closed loop, audit count and accounts."""
-    return {**snapshot(m.api.store), "Account": nodes(m.api.store, "Account")}
+    """What a refused write must leave as it was: the closed loop, dispatch, audit count, accounts."""
+    return {**snapshot(m.api.store), **{label: nodes(m.api.store, label) for label in ("Account", *DISPATCH)}}
 
 
 def call(m: Matrix, row: Row, role: str, where: str, fresh: bool) -> httpx.Response:
