@@ -119,7 +119,15 @@ def bridges(graph: nx.MultiDiGraph, *, top: int = 20, mask_pii: bool = False) ->
     communities = [c for c in ix.ids("Area") if graph.nodes[c].get("level") == "community"]
     pos = {c: i for i, c in enumerate(communities)}
     weights = np.zeros((len(communities), len(communities)))
-    actor_ties = {a: ties for a, ties in community_ties(ix).items() if len(ties) >= 2}
+    reached: dict[str, set[str]] = {}
+    communities_of = ix.communities_of
+    for who, _, nodes in _reach(ix):
+        found = reached.get(who)
+        if found is None:
+            found = reached[who] = set()
+        for node in nodes:
+            found.update(communities_of(node))
+    actor_ties = {a: ties for a, ties in reached.items() if len(ties) >= 2}
     for ties in actor_ties.values():
         at = sorted(pos[c] for c in ties)
         for i, a in enumerate(at):
@@ -137,9 +145,9 @@ def bridges(graph: nx.MultiDiGraph, *, top: int = 20, mask_pii: bool = False) ->
         scored.append((-float(score) / pairs, -len(at), actor))
     out: list[Bridge] = []
     for neg_score, _, actor in sorted(scored)[:top]:
-        ties = actor_ties[actor]
-        cs = sorted(ties)
-        parts = "；".join(f"{ix.name(c)}（{'、'.join(sorted(ties[c]))}）" for c in cs)
+        why = community_ties(ix, actor)[actor]
+        cs = sorted(why)
+        parts = "；".join(f"{ix.name(c)}（{'、'.join(sorted(why[c]))}）" for c in cs)
         out.append(
             Bridge(
                 actor,
@@ -372,9 +380,12 @@ def suggest_partnerships(
         community = ix.community_of(ix.area_of(n))
         if community is not None and ix.prop(n, "status") != "cancelled":
             needs_by_community.setdefault(community, []).append(n)
-    offerings_of = {u: [o for o in ix.out(u, "OFFERS") if ix.prop(o, "status") == "active"] for u in units}
+    offerings_of = {
+        u: [(o, str(ix.prop(o, "category"))) for o in ix.out(u, "OFFERS") if ix.prop(o, "status") == "active"]
+        for u in units
+    }
     partners = partners_of_orgs(ix)
-    out: list[Suggestion] = []
+    found: list[tuple[float, str, str, float, list[str], list[str]]] = []
     for community, needs in sorted(needs_by_community.items()):
         point = ix.point(community)
         if point is None or len(needs) < min_needs:
@@ -385,33 +396,34 @@ def suggest_partnerships(
         idx, dist = unit_index.within(point[0], point[1], radius_km)
         for i, km in zip(idx.tolist(), dist.tolist(), strict=True):
             unit = units[i]
-            if unit in partnered:
+            used = [o for o, cat in offerings_of[unit] if cat in fits]
+            if not used or unit in partnered:
                 continue
-            used = [o for o in offerings_of[unit] if str(ix.prop(o, "category")) in fits]
-            fitting = sorted({n for o in used for n in fits[str(ix.prop(o, "category"))]})
-            if len(fitting) < min_needs:
-                continue
-            cats = tuple(sorted({str(ix.prop(n, "category")) for n in fitting}))
-            families = sorted({category_name(category_family(c)) for c in cats})
-            titles = "、".join(f"“{t}”" for t in sorted({ix.name(o) for o in used})[:3])
-            reason = (
-                f"{ix.name(unit)}距{ix.name(community)} {km:.1f} 公里，其{titles}可对接该社区反复出现的"
-                f"{'、'.join(families)}类需求 {len(fitting)} 项，双方尚无共建协议"
+            fitting = sorted({n for o, cat in offerings_of[unit] if cat in fits for n in fits[cat]})
+            if len(fitting) >= min_needs:
+                found.append((-len(fitting) / (1.0 + km), unit, community, km, used, fitting))
+    out: list[Suggestion] = []
+    for neg_score, unit, community, km, used, fitting in sorted(found)[:top]:
+        cats = tuple(sorted({str(ix.prop(n, "category")) for n in fitting}))
+        families = sorted({category_name(category_family(c)) for c in cats})
+        titles = "、".join(f"“{t}”" for t in sorted({ix.name(o) for o in used})[:3])
+        reason = (
+            f"{ix.name(unit)}距{ix.name(community)} {km:.1f} 公里，其{titles}可对接该社区反复出现的"
+            f"{'、'.join(families)}类需求 {len(fitting)} 项，双方尚无共建协议"
+        )
+        out.append(
+            Suggestion(
+                unit,
+                ix.name(unit),
+                community,
+                ix.name(community),
+                community_org(ix, community),
+                cats,
+                len(fitting),
+                tuple(sorted(used)),
+                round(km, 3),
+                -neg_score,
+                reason,
             )
-            out.append(
-                Suggestion(
-                    unit,
-                    ix.name(unit),
-                    community,
-                    ix.name(community),
-                    org,
-                    cats,
-                    len(fitting),
-                    tuple(sorted(used)),
-                    round(km, 3),
-                    len(fitting) / (1.0 + km),
-                    reason,
-                )
-            )
-    out.sort(key=lambda s: (-s.score, s.unit_id, s.community_id))
-    return out[:top]
+        )
+    return out

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from engine.analytics.index import index_of
 from engine.store.base import GraphStore, Row
 from engine.store.queries.analytics import (
     PROJECTED_LABELS,
@@ -210,7 +211,9 @@ class ProjectionCache:
             if entry is None or (
                 self.max_age_s is not None and time.monotonic() - entry.made_at > self.max_age_s
             ):
-                entry = _Entry(project(store, org_id=org_id, batch_size=self.batch_size), time.monotonic())
+                graph = project(store, org_id=org_id, batch_size=self.batch_size)
+                index_of(graph)  # the lookups every analysis needs, built now rather than on the first query
+                entry = _Entry(graph, time.monotonic())
                 per_store[org_id] = entry
             return entry
 
