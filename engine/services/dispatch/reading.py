@@ -73,12 +73,38 @@ def org_tree(store: GraphStore, street_id: str) -> OrgTree:
     return OrgTree(street_id, level, parent)
 
 
-def _places(rows: Iterable[Row]) -> dict[str, ProviderPlace]:
-    """Rows of (id, level, org_id) as places; the first org of each level wins (ids sorted)."""
-    found: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in sorted(rows, key=lambda r: (r["id"], r["level"], r["org_id"])):
-        found[r["id"]].setdefault(r["level"], r["org_id"])
-    return {k: ProviderPlace(v.get("grid"), v.get("community"), v.get("street")) for k, v in found.items()}
+@dataclass(frozen=True)
+class AreaMap:
+    """The areas of one street partition: parent of each and the orgs covering it, by level."""
+
+    parent: Mapping[str, str]
+    covering: Mapping[str, Mapping[str, str]]  # area id -> level -> org id
+
+    def place(self, area_id: str | None) -> ProviderPlace:
+        """The grid, community and street orgs covering ``area_id`` or an area containing it."""
+        found: dict[str, str] = {}
+        seen: set[str] = set()
+        cur = area_id
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            for level, org in self.covering.get(cur, {}).items():
+                found.setdefault(level, org)
+            cur = self.parent.get(cur)
+        return ProviderPlace(found.get("grid"), found.get("community"), found.get("street"))
+
+
+def area_map(store: GraphStore, street_id: str) -> AreaMap:
+    """The partition's areas (one read); the smallest org id wins where several cover an area."""
+    parent: dict[str, str] = {}
+    covering: dict[str, dict[str, str]] = defaultdict(dict)
+    rows = store.run("match.partition.areas", {"street_id": street_id})
+    for r in sorted(rows, key=lambda r: (r["id"], r["parent_id"] or "", r["org_id"] or "")):
+        if r["parent_id"] is not None:
+            parent.setdefault(r["id"], r["parent_id"])
+        covering.setdefault(r["id"], {})
+        if r["level"] in PLACE_LEVELS:
+            covering[r["id"]].setdefault(r["level"], r["org_id"])
+    return AreaMap(parent, covering)
 
 
 @dataclass(frozen=True)
@@ -108,11 +134,10 @@ class Partition:
         return arcs.take(np.asarray(keep, dtype=np.int64))
 
 
-def _need_specs(store: GraphStore, tree: OrgTree, rows: list[Row]) -> list[NeedSpec]:
-    places = _places(store.run("match.needs.places", {"ids": [r["id"] for r in rows]}))
+def _need_specs(tree: OrgTree, areas: AreaMap, rows: list[Row]) -> list[NeedSpec]:
     specs = []
     for r in rows:
-        place = places.get(r["id"], ProviderPlace())
+        place = areas.place(min(r["areas"]) if r["areas"] else None)
         org = r["org_id"]
         specs.append(
             NeedSpec(
@@ -134,37 +159,42 @@ def _need_specs(store: GraphStore, tree: OrgTree, rows: list[Row]) -> list[NeedS
     return specs
 
 
-def _box(needs: list[NeedSpec], reach_km: float) -> dict[str, float]:
-    """The needs' bounding box widened by ``reach_km`` (an empty box when no need has a place)."""
+def _box(needs: list[NeedSpec]) -> dict[str, float]:
+    """The needs' bounding box and kilometres per degree there (an empty box when no need has a
+    place); an offering is read when its service radius reaches the box."""
     lats = [n.lat for n in needs if n.lat is not None]
     lons = [n.lon for n in needs if n.lon is not None]
     if not lats:
-        return {"lat_min": 1.0, "lat_max": 0.0, "lon_min": 1.0, "lon_max": 0.0}
-    dlat = reach_km / KM_PER_DEGREE
-    dlon = reach_km / (KM_PER_DEGREE * max(0.05, float(np.cos(np.radians(max(map(abs, lats)))))))
+        return {"lat_min": 1.0, "lat_max": 0.0, "lon_min": 1.0, "lon_max": 0.0, "km_lat": 1.0, "km_lon": 1.0}
+    km_lon = KM_PER_DEGREE * max(0.05, float(np.cos(np.radians(max(map(abs, lats))))))
     return {
-        "lat_min": min(lats) - dlat,
-        "lat_max": max(lats) + dlat,
-        "lon_min": min(lons) - dlon,
-        "lon_max": max(lons) + dlon,
+        "lat_min": min(lats),
+        "lat_max": max(lats),
+        "lon_min": min(lons),
+        "lon_max": max(lons),
+        "km_lat": KM_PER_DEGREE * 0.99,  # a little more than the radius: never miss one on the edge
+        "km_lon": km_lon * 0.99,
     }
 
 
 def _ties(
-    store: GraphStore, tree: OrgTree, offerings: list[Row], agreements: list[Row], registrations: list[Row]
+    store: GraphStore,
+    tree: OrgTree,
+    places: dict[str, ProviderPlace],
+    offerings: list[Row],
+    agreements: list[Row],
+    registrations: list[Row],
 ) -> GraphTies:
-    """Places, agreements, 双报到, good-rated history and load of the offerings' providers."""
+    """Agreements, 双报到, good-rated history and load of the offerings' providers, with their places."""
     by_kind: dict[str, set[str]] = defaultdict(set)
     for o in offerings:
         by_kind[o["provider_kind"]].add(o["provider_id"])
-    places: dict[str, ProviderPlace] = {}
     load: dict[str, int] = {}
     rating_owner: dict[str, str] = {}
     for label in PROVIDERS:
         ids = sorted(by_kind.get(label, ()))
         if not ids:
             continue
-        places.update(_places(store.run(f"match.providers.places.{label}", {"ids": ids})))
         for r in store.run(f"match.providers.record.{label}", {"ids": ids, "good_rating": GOOD_RATING}):
             if r["load"]:
                 load[r["id"]] = int(r["load"])
@@ -213,6 +243,21 @@ def _offering_spec(r: Row) -> OfferingSpec:
     )
 
 
+def _offerings(store: GraphStore, needs: list[NeedSpec], tied: Mapping[str, set[str]], at: str) -> list[Row]:
+    """Offerings with capacity left whose radius reaches the needs, and those of tied providers."""
+    if not needs:
+        return []
+    starts = period_starts(at)
+    rows = {r["id"]: r for r in store.run("match.partition.offerings", {**_box(needs), **starts})}
+    for label, ids in tied.items():
+        if ids:
+            rows.update(
+                (r["id"], r)
+                for r in store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids), **starts})
+            )
+    return [rows[k] for k in sorted(rows)]
+
+
 def read_partition(
     store: GraphStore, street_id: str, at: str, need_orgs: Iterable[str] | None = None
 ) -> Partition:
@@ -224,17 +269,21 @@ def read_partition(
     orgs = sorted(tree.level if need_orgs is None else set(need_orgs) & set(tree.level))
     need_rows = store.run("match.partition.needs", {"org_ids": orgs, "now": at})
     need_rows = [r for r in need_rows if r["people_wanted"] > len(r["claimants"])]
-    needs = _need_specs(store, tree, need_rows)
+    areas = area_map(store, street_id)
+    needs = _need_specs(tree, areas, need_rows)
     partition_orgs = sorted(tree.level)
     agreements = store.run("match.ties.agreements", {"org_ids": partition_orgs})
     registrations = store.run("match.ties.registrations", {"org_ids": partition_orgs})
-    tied = sorted({r["provider_id"] for r in agreements} | {r["provider_id"] for r in registrations})
-    reach = store.one("match.offerings.max_radius", {})
-    box = _box(needs, float((reach or {}).get("radius_km") or 0.0))
-    offer_rows = (
-        store.run("match.partition.offerings", {"tied": tied, **box, **period_starts(at)}) if needs else []
-    )
-    ties = _ties(store, tree, offer_rows, agreements, registrations)
+    places: dict[str, ProviderPlace] = {}
+    tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
+    for label in PROVIDERS:
+        for r in store.run(f"match.partition.placed.{label}", {"area_ids": sorted(areas.covering)}):
+            places.setdefault(r["id"], areas.place(r["area_id"]))
+            tied[label].add(r["id"])
+    for r in (*agreements, *registrations):
+        tied[r["provider_kind"]].add(r["provider_id"])
+    offer_rows = _offerings(store, needs, tied, at)
+    ties = _ties(store, tree, places, offer_rows, agreements, registrations)
     return Partition(
         street_id=street_id,
         needs=tuple(needs),

@@ -76,8 +76,8 @@ def needs_for_me(
         raise Forbidden("只有驻区单位或党员可以查看为自己推荐的需求")
     at = resolve(now)
     me = actor.subject_id
-    rows = store.run(f"match.providers.places.{actor.provider_label}", {"ids": [me]})
-    streets = sorted({r["org_id"] for r in rows if r["level"] == "street"})
+    rows = store.run(f"match.provider.streets.{actor.provider_label}", {"id": me})
+    streets = sorted({r["id"] for r in rows})
     found: list[dict[str, Any]] = []
     for street_id in streets:
         partition = read_partition(store, street_id, at)

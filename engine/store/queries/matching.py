@@ -42,45 +42,28 @@ cypher(
            n.urgency AS urgency, n.beneficiaries AS beneficiaries,
            n.beneficiary_count AS beneficiary_count, n.lat AS lat, n.lon AS lon,
            n.window_start AS window_start, n.window_end AS window_end, o.id AS org_id,
-           [(q)-[:MAKES]->(c:Claim)-[:FOR]->(n) WHERE c.status = 'active' | q.id] AS claimants
+           [(q)-[:MAKES]->(c:Claim)-[:FOR]->(n) WHERE c.status = 'active' | q.id] AS claimants,
+           [(n)-[:LOCATED_IN]->(a:Area) | a.id] AS areas
     ORDER BY id
     """,
-    "open, unexpired needs posted by the given orgs, with the providers already claiming them",
+    "open, unexpired needs posted by the given orgs, with the providers already claiming them and "
+    "the areas they are in",
 )
 
 cypher(
-    "match.needs.places",
+    "match.partition.areas",
     "read",
     """
-    MATCH (n:Need)-[:LOCATED_IN]->(a:Area)
-    WHERE n.id IN $ids
-    MATCH (up:Area)-[:CONTAINS*0..5]->(a)
-    MATCH (o:Org)-[:COVERS]->(up)
-    WHERE o.level IN ['grid', 'community', 'street']
-    RETURN DISTINCT n.id AS id, o.level AS level, o.id AS org_id
+    MATCH (s:Org {id: $street_id})-[:COVERS]->(sa:Area)
+    MATCH (sa)-[:CONTAINS*0..5]->(a:Area)
+    OPTIONAL MATCH (p:Area)-[:CONTAINS]->(a)
+    OPTIONAL MATCH (o:Org)-[:COVERS]->(a)
+    RETURN DISTINCT a.id AS id, p.id AS parent_id, o.level AS level, o.id AS org_id
     """,
-    "the grid, community and street orgs covering the places of some needs",
+    "the areas of a street partition with their parent area and covering orgs",
 )
 
-cypher(
-    "match.offerings.max_radius",
-    "read",
-    """
-    MATCH (f:Offering)
-    WHERE f.status = 'active'
-    RETURN max(f.radius_km) AS radius_km
-    """,
-    "the largest service radius of any active offering (how far outside a partition to look)",
-)
-
-cypher(
-    "match.partition.offerings",
-    "read",
-    f"""
-    MATCH (q)-[:OFFERS]->(f:Offering)
-    WHERE f.status = 'active'
-      AND (q.id IN $tied
-           OR (f.lat >= $lat_min AND f.lat <= $lat_max AND f.lon >= $lon_min AND f.lon <= $lon_max))
+_OFFERING_ROWS = f"""
     WITH q, f,
          size([(c:Claim)-[:USES]->(f) WHERE c.status = 'active'
                AND c.created_at >= {period_start("f")} | c]) AS used
@@ -89,11 +72,35 @@ cypher(
            f.skills AS skills, f.capacity - used AS capacity_left, f.lat AS lat, f.lon AS lon,
            f.radius_km AS radius_km, f.available_from AS available_from,
            f.available_to AS available_to
-    ORDER BY id
+"""
+
+cypher(
+    "match.partition.offerings",
+    "read",
+    f"""
+    MATCH (q)-[:OFFERS]->(f:Offering)
+    WHERE f.status = 'active'
+      AND f.lat + coalesce(f.radius_km, 0.0) / $km_lat >= $lat_min
+      AND f.lat - coalesce(f.radius_km, 0.0) / $km_lat <= $lat_max
+      AND f.lon + coalesce(f.radius_km, 0.0) / $km_lon >= $lon_min
+      AND f.lon - coalesce(f.radius_km, 0.0) / $km_lon <= $lon_max
+    {_OFFERING_ROWS}
     """,
-    "active offerings with capacity left this period (the claim statement's rule) placed in a box "
-    "or offered by providers tied to the partition",
+    "active offerings with capacity left this period (the claim statement's rule) whose service "
+    "radius reaches a box",
 )
+
+for _label in PROVIDERS:
+    cypher(
+        f"match.partition.offerings_of.{_label}",
+        "read",
+        f"""
+        MATCH (q:{_label})-[:OFFERS]->(f:Offering)
+        WHERE q.id IN $ids AND f.status = 'active'
+        {_OFFERING_ROWS}
+        """,
+        f"active offerings with capacity left this period of some {_label} providers (tied to a partition)",
+    )
 
 cypher(
     "match.ties.agreements",
@@ -101,7 +108,7 @@ cypher(
     """
     MATCH (q:Unit)-[:PARTY_TO]->(a:Agreement)<-[:PARTY_TO]-(o:Org)
     WHERE o.id IN $org_ids AND a.status = 'active'
-    RETURN DISTINCT q.id AS provider_id, o.id AS org_id
+    RETURN DISTINCT q.id AS provider_id, 'Unit' AS provider_kind, o.id AS org_id
     """,
     "units holding an active 共建协议 with some orgs",
 )
@@ -112,7 +119,7 @@ cypher(
     """
     MATCH (q)-[:REPORTS_TO]->(o:Org)
     WHERE o.id IN $org_ids
-    RETURN DISTINCT q.id AS provider_id, o.id AS org_id
+    RETURN DISTINCT q.id AS provider_id, labels(q)[0] AS provider_kind, o.id AS org_id
     """,
     "units and members registered (双报到) with some orgs",
 )
@@ -120,17 +127,24 @@ cypher(
 for _label in PROVIDERS:
     _home = "LOCATED_IN" if _label == "Unit" else "LIVES_IN"
     cypher(
-        f"match.providers.places.{_label}",
+        f"match.partition.placed.{_label}",
         "read",
         f"""
-        MATCH (q:{_label})-[:{_home}]->(a:Area)
-        WHERE q.id IN $ids
-        MATCH (up:Area)-[:CONTAINS*0..5]->(a)
-        MATCH (o:Org)-[:COVERS]->(up)
-        WHERE o.level IN ['grid', 'community', 'street']
-        RETURN DISTINCT q.id AS id, o.level AS level, o.id AS org_id
+        MATCH (a:Area)<-[:{_home}]-(q:{_label})-[:OFFERS]->(f:Offering)
+        WHERE a.id IN $area_ids AND f.status = 'active'
+        RETURN DISTINCT q.id AS id, a.id AS area_id
         """,
-        f"the grid, community and street orgs covering where some {_label} providers are",
+        f"{_label} providers with an active offering placed in some areas, and where",
+    )
+    cypher(
+        f"match.provider.streets.{_label}",
+        "read",
+        f"""
+        MATCH (q:{_label} {{id: $id}})-[:{_home}]->(a:Area)<-[:CONTAINS*0..5]-(up:Area)<-[:COVERS]-(s:Org)
+        WHERE s.level = 'street'
+        RETURN DISTINCT s.id AS id
+        """,
+        f"the streets a {_label} provider is placed in",
     )
     cypher(
         f"match.providers.record.{_label}",
