@@ -7,10 +7,19 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from test_services_world import NOW, World, count, need_draft, snapshot, world_fixture  # noqa: F401
+from test_services_world import NOW, RULES, World, count, need_draft, snapshot, world_fixture  # noqa: F401
 
 from engine.errors import Conflict, Forbidden, Invalid
-from engine.services import ClaimRequest, NeedDraft, claim_need, post_need
+from engine.services import (
+    ClaimRequest,
+    NeedDraft,
+    ProviderRating,
+    claim_need,
+    complete_project,
+    post_need,
+    rate_provider,
+    start_project,
+)
 from engine.services.dispatch import (
     accept_proposal,
     get_run,
@@ -126,14 +135,26 @@ def test_accept_reject_supersede_and_scope(world: World) -> None:
 
 
 def test_recommendations_and_partition_read(world: World) -> None:
-    store = world.store
+    store, sec1 = world.store, world.actor("sec1")
+    done = post(world, "C1", 1)[0]  # an earlier project of U1 in C1, rated good by the community
+    made = claim_need(
+        store, world.actor("U1"), ClaimRequest(need_id=done, offering_id=world.offerings["U1"]), now=NOW
+    )
+    start_project(store, sec1, made["project_id"], now=NOW)
+    complete_project(store, sec1, made["project_id"], "已完成", now=NOW, settings=RULES)
+    rate_provider(
+        store, sec1, made["project_id"], ProviderRating(provider_id="U1", rating=5), now=NOW, settings=RULES
+    )
     need = post(world, "C1", 1)[0]
     other = post(world, "C2", 1)[0]
     part = read_partition(store, "S", NOW)
     assert {n.id for n in part.needs} == {need, other}
-    assert {o.id: o.capacity for o in part.offerings}[world.offerings["U1"]] == 5
+    assert {o.id: o.capacity for o in part.offerings}[world.offerings["U1"]] == 4  # one claim this month
+    assert part.ties.good_projects == {("U1", "C1"): 1}
+    assert part.ties.registrations["U1"] == frozenset({"C1"})
     best = providers_for_need(store, world.actor("sec1"), need, now=NOW)
     assert best and best[0]["provider_id"] == "U1" and best[0]["reasons"]
+    assert best[0]["parts"]["history"] > 0 and "好评项目" in best[0]["path_words"]
     assert sum(best[0]["parts"].values()) == best[0]["score"]
     with pytest.raises(Forbidden):
         providers_for_need(store, world.actor("sec2"), need, now=NOW)
