@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
-from api_world import ApiWorld, api_fixture  # noqa: F401  (the fixture "api")
+import pytest
+from api_world import ApiWorld
+from test_api_permissions import shared_world
 
 from engine.actors import Actor, Role
 from engine.services.needs import cancel_need
+from engine.store.embedded import EmbeddedFalkorDB
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
 
 # GeoReport v2 (wiki.open311.org/GeoReport_v2): the fields of a service and of a service request.
@@ -23,6 +27,12 @@ REQUEST_FIELDS = {
 OPEN = {"open", "claimed", "in_progress"}
 W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 PHONE = re.compile(r"1\d{10}")
+
+
+@pytest.fixture(scope="module")
+def api(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
+    """One demo world for the module: only the last test writes (one cancellation)."""
+    yield from shared_world(falkordb_server, tmp_path_factory)
 
 
 def _posted_by(api: ApiWorld) -> dict[str, dict[str, Any]]:
@@ -78,7 +88,7 @@ def test_requests_map_every_need_without_personal_data(api: ApiWorld) -> None:
         assert not unit.get("contact_phone") or unit["contact_phone"] not in text
 
 
-def test_filters_of_the_standard(api: ApiWorld) -> None:
+def test_filters_of_the_standard_and_a_cancellation(api: ApiWorld) -> None:
     needs = api.dataset.nodes["Need"]
     codes = Counter(n["category"] for n in needs)
     code, _ = codes.most_common(1)[0]
@@ -121,9 +131,8 @@ def test_filters_of_the_standard(api: ApiWorld) -> None:
             refused = anon.get("/open311/v2/requests.json", params=bad)
             assert refused.status_code == 422 and refused.json()["message"], bad
 
-
-def test_a_cancelled_need_is_closed_with_its_reason(api: ApiWorld) -> None:
-    need = next(n for n in api.dataset.nodes["Need"] if n["status"] == "open")
+    # A need cancelled through the engine is closed, with its reason, from then on.
+    need = next(n for n in needs if n["status"] == "open")
     cancel_need(api.store, Actor("test", Role.ADMIN), need["id"], "居民已自行解决")
     with api.anonymous() as anon:
         [request] = anon.get(f"/open311/v2/requests/{need['id']}.json").json()
