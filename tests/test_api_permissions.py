@@ -489,7 +489,6 @@ def second_street(api: ApiWorld) -> dict[str, str]:
             rel_stmt("bulk_create", rel, start, end), {"rows": [{"start": a, "end": b, "props": {}}]}
         )
     accounts = [
-        {"id": "planner-x", "role": "planner", "scope_org_id": ids["street"]},
         {"id": "secretary-x", "role": "secretary", "scope_org_id": ids["community"]},
         {"id": "unit-x", "role": "unit", "subject_id": ids["unit"]},
         {"id": "member-x", "role": "member", "subject_id": ids["member"]},
