@@ -270,6 +270,9 @@ class FailingStore(GraphStore):
     def ensure_index(self, spec: IndexSpec) -> bool:
         return self.inner.ensure_index(spec)
 
+    def compact(self) -> None:
+        self.inner.compact()
+
     def drop_all(self) -> None:
         self.inner.drop_all()
 
