@@ -60,6 +60,7 @@ class GraphIndex:
         self._place_areas()
         self._at: dict[tuple[str, str], str | None] = {}
         self._communities: dict[str, frozenset[str]] = {}
+        self._community_map: dict[str, frozenset[str]] | None = None
         self._org_communities: dict[str, frozenset[str]] = {}
 
     def _place_areas(self) -> None:
@@ -233,6 +234,23 @@ class GraphIndex:
                 found = frozenset((community,)) if community else frozenset()
             self._communities[node] = found
         return found
+
+    def community_map(self) -> dict[str, frozenset[str]]:
+        """``communities_of`` for every org, area, unit, need and member at once (made on first use)."""
+        if self._community_map is None:
+            single: dict[str, frozenset[str]] = {}
+            none: frozenset[str] = frozenset()
+
+            def around(area: str | None) -> frozenset[str]:
+                c = self.community_of(area)
+                return none if c is None else single.setdefault(c, frozenset((c,)))
+
+            found = {a: around(a) for a in self.ids("Area")}
+            found.update((n, around(self.located.get(n))) for lb in ("Unit", "Need") for n in self.ids(lb))
+            found.update((m, around(self.home.get(m))) for m in self.ids("Member"))
+            found.update((o, self.org_communities(o)) for o in self.ids("Org"))
+            self._community_map = found
+        return self._community_map
 
     def subtree(self, org: str) -> set[str]:
         """``org`` and every org it LEADS, transitively."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import combinations
 
 import networkx as nx
 import numpy as np
@@ -120,29 +121,28 @@ def bridges(graph: nx.MultiDiGraph, *, top: int = 20, mask_pii: bool = False) ->
     pos = {c: i for i, c in enumerate(communities)}
     weights = np.zeros((len(communities), len(communities)))
     reached: dict[str, set[str]] = {}
-    communities_of = ix.communities_of
+    community_map = ix.community_map()
+    none: frozenset[str] = frozenset()
     for who, _, nodes in _reach(ix):
         found = reached.get(who)
         if found is None:
             found = reached[who] = set()
         for node in nodes:
-            found.update(communities_of(node))
-    actor_ties = {a: ties for a, ties in reached.items() if len(ties) >= 2}
-    for ties in actor_ties.values():
-        at = sorted(pos[c] for c in ties)
-        for i, a in enumerate(at):
-            for b in at[i + 1 :]:
-                weights[a, b] += 1
-                weights[b, a] += 1
+            found.update(community_map.get(node, none))
+    spans = {a: sorted(pos[c] for c in cs) for a, cs in reached.items() if len(cs) >= 2}
+    pair_counts: Counter[tuple[int, int]] = Counter()
+    for at in spans.values():
+        pair_counts.update(combinations(at, 2))
+    for (a, b), k in pair_counts.items():
+        weights[a, b] = weights[b, a] = k
     credit = edge_betweenness(weights)
     share = np.divide(credit, weights, out=np.zeros_like(credit), where=weights > 0).tolist()
     n = len(communities)
     pairs = n * (n - 1) if n > 1 else 1  # ordered pairs, as edge_betweenness counts them
-    scored: list[tuple[float, int, str]] = []
-    for actor, ties in actor_ties.items():
-        at = sorted(pos[c] for c in ties)
-        score = sum(share[a][b] for i, a in enumerate(at) for b in at[i + 1 :])
-        scored.append((-float(score) / pairs, -len(at), actor))
+    scored = [
+        (-sum(share[a][b] for a, b in combinations(at, 2)) / pairs, -len(at), actor)
+        for actor, at in spans.items()
+    ]
     out: list[Bridge] = []
     for neg_score, _, actor in sorted(scored)[:top]:
         why = community_ties(ix, actor)[actor]
