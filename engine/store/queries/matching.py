@@ -150,8 +150,8 @@ for _label in PROVIDERS:
         f"match.providers.record.{_label}",
         "read",
         f"""
-        MATCH (q:{_label})
-        WHERE q.id IN $ids
+        UNWIND $ids AS id
+        MATCH (q:{_label} {{id: id}})
         RETURN q.id AS id,
                size([(q)-[:SERVES]->(p:Project) WHERE p.status IN ['claimed', 'in_progress'] | p]) AS load,
                [(e:Evaluation)-[:RATES]->(q) WHERE e.direction = 'community_to_provider'
@@ -164,8 +164,8 @@ cypher(
     "match.ratings.orgs",
     "read",
     """
-    MATCH (e:Evaluation)-[:ABOUT]->(p:Project)-[:FULFILLS]->(n:Need)-[:POSTED_BY]->(o:Org)
-    WHERE e.id IN $ids
+    UNWIND $ids AS id
+    MATCH (e:Evaluation {id: id})-[:ABOUT]->(p:Project)-[:FULFILLS]->(n:Need)-[:POSTED_BY]->(o:Org)
     RETURN e.id AS id, o.id AS org_id
     """,
     "the org whose need each rated project served",
