@@ -8,6 +8,8 @@ same needs, the proposals in UNWIND batches, the run's outcome. A crash between 
 Accepting calls ``claim_need`` first and changes the proposal only after the claim succeeded;
 a crash in between leaves a pending proposal whose need is claimed by its provider, and
 accepting it again is a harmless Conflict (duplicate_claim) that marks it superseded.
+Runs of different scopes in one street (two communities) may count on the same offering's
+capacity: the claim at acceptance decides, and a refused one is superseded with its Conflict.
 """
 
 from __future__ import annotations
