@@ -244,18 +244,19 @@ def _offering_spec(r: Row) -> OfferingSpec:
 
 
 def _offerings(store: GraphStore, needs: list[NeedSpec], tied: Mapping[str, set[str]], at: str) -> list[Row]:
-    """Offerings with capacity left whose radius reaches the needs, and those of tied providers."""
+    """Offerings whose radius reaches the needs and those of tied providers, with the capacity they
+    have left this period (``capacity_left``, at least 1)."""
     if not needs:
         return []
     starts = period_starts(at)
-    rows = {r["id"]: r for r in store.run("match.partition.offerings", {**_box(needs), **starts})}
+    rows = {r["id"]: r for r in store.run("match.partition.offerings", _box(needs))}
     for label, ids in tied.items():
         if ids:
-            rows.update(
-                (r["id"], r)
-                for r in store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids), **starts})
-            )
-    return [rows[k] for k in sorted(rows)]
+            found = store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids)})
+            rows.update((r["id"], r) for r in found)
+    used = {r["id"]: int(r["used"]) for r in store.run("match.offerings.used", starts)}
+    left = [{**r, "capacity_left": int(r["capacity"]) - used.get(k, 0)} for k, r in sorted(rows.items())]
+    return [r for r in left if r["capacity_left"] > 0]
 
 
 def read_partition(

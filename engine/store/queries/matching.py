@@ -63,16 +63,24 @@ cypher(
     "the areas of a street partition with their parent area and covering orgs",
 )
 
-_OFFERING_ROWS = f"""
-    WITH q, f,
-         size([(c:Claim)-[:USES]->(f) WHERE c.status = 'active'
-               AND c.created_at >= {period_start("f")} | c]) AS used
-    WHERE used < f.capacity
+_OFFERING_ROWS = """
     RETURN f.id AS id, q.id AS provider_id, labels(q)[0] AS provider_kind, f.category AS category,
-           f.skills AS skills, f.capacity - used AS capacity_left, f.lat AS lat, f.lon AS lon,
+           f.skills AS skills, f.capacity AS capacity, f.lat AS lat, f.lon AS lon,
            f.radius_km AS radius_km, f.available_from AS available_from,
            f.available_to AS available_to
 """
+
+cypher(
+    "match.offerings.used",
+    "read",
+    f"""
+    MATCH (c:Claim)-[:USES]->(f:Offering)
+    WHERE c.status = 'active' AND f.status = 'active' AND c.created_at >= {period_start("f")}
+    RETURN f.id AS id, count(c) AS used
+    """,
+    "active offerings with active claims in their current period (the claim statement's capacity "
+    "rule), and how many",
+)
 
 cypher(
     "match.partition.offerings",
@@ -86,8 +94,7 @@ cypher(
       AND f.lon - coalesce(f.radius_km, 0.0) / $km_lon <= $lon_max
     {_OFFERING_ROWS}
     """,
-    "active offerings with capacity left this period (the claim statement's rule) whose service "
-    "radius reaches a box",
+    "active offerings whose service radius reaches a box",
 )
 
 for _label in PROVIDERS:
@@ -99,7 +106,7 @@ for _label in PROVIDERS:
         WHERE q.id IN $ids AND f.status = 'active'
         {_OFFERING_ROWS}
         """,
-        f"active offerings with capacity left this period of some {_label} providers (tied to a partition)",
+        f"active offerings of some {_label} providers (tied to a partition)",
     )
 
 cypher(
