@@ -58,8 +58,9 @@ LIST = cypher(
     WHERE ($org_ids IS NULL OR o.id IN $org_ids)
       AND ($status IS NULL OR n.status = $status)
       AND ($category IS NULL OR n.category = $category OR n.category STARTS WITH $category_prefix)
+    WITH n, o ORDER BY n.created_at DESC, n.id SKIP $skip LIMIT $limit
     OPTIONAL MATCH (n)-[:LOCATED_IN]->(ar:Area)
-    WITH n, o, ar ORDER BY n.created_at DESC, n.id SKIP $skip LIMIT $limit
+    WITH n, o, ar ORDER BY n.created_at DESC, n.id
     {_VIEW}
     """,
     "needs posted by some orgs (or all), by status and category (a top category includes its items)",
