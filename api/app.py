@@ -12,6 +12,7 @@ from api.audit.endpoints import router as audit_router
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
 from api.claims.endpoints import router as claims_router
+from api.console.endpoints import router as console_router
 from api.directory.endpoints import router as directory_router
 from api.dispatch.endpoints import router as dispatch_router
 from api.errors import ERROR_RESPONSES, install_error_handlers
@@ -78,4 +79,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(directory_router)
     app.include_router(dispatch_router)
     app.include_router(recommendations_router)
+    app.include_router(console_router)
     return app

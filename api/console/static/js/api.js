@@ -1,0 +1,60 @@
+// The API client: bearer token in sessionStorage, errors turned into plain Chinese words.
+const KEY = "lianjian.session";
+
+export class ApiError extends Error {
+  constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+}
+
+export function session() {
+  try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch { return null; }
+}
+
+export function signOut() { sessionStorage.removeItem(KEY); }
+
+const PLAIN = {
+  401: "登录已失效,请重新登录。",
+  403: "您没有权限进行这个操作(超出您的管辖范围)。",
+  404: "要找的内容不存在或已被删除。",
+  409: "操作与当前状态冲突,请刷新后再试。",
+  422: "填写的内容有误,请检查后再提交。",
+};
+
+function words(status, body) {
+  const said = body && typeof body.message === "string" ? body.message : "";
+  if (status === 403) return `没有权限:${said || PLAIN[403]}`;
+  if (said) return said;
+  return PLAIN[status] || `服务器暂时无法处理(错误 ${status}),请稍后再试。`;
+}
+
+export async function api(path, { method = "GET", body, form } = {}) {
+  const headers = {};
+  const s = session();
+  if (s) headers.Authorization = `Bearer ${s.token}`;
+  let payload;
+  if (form) { payload = new URLSearchParams(form); }
+  else if (body !== undefined) { headers["Content-Type"] = "application/json"; payload = JSON.stringify(body); }
+  let res;
+  try { res = await fetch(path, { method, headers, body: payload }); }
+  catch { throw new ApiError(0, "network", "无法连接服务器,请检查网络后再试。"); }
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401 && s) signOut();
+    throw new ApiError(res.status, data && data.code, words(res.status, data));
+  }
+  return data;
+}
+
+export async function signIn(username, password) {
+  const token = await api("/auth/token", { method: "POST", form: { username, password } });
+  sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token }));
+  const me = await api("/auth/me");
+  sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token, me }));
+  return me;
+}
+
+/** Whether the live API offers a path (for features other engineers may add later). */
+let openapi = null;
+export async function offers(path) {
+  if (!openapi) openapi = await fetch("/openapi.json").then((r) => r.json()).catch(() => ({ paths: {} }));
+  return Boolean(openapi.paths && openapi.paths[path]);
+}
