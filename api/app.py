@@ -8,6 +8,7 @@ from contextlib import ExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from api.accounts.endpoints import router as accounts_router
+from api.analytics.endpoints import router as analytics_router
 from api.audit.endpoints import router as audit_router
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
@@ -80,4 +81,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(dispatch_router)
     app.include_router(recommendations_router)
     app.include_router(console_router)
+    app.include_router(analytics_router)
     return app

@@ -1,0 +1,1 @@
+"""Analytics 分析: planners' relationship queries, coverage, gaps, diagnostics, mobilisation, indicators."""
