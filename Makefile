@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SIZE ?= district
 
-.PHONY: install demo serve test lint bench clean
+.PHONY: install system-deps demo serve test lint bench clean
 
 $(BIN)/lianjian: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,11 @@ demo: install
 serve: install
 	$(BIN)/lianjian serve
 
+system-deps:
+	.ci/system-deps
+
 ## Install everything the tests need and run the whole suite.
-test: install node_modules/.package-lock.json
+test: system-deps install node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
