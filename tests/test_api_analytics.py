@@ -166,6 +166,23 @@ def test_mobilisation_ranks_members_and_units_near_a_place(world: ApiWorld) -> N
     assert by_point
     phones = [m["phone"] for m in members.values() if m.get("phone")]
     assert not [p for p in phones if p in str([found, by_point])]
+    # the secretary sees its own community's members in full, others masked; the planner none in full
+    c = community(api)
+    orgs, grew = {c}, True
+    while grew:  # the community and every org it leads
+        led = {r["end"] for r in rels(api, "LEADS", "Org", "Org") if r["start"] in orgs}
+        grew, orgs = not led <= orgs, orgs | led
+    ties = rels(api, "BELONGS_TO", "Member", "Org") + rels(api, "REPORTS_TO", "Member", "Org")
+    mine = {r["start"] for r in ties if r["end"] in orgs}
+    home = next(r["end"] for r in rels(api, "LIVES_IN", "Member", "Area") if r["start"] in mine)
+    for role in ("secretary", "planner"):
+        called = ok(api, role, f"/analytics/orgs/{c}/mobilisation", area_id=home, limit=60)
+        people = [m for m in called if m["label"] == "Member"]
+        assert any(m["id"] in mine for m in people), role
+        for m in people:
+            full = m["id"] in mine and role == "secretary"
+            assert (m["name"] == members[m["id"]]["name"]) is full, (role, m)
+            assert full or masked(api, m["id"], m["name"])
     nowhere = api.client("planner").get(f"/analytics/orgs/{s}/mobilisation", params={"skills": skill})
     assert nowhere.status_code == 422 and nowhere.json()["message"]
 

@@ -4,10 +4,11 @@ projected (ProjectionCache, one per process), the pure analyses of ``engine.anal
 Roles: admins anywhere (the whole graph); planners within their district/street; secretaries
 within their community; units and members are refused. An entity asked about must be in the
 projection of the caller's scope; an org asked about must be inside the jurisdiction, and its
-analyses see only its own scope. Member names are shown in full to admins only: the analyses
-mask them for everyone else (stricter than the directory's rule, because sentences such as a
-path in words carry names that cannot be unmasked per reader afterwards). Projections are
-snapshots at most ``MAX_AGE_S`` old.
+analyses see only its own scope. Mobilisation lists name members by the personal-data rule
+(``mask_personal``: in full for admins and the member's own community secretary). The other
+analyses show member names in full to admins only and mask them (张某) for everyone else, since
+sentences such as a path in words carry names that cannot be unmasked per reader afterwards.
+Projections are snapshots at most ``MAX_AGE_S`` old.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.analytics.network import bridges, clusters, dependence, suggest_part
 from engine.analytics.projection import ProjectionCache
 from engine.analytics.relationships import council_composition, neighbourhood, paths_between, unit_ties
 from engine.errors import Forbidden, Invalid, NotFound
+from engine.services.personal import mask_personal
 from engine.services.scope import jurisdiction, require_role, subtree
 from engine.store.base import GraphStore
 from graph_schema.domain import REL_TYPES
@@ -205,7 +207,9 @@ def mobilise(
         place = (float(lat or 0.0), float(lon or 0.0))
     mob = CACHE.derived(store, "mobiliser", Mobiliser.from_graph, org_id=org_id)
     try:
-        found = mob.find(place, skills, limit=limit, mask_pii=_masks(actor))
+        found: list[dict[str, Any]] = plain(mob.find(place, skills, limit=limit))
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
-    return plain(found)
+    members = [{"id": c["id"], "name": c["name"]} for c in found if c["label"] == "Member"]
+    shown = {m["id"]: m["name"] for m in mask_personal(store, actor, "Member", members)}
+    return [{**c, "name": shown[c["id"]]} if c["id"] in shown else c for c in found]
