@@ -182,7 +182,20 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
     report = api.client("planner").get(f"/reports/orgs/{org}", params=period).json()
     assert f"共 {report['needs']} 个需求" in planner.inner_text("main")
     assert planner.locator("svg.map circle.need").count() > 0
+    planner.get_by_role("button", name="发起一次派单").click()
+    planner.get_by_text("派单完成").wait_for()
     shot(planner, "planner-dashboard")
+
+    sec = page_for(browser, api, "secretary")
+    pending = sec.locator("#proposals tbody tr")
+    sec.locator("#proposals").wait_for()
+    if pending.count():  # the run may propose nothing in the secretary's own community
+        title = pending.first.locator("td").first.inner_text()
+        pending.first.get_by_role("button", name="采纳").click()
+        sec.get_by_text(f"已采纳:{title}").wait_for()
+        via = {c["via"] for c in api.client("secretary").get("/claims", params={"limit": 500}).json()}
+        assert "dispatch" in via
+        shot(sec, "secretary-proposal-accepted")
 
     phone = page_for(browser, api, "member", phone=True)
     phone.get_by_text("待认领的需求").wait_for()

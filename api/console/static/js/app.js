@@ -14,10 +14,18 @@ const main = () => document.getElementById("main");
 const me = () => (session() || {}).me;
 let categories = null;
 
-async function categoryOptions() {
+async function loadCategories() {
   if (!categories) categories = await api("/open311/v2/services.json");
-  return categories.map((c) => h("option", { value: c.service_code }, `${c.group ? `${c.group} · ` : ""}${c.service_name}`));
+  return categories;
 }
+
+async function categoryOptions() {
+  return (await loadCategories()).map((c) => h("option", { value: c.service_code },
+    c.group && c.group !== c.service_name ? `${c.group} · ${c.service_name}` : c.service_name));
+}
+
+/** The Chinese name of a service category code (the code itself when unknown). */
+const catName = (code) => ((categories || []).find((c) => c.service_code === code) || {}).service_name || code;
 
 function show(title, ...parts) {
   const m = main();
@@ -35,7 +43,7 @@ function signInPage() {
     field("用户名", h("input", { name: "username", required: true, autocomplete: "username", maxlength: 64 })),
     field("密码", h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
     h("button", { type: "submit" }, "登录"));
-  wire(form, async (v) => { await signIn(v.username, v.password); location.hash = "#/home"; route(); });
+  wire(form, async (v) => { await signIn(v.username, v.password); go("#/home"); });
   show("登录联建工作台", form);
 }
 
@@ -43,7 +51,7 @@ function signInPage() {
 function needsTable(needs) {
   if (!needs.length) return h("p", { class: "hint" }, "暂无需求。");
   return table([
-    ["需求", needLink], ["类别", (n) => n.category], ["状态", (n) => badge(n.status, NEED)],
+    ["需求", needLink], ["类别", (n) => catName(n.category)], ["状态", (n) => badge(n.status, NEED)],
     ["紧急程度", (n) => URGENCY[n.urgency] || n.urgency], ["时间", (n) => `${when(n.window_start)} 至 ${when(n.window_end)}`],
     ["认领", (n) => `${n.claimed}/${n.people_wanted}`],
   ], needs);
@@ -65,6 +73,12 @@ async function secretaryHome(who) {
     h("h2", {}, "本社区的需求"), h("div", { class: "field" }, h("label", { for: "status-filter" }, "按状态查看"), status), box,
     h("h2", {}, "待处理的问题上报"), problems);
   await load();
+  if (await offers("/dispatch/proposals")) {
+    const box = h("div", { id: "proposals" });
+    const reload = async () => box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50"), reload));
+    problems.before(h("h2", {}, "派单建议"), box);
+    await reload();
+  }
   const projects = await api("/projects?status=problem&limit=100");
   const open = projects.flatMap((p) => p.problems.filter((x) => x.status === "open").map((x) => [p, x]));
   problems.replaceChildren(open.length ? h("ul", { class: "list" }, open.map(([p, x]) => h("li", {},
@@ -114,7 +128,7 @@ async function newNeedPage() {
     if (v.address) body.address = v.address;
     const need = await api("/needs", { method: "POST", body });
     flash(`需求“${need.title}”已发布。`, "ok");
-    location.hash = "#/home";
+    go("#/home");
   }, (v) => (v.window_start && v.window_end && v.window_end <= v.window_start ? { window_end: "“结束时间”必须晚于“开始时间”" } : {}));
   show("发布需求", form);
 }
@@ -123,7 +137,7 @@ async function needPage(id) {
   const who = me();
   const need = await api(`/needs/${encodeURIComponent(id)}`);
   const parts = [h("section", { class: "card" },
-    h("p", {}, badge(need.status, NEED), " ", need.category, " · ", URGENCY[need.urgency] || need.urgency),
+    h("p", {}, badge(need.status, NEED), " ", catName(need.category), " · ", URGENCY[need.urgency] || need.urgency),
     need.description ? h("p", {}, need.description) : null,
     h("p", { class: "meta" }, `时间:${when(need.window_start)} 至 ${when(need.window_end)};需要 ${need.people_wanted} 人,已认领 ${need.claimed}`),
     need.address ? h("p", { class: "meta" }, `地址:${need.address}`) : null,
@@ -166,12 +180,23 @@ async function projectParts(pid, who) {
   return parts;
 }
 
+/** Pending dispatch proposals; with `reload` given, each row can be accepted or rejected. */
+function proposalsTable(props, reload) {
+  if (!props.length) return h("p", { class: "hint" }, "没有待处理的派单建议。");
+  const cols = [["需求", needLink], ["服务方", (x) => x.provider_name || x.provider_id],
+    ["资源", (x) => x.offering_title || x.offering_id], ["理由", (x) => x.path_words || ""]];
+  if (reload) cols.push(["操作", (x) => h("div", { class: "actions" },
+    act("采纳", async () => { await api(`/dispatch/proposals/${x.id}/accept`, { method: "POST" }); await reload(); flash(`已采纳:${x.need_title}`, "ok"); }),
+    act("拒绝", async () => { await api(`/dispatch/proposals/${x.id}/reject`, { method: "POST" }); await reload(); }, "secondary"))]);
+  return table(cols, props);
+}
+
 // ---------- unit / member ----------
 async function claimForm(need, who) {
   const mine = await api(`/offerings?provider_id=${encodeURIComponent(who.subject_id)}&status=active&limit=100`);
   if (!mine.length) return h("p", { class: "hint" }, "您还没有可用的资源,请先在工作台登记资源。");
   const form = h("form", { class: "card", "aria-label": "认领需求" },
-    field("用哪项资源认领 *", h("select", { name: "offering_id", required: true }, mine.map((o) => h("option", { value: o.id }, `${o.title}(${o.category})`)))),
+    field("用哪项资源认领 *", h("select", { name: "offering_id", required: true }, mine.map((o) => h("option", { value: o.id }, `${o.title}(${catName(o.category)})`)))),
     field("留言", h("textarea", { name: "note", maxlength: 500, rows: 2 })),
     h("button", { type: "submit" }, "认领"));
   return wire(form, async (v) => {
@@ -184,7 +209,7 @@ async function claimForm(need, who) {
 async function providerHome(who) {
   const sid = encodeURIComponent(who.subject_id);
   const [open, projects, mine, balance, ledger] = await Promise.all([
-    api("/needs?status=open&limit=50"), api(`/projects?provider_id=${sid}&limit=100`),
+    api("/needs?status=open&limit=20"), api(`/projects?provider_id=${sid}&limit=100`),
     api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), api(`/points/${sid}/ledger?limit=20`)]);
   const parts = [];
   if (await offers("/recommendations/needs")) {
@@ -222,7 +247,7 @@ function projectItem(p) {
 
 function offeringsTable(list) {
   if (!list.length) return h("p", { class: "hint" }, "还没有登记资源。");
-  return table([["资源", (o) => o.title], ["类别", (o) => o.category], ["状态", (o) => badge(o.status, OFFERING)],
+  return table([["资源", (o) => o.title], ["类别", (o) => catName(o.category)], ["状态", (o) => badge(o.status, OFFERING)],
     ["本期已用", (o) => `${o.used_in_period}/${o.capacity}`],
     ["操作", (o) => h("div", { class: "actions" },
       o.status === "active" ? act("暂停", () => api(`/offerings/${o.id}/pause`, { method: "POST" }).then(route), "secondary") : null,
@@ -266,10 +291,13 @@ async function plannerHome(who) {
   h("h2", {}, "需求状态"), table([["状态", ([k]) => NEED[k] || k], ["数量", ([, v]) => v]], Object.entries(report.by_status)),
   h("h2", {}, "需求与资源分布图"), map(needs, offerings)];
   if (await offers("/dispatch/runs")) {
-    parts.push(h("h2", {}, "派单"), h("div", { class: "actions" }, act("发起一次派单", async () => {
-      const run = await api("/dispatch/runs", { method: "POST", body: {} });
-      flash(`派单完成:${run.proposals ?? run.proposed ?? ""} 条建议,请到需求页面查看。`, "ok");
-    })));
+    const box = h("div", { id: "proposals" });
+    parts.push(h("h2", {}, "派单"), h("p", { class: "hint" }, "派单建议由需求所属社区的书记采纳或拒绝。"), h("div", { class: "actions" }, act("发起一次派单", async () => {
+      const run = await api("/dispatch/runs", { method: "POST", body: { scope_org_id: who.scope_org_id } });
+      flash(`派单完成:${run.needs_served ?? 0}/${run.needs_total ?? 0} 个需求有了建议。`, "ok");
+      box.replaceChildren(proposalsTable(await api(`/dispatch/proposals?status=pending&limit=50&run_id=${encodeURIComponent(run.id)}`)));
+    })), box);
+    box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50")));
   }
   show(`${who.display_name} · 数据看板`, ...parts);
 }
@@ -294,7 +322,7 @@ function map(needs, offerings) {
     const t = document.createElementNS(NS, "title"); t.textContent = `${kind === "need" ? "需求" : "资源"}:${x.title}`; el.append(t);
     svg.append(el);
   }
-  return h("div", {}, svg, h("p", { class: "legend hint" }, h("span", {}, "● 需求(深红:待认领)"), h("span", {}, "■ 资源")));
+  return h("div", {}, svg, h("p", { class: "legend hint" }, h("span", { style: "color:#d32f2f" }, "● 待认领需求"), h("span", { style: "color:#ef9a9a" }, "● 其他需求"), h("span", { style: "color:#1565c0" }, "■ 可用资源")));
 }
 
 // ---------- admin ----------
@@ -303,6 +331,12 @@ async function adminHome(who) {
 }
 
 // ---------- routing ----------
+/** Show `hash`: the hashchange listener renders it, or we do when it is already shown. */
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}
+
 const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHome, planner: plannerHome, admin: adminHome };
 
 export async function route() {
@@ -312,6 +346,7 @@ export async function route() {
   document.getElementById("who").textContent = `${s.me.display_name}(${ROLE[s.me.role] || s.me.role})`;
   document.getElementById("sign-out").hidden = false;
   try {
+    await loadCategories();
     const need = path.match(/^\/needs\/(.+)$/);
     if (path === "/needs/new") await newNeedPage();
     else if (need) await needPage(decodeURIComponent(need[1]));
@@ -327,5 +362,5 @@ window.addEventListener("hashchange", () => {
   if (box.dataset.fresh) delete box.dataset.fresh; else flash("");
   route();
 });
-document.getElementById("sign-out").addEventListener("click", () => { signOut(); flash("您已退出登录。", "ok"); location.hash = "#/signin"; signInPage(); });
+document.getElementById("sign-out").addEventListener("click", () => { signOut(); flash("您已退出登录。", "ok"); go("#/signin"); });
 route();
