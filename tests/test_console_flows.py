@@ -63,7 +63,7 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     """Secretary: a bad submit keeps the form; a good one lists the need. Unit: claims it with an
     offering, starts, logs hours, completes, sees points. Secretary: sees hours and evaluates."""
     sec = page_for(browser, api, "secretary")
-    sec.get_by_text("本社区的需求").wait_for()
+    sec.get_by_role("heading", name="本社区的需求").wait_for()
     shot(sec, "secretary-home")
     sec.get_by_role("button", name="发布需求").click()
     form = sec.get_by_role("form", name="发布需求")
@@ -87,7 +87,7 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     assert api.client("secretary").get(f"/needs/{need_id}").json()["status"] == "open"
 
     unit = page_for(browser, api, "unit")
-    unit.get_by_text("待认领的需求").wait_for()
+    unit.get_by_role("heading", name="待认领的需求").wait_for()
     shot(unit, "unit-home")
     before = int(unit.locator("#points .balance").inner_text())
     unit.goto(f"{api.url}/console/{need_url}")
@@ -198,7 +198,7 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
         shot(sec, "secretary-proposal-accepted")
 
     phone = page_for(browser, api, "member", phone=True)
-    phone.get_by_text("待认领的需求").wait_for()
+    phone.get_by_role("heading", name="待认领的需求").wait_for()
     form = phone.get_by_role("form", name="登记资源")
     form.get_by_label("资源名称 *").fill("周末法律咨询")
     form.get_by_label("服务类别 *").select_option(index=1)

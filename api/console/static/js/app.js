@@ -211,7 +211,10 @@ async function providerHome(who) {
   const [open, projects, mine, balance, ledger] = await Promise.all([
     api("/needs?status=open&limit=20"), api(`/projects?provider_id=${sid}&limit=100`),
     api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), api(`/points/${sid}/ledger?limit=20`)]);
-  const parts = [];
+  const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
+    h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
+    h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`))];
+  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p))) : h("p", { class: "hint" }, "还没有项目。")));
   if (await offers("/recommendations/needs")) {
     const recs = await api("/recommendations/needs?k=5").catch(() => []);
     if (recs.length) parts.push(h("h2", {}, "为您推荐"), h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
@@ -219,13 +222,15 @@ async function providerHome(who) {
       h("div", { class: "meta" }, r.reasons || r.path_words)))));
   }
   parts.push(h("h2", {}, "待认领的需求"), h("div", { id: "open-needs" }, needsTable(open)));
-  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p))) : h("p", { class: "hint" }, "还没有项目。")));
-  parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), await offeringForm());
+  parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), h("h3", {}, "登记新资源"), await offeringForm());
   parts.push(h("h2", {}, "积分"), h("section", { class: "card", id: "points" },
     h("p", {}, "当前积分:", h("strong", { class: "balance" }, String(balance.balance)), ` (共 ${balance.entries} 条记录)`),
     ledger.length ? table([["时间", (e) => when(e.at)], ["积分", (e) => (e.points > 0 ? `+${e.points}` : e.points)], ["原因", (e) => e.note || e.reason]], ledger) : h("p", { class: "hint" }, "暂无积分记录。")));
   show(`${who.display_name} · 工作台`, ...parts);
 }
+
+/** A click handler scrolling to the section `id` (hash links are the router's). */
+const jump = (id) => (ev) => { ev.preventDefault(); document.getElementById(id).scrollIntoView(); };
 
 function projectItem(p) {
   const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),
