@@ -190,6 +190,10 @@ def test_the_whole_loop_moves_points_and_the_three_rates(world: World) -> None:
     assert report["resolution"]["rate"] == pytest.approx(1 / 2)
     satisfied = sum(1 for r in stars.values() if r >= 4)
     assert report["satisfaction"]["rate"] == pytest.approx(satisfied / len(stars))
+    # Points earned through the subtree's projects in the period: every entry of this loop.
+    assert {r["holder_id"]: r["points"] for r in report["points_by_holder"]} == expected
+    assert report["points_total"] == sum(expected.values())
+    assert next(r for r in report["points_by_holder"] if r["holder_id"] == "M1")["name"] is None
     # The community's own view is the same cohort; a period before it is empty.
     assert (
         org_report(s, w.actor("sec1"), "C1", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", settings=RULES)[
@@ -199,6 +203,7 @@ def test_the_whole_loop_moves_points_and_the_three_rates(world: World) -> None:
     )
     empty = org_report(s, SYSTEM, "S", "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", settings=RULES)
     assert empty["needs"] == 0 and empty["response"]["rate"] is None
+    assert empty["points_total"] == 0 and empty["points_by_holder"] == []
     assert count(s, "AuditEntry") - writes_before == writes
 
 

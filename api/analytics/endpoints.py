@@ -120,9 +120,9 @@ def mobilisation_route(
     return mobilise(store, actor, org_id, area_id=area_id, lat=lat, lon=lon, skills=skills or (), limit=limit)
 
 
-@router.get("/orgs/{org_id}/indicators", response_model=OrgReport, summary="考核指标:三率")
+@router.get("/orgs/{org_id}/indicators", response_model=OrgReport, summary="考核指标:三率与积分")
 def indicators_route(
     store: StoreDep, settings: SettingsDep, actor: ActorDep, org_id: str, start: Start, end: End
 ) -> dict[str, Any]:
-    """The three rates of an org and its subtree for a period (月查/季报/年度考核)."""
+    """The three rates and the points of an org and its subtree for a period (月查/季报/年度考核)."""
     return org_report(store, actor, org_id, start, end, settings=settings)

@@ -30,6 +30,16 @@ class SatisfactionRate(BaseModel):
     ratings: int = Field(examples=[2])
 
 
+class HolderPoints(BaseModel):
+    """Points one unit, member or org earned through the projects of the reported subtree."""
+
+    holder_id: str = Field(examples=["unit-00001"])
+    kind: str = Field(description="Unit / Member / Org", examples=["Unit"])
+    name: str | None = Field(None, description="单位或党组织名称(党员不显示姓名)", examples=["区人民医院"])
+    points: int = Field(examples=[35])
+    entries: int = Field(description="积分条目数", examples=[3])
+
+
 class OrgReport(BaseModel):
     """The report of an org and its subtree for needs posted in [start, end)."""
 
@@ -45,3 +55,5 @@ class OrgReport(BaseModel):
     response: ResponseRate
     resolution: ResolutionRate
     satisfaction: SatisfactionRate
+    points_total: int = Field(description="时段内本辖区项目产生的积分合计", examples=[120])
+    points_by_holder: list[HolderPoints] = Field(description="按单位、党员、党组织的积分(时段内)")

@@ -86,7 +86,9 @@ def org_report(
         raise NotFound("党组织不存在")
     if not scope.covers(org_id):
         raise Forbidden("只能统计本辖区的党组织")
-    rows = store.run("loop.report.needs", {"org_id": org_id, "start": start, "end": end})
+    period = {"org_id": org_id, "start": start, "end": end}
+    rows = store.run("loop.report.needs", period)
+    points = store.run("loop.report.points", period)
     by_status = {s: 0 for s in NEED_STATUSES} | dict(Counter(r["status"] for r in rows))
     by_category = dict(sorted(Counter(r["category"] for r in rows).items()))
     by_top = dict(sorted(Counter(r["category"].split(".")[0] for r in rows).items()))
@@ -99,4 +101,6 @@ def org_report(
         "by_category": by_category,
         "by_top_category": by_top,
         **three_rates(rows, rules.response_hours),
+        "points_total": sum(int(p["points"]) for p in points),
+        "points_by_holder": points,
     }

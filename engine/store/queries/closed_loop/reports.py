@@ -20,3 +20,20 @@ NEEDS_IN_PERIOD = cypher(
     """,
     "per need posted by an org's subtree in [start, end): status, category, claim times, ratings",
 )
+
+POINTS_IN_PERIOD = cypher(
+    "loop.report.points",
+    "read",
+    """
+    MATCH (root:Org {id: $org_id})-[:LEADS*0..]->(o:Org)
+    WITH DISTINCT o
+    MATCH (e:PointEntry)-[:FOR_PROJECT]->(:Project)-[:FULFILLS]->(:Need)-[:POSTED_BY]->(o)
+    WHERE e.at >= $start AND e.at < $end
+    MATCH (e)-[c:CREDITS]->(h)
+    RETURN h.id AS holder_id, labels(h)[0] AS kind,
+           CASE WHEN labels(h)[0] = 'Member' THEN null ELSE h.name END AS name,
+           toInteger(sum(e.points)) AS points, count(c) AS entries
+    ORDER BY points DESC, holder_id
+    """,
+    "points credited in [start, end) for the projects of an org's subtree, per holder (积分 for 考核)",
+)
