@@ -146,7 +146,6 @@ def test_refusals_in_plain_words(browser: Any, api: ApiWorld) -> None:
 
     # the planner may read, not post: a 403 in plain words
     planner = page_for(browser, api, "planner")
-    other = next(o for o in api.dataset.nodes["Org"] if o["id"] not in _scope_ids(api, "planner"))
     planner.goto(f"{api.url}/console/#/needs/new")
     pform = planner.get_by_role("form", name="发布需求")
     pform.get_by_label("标题 *").fill("越权发布")
@@ -157,7 +156,27 @@ def test_refusals_in_plain_words(browser: Any, api: ApiWorld) -> None:
     assert "没有权限" in refused.inner_text() or "只有" in refused.inner_text()
     assert pform.get_by_label("标题 *").input_value() == "越权发布"
     shot(planner, "planner-403-shown")
-    assert other  # the demo has orgs outside the planner's street
+
+    # a need of another community, no longer open: the secretary may not read it
+    mine = _scope_ids(api, "secretary")
+    claimed = api.client("admin").get("/needs", params={"status": "claimed", "limit": 500}).json()
+    foreign = next(n for n in claimed if n["org_id"] not in mine)
+    answer = api.client("secretary").get(f"/needs/{foreign['id']}")
+    assert answer.status_code in (403, 404)
+    sec.goto(f"{api.url}/console/#/needs/{foreign['id']}")
+    sec.get_by_role("heading", name="出错了").wait_for()
+    shown = sec.locator("main .msg.error").inner_text()
+    assert answer.json()["message"] in shown
+    assert "没有权限" in shown or answer.status_code == 404
+    assert foreign["title"] not in sec.inner_text("body")
+    shot(sec, "secretary-outside-scope")
+
+    # the files: / opens the console, modules are served as JavaScript, nothing outside the folder
+    with api.anonymous() as web:
+        assert web.get("/").headers["location"] == "/console/"
+        assert "text/javascript" in web.get("/console/js/app.js").headers["content-type"]
+        assert web.get("/console/%2e%2e/endpoints.py").status_code == 404
+        assert web.get("/console/nothing.html").json()["message"] == "页面不存在"
 
 
 def _scope_ids(api: ApiWorld, role: str) -> set[str]:

@@ -37,6 +37,7 @@ const needLink = (n) => h("a", { href: `#/needs/${encodeURIComponent(n.id || n.n
 
 // ---------- sign in ----------
 function signInPage() {
+  routes += 1;  // any slower page still loading must not cover the sign-in form
   document.getElementById("who").textContent = "";
   document.getElementById("sign-out").hidden = true;
   const form = h("form", { class: "card signin", "aria-label": "登录" },
@@ -68,23 +69,24 @@ async function secretaryHome(who) {
   };
   status.addEventListener("change", () => load().catch((e) => flash(e.message)));
   const problems = h("div", { id: "problems" });
-  show(`${who.display_name} · 工作台`,
+  const view = [`${who.display_name} · 工作台`,
     h("div", { class: "actions" }, h("a", { href: "#/needs/new" }, h("button", { type: "button", tabindex: -1 }, "发布需求"))),
     h("h2", {}, "本社区的需求"), h("div", { class: "field" }, h("label", { for: "status-filter" }, "按状态查看"), status), box,
-    h("h2", {}, "待处理的问题上报"), problems);
+    h("h2", {}, "派单建议"), h("div", { id: "proposals" }),
+    h("h2", {}, "待处理的问题上报"), problems];
   await load();
   if (await offers("/dispatch/proposals")) {
-    const box = h("div", { id: "proposals" });
+    const box = view[view.length - 3];
     const reload = async () => box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50"), reload));
-    problems.before(h("h2", {}, "派单建议"), box);
     await reload();
-  }
+  } else view.splice(view.length - 4, 2);
   const projects = await api("/projects?status=problem&limit=100");
   const open = projects.flatMap((p) => p.problems.filter((x) => x.status === "open").map((x) => [p, x]));
   problems.replaceChildren(open.length ? h("ul", { class: "list" }, open.map(([p, x]) => h("li", {},
     h("div", {}, h("strong", {}, p.title), " · ", h("a", { href: `#/needs/${p.need_id}` }, "查看需求")),
     h("div", {}, x.description), h("div", { class: "meta" }, `上报于 ${when(x.created_at)}`),
     resolveForm(x)))) : h("p", { class: "hint" }, "没有待处理的问题。"));
+  return view;
 }
 
 function resolveForm(problem) {
@@ -130,7 +132,7 @@ async function newNeedPage() {
     flash(`需求“${need.title}”已发布。`, "ok");
     go("#/home");
   }, (v) => (v.window_start && v.window_end && v.window_end <= v.window_start ? { window_end: "“结束时间”必须晚于“开始时间”" } : {}));
-  show("发布需求", form);
+  return ["发布需求", form];
 }
 
 async function needPage(id) {
@@ -151,7 +153,7 @@ async function needPage(id) {
   if (who.role === "unit" || who.role === "member") {
     if (need.status === "open") parts.push(h("h2", {}, "认领这个需求"), await claimForm(need, who));
   }
-  show(need.title, ...parts);
+  return [need.title, ...parts];
 }
 
 async function projectParts(pid, who) {
@@ -217,16 +219,16 @@ async function providerHome(who) {
   parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p))) : h("p", { class: "hint" }, "还没有项目。")));
   if (await offers("/recommendations/needs")) {
     const recs = await api("/recommendations/needs?k=5").catch(() => []);
-    if (recs.length) parts.push(h("h2", {}, "为您推荐"), h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
+    parts.push(h("h2", {}, "为您推荐"), recs.length ? h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
       h("a", { href: `#/needs/${encodeURIComponent(r.need_id)}` }, (open.find((n) => n.id === r.need_id) || {}).title || "查看需求"),
-      h("div", { class: "meta" }, r.reasons || r.path_words)))));
+      h("div", { class: "meta" }, r.reasons || r.path_words)))) : h("p", { class: "hint" }, "暂时没有与您的资源相符的推荐,可在下方浏览全部待认领需求。"));
   }
   parts.push(h("h2", {}, "待认领的需求"), h("div", { id: "open-needs" }, needsTable(open)));
   parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), h("h3", {}, "登记新资源"), await offeringForm());
   parts.push(h("h2", {}, "积分"), h("section", { class: "card", id: "points" },
     h("p", {}, "当前积分:", h("strong", { class: "balance" }, String(balance.balance)), ` (共 ${balance.entries} 条记录)`),
     ledger.length ? table([["时间", (e) => when(e.at)], ["积分", (e) => (e.points > 0 ? `+${e.points}` : e.points)], ["原因", (e) => e.note || e.reason]], ledger) : h("p", { class: "hint" }, "暂无积分记录。")));
-  show(`${who.display_name} · 工作台`, ...parts);
+  return [`${who.display_name} · 工作台`, ...parts];
 }
 
 /** A click handler scrolling to the section `id` (hash links are the router's). */
@@ -304,7 +306,7 @@ async function plannerHome(who) {
     })), box);
     box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50")));
   }
-  show(`${who.display_name} · 数据看板`, ...parts);
+  return [`${who.display_name} · 数据看板`, ...parts];
 }
 
 function map(needs, offerings) {
@@ -332,7 +334,7 @@ function map(needs, offerings) {
 
 // ---------- admin ----------
 async function adminHome(who) {
-  show(`${who.display_name} · 工作台`, h("h2", {}, "全部需求"), needsTable(await api("/needs?limit=100")));
+  return [`${who.display_name} · 工作台`, h("h2", {}, "全部需求"), needsTable(await api("/needs?limit=100"))];
 }
 
 // ---------- routing ----------
@@ -342,6 +344,7 @@ function go(hash) {
   else location.hash = hash;
 }
 
+let routes = 0;
 const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHome, planner: plannerHome, admin: adminHome };
 
 export async function route() {
@@ -350,15 +353,18 @@ export async function route() {
   if (!s || !s.me) return signInPage();
   document.getElementById("who").textContent = `${s.me.display_name}(${ROLE[s.me.role] || s.me.role})`;
   document.getElementById("sign-out").hidden = false;
+  const ticket = ++routes;  // a newer navigation wins over a slower earlier one
   try {
     await loadCategories();
     const need = path.match(/^\/needs\/(.+)$/);
-    if (path === "/needs/new") await newNeedPage();
-    else if (need) await needPage(decodeURIComponent(need[1]));
-    else await HOMES[s.me.role](s.me);
+    let view;
+    if (path === "/needs/new") view = await newNeedPage();
+    else if (need) view = await needPage(decodeURIComponent(need[1]));
+    else view = await HOMES[s.me.role](s.me);
+    if (ticket === routes) show(...view);
   } catch (err) {
     if (!session()) return signInPage();
-    show("出错了", h("p", { class: "msg error", role: "alert" }, err.message || String(err)), h("a", { href: "#/home" }, "返回工作台"));
+    if (ticket === routes) show("出错了", h("p", { class: "msg error", role: "alert" }, err.message || String(err)), h("a", { href: "#/home" }, "返回工作台"));
   }
 }
 
