@@ -109,6 +109,16 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     unit.locator("#my-projects li", has_text="为独居老人上门理发").locator(".badge.completed").wait_for()
     after = int(unit.locator("#points .balance").inner_text())
     assert after > before
+    rate = unit.locator("#my-projects li", has_text="为独居老人上门理发").get_by_role("form", name="评价社区")
+    rate.get_by_label("给社区的评分 *").select_option("4")
+    rate.get_by_role("button", name="评价社区").click()
+    rate.get_by_text("已评价社区").wait_for()
+    rate.get_by_role("button", name="评价社区").click()  # one evaluation each way: refused in words
+    refusal = rate.locator(".msg.error")
+    refusal.wait_for()
+    assert refusal.inner_text().strip() and rate.get_by_label("给社区的评分 *").input_value() == "4"
+    assert "重复" in refusal.inner_text()  # the API's 409 message, in the page
+    shot(unit, "unit-409-shown")
     shot(unit, "unit-home-after")
 
     sec.goto(f"{api.url}/console/{need_url}")

@@ -249,6 +249,15 @@ function projectItem(p) {
       async (v) => { await api(`/projects/${p.id}/problems`, { method: "POST", body: { description: v.description } }); route(); });
     li.append(hours, done, problem);
   }
+  if (p.status === "completed" || p.status === "evaluated") {
+    li.append(wire(h("form", { "aria-label": "评价社区" }, h("div", { class: "row" },
+      field("给社区的评分 *", h("select", { name: "rating", required: true }, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, `${n} 分`)))),
+      field("评语", h("input", { name: "comment", maxlength: 500 }))), h("button", { type: "submit", class: "secondary" }, "评价社区")),
+    async (v) => {
+      await api(`/projects/${p.id}/evaluations/community`, { method: "POST", body: { rating: Number(v.rating), comment: v.comment || null } });
+      return "已评价社区,谢谢!";
+    }));
+  }
   return li;
 }
 
