@@ -211,6 +211,8 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
     report = api.client("planner").get(f"/reports/orgs/{org}", params=period).json()
     assert f"共 {report['needs']} 个需求" in planner.inner_text("main")
     assert planner.locator("svg.map circle.need").count() > 0
+    gaps = api.client("planner").get(f"/analytics/orgs/{org}/gaps").json()
+    assert planner.locator("#unserved tbody tr").count() == min(10, len(gaps["unserved"]))
     planner.get_by_role("button", name="发起一次派单").click()
     planner.get_by_text("派单完成").wait_for()
     shot(planner, "planner-dashboard")

@@ -306,6 +306,15 @@ async function plannerHome(who) {
   h("p", { class: "hint" }, `统计期间:近一年(${when(report.start)} 至 ${when(report.end)}),共 ${report.needs} 个需求。`),
   h("h2", {}, "需求状态"), table([["状态", ([k]) => NEED[k] || k], ["数量", ([, v]) => v]], Object.entries(report.by_status)),
   h("h2", {}, "需求与资源分布图"), map(needs, offerings)];
+  if (await offers("/analytics/orgs/{org_id}/gaps")) {
+    const gaps = await api(`/analytics/orgs/${org}/gaps`);
+    const short = [...gaps.supply_demand].sort((a, b) => a.balance - b.balance).slice(0, 10);
+    parts.push(h("h2", {}, "供需短板(缺口最大的类别与区域)"), h("div", { id: "gaps" }, short.length ? table([
+      ["类别", (g) => g.category_name], ["区域", (g) => g.area_name], ["未满足需求", (g) => g.needs_unmet],
+      ["闲置资源", (g) => g.offerings_idle], ["差额", (g) => g.balance]], short) : h("p", { class: "hint" }, "暂无数据。")),
+    h("h2", {}, "尚无人服务的需求"), h("div", { id: "unserved" }, gaps.unserved.length ? table([
+      ["需求", needLink], ["社区", (u) => u.community || "—"], ["原因", (u) => u.reason]], gaps.unserved.slice(0, 10)) : h("p", { class: "hint" }, "所有需求都有人服务。")));
+  }
   if (await offers("/dispatch/runs")) {
     const box = h("div", { id: "proposals" });
     parts.push(h("h2", {}, "派单"), h("p", { class: "hint" }, "派单建议由需求所属社区的书记采纳或拒绝。"), h("div", { class: "actions" }, act("发起一次派单", async () => {
