@@ -213,6 +213,17 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
     assert planner.locator("svg.map circle.need").count() > 0
     gaps = api.client("planner").get(f"/analytics/orgs/{org}/gaps").json()
     assert planner.locator("#unserved tbody tr").count() == min(10, len(gaps["unserved"]))
+    planner.get_by_role("link", name="关系浏览", exact=False).click()
+    street = planner.get_by_role("heading", name="关系浏览", exact=False).inner_text()
+    ties = planner.locator("#ties tbody tr")
+    assert ties.count() > 0
+    onward = planner.locator("#ties a").first
+    name = onward.inner_text()
+    onward.click()
+    planner.get_by_role("heading", name=f"关系浏览:{name}").wait_for()
+    assert planner.locator("#ties strong", has_text=name).count() > 0 and street != f"关系浏览:{name}"
+    shot(planner, "planner-explorer")
+    planner.get_by_role("link", name="联建").click()
     planner.get_by_role("button", name="发起一次派单").click()
     planner.get_by_text("派单完成").wait_for()
     shot(planner, "planner-dashboard")

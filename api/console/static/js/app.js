@@ -8,6 +8,7 @@ const OFFERING = { active: "可用", paused: "暂停", retired: "已下架" };
 const CLAIM = { active: "有效", withdrawn: "已撤回", cancelled: "已取消" };
 const PROBLEM = { open: "待处理", resolved: "已解决" };
 const URGENCY = { low: "不急", normal: "一般", high: "较急", urgent: "紧急" };
+const LABEL = { Org: "党组织", Unit: "驻区单位", Member: "党员", Area: "区域", Need: "需求", Offering: "资源", Project: "项目", Agreement: "共建协议" };
 const ROLE = { admin: "管理员", planner: "街道规划", secretary: "社区书记", unit: "驻区单位", member: "党员" };
 
 const main = () => document.getElementById("main");
@@ -306,6 +307,9 @@ async function plannerHome(who) {
   h("p", { class: "hint" }, `统计期间:近一年(${when(report.start)} 至 ${when(report.end)}),共 ${report.needs} 个需求。`),
   h("h2", {}, "需求状态"), table([["状态", ([k]) => NEED[k] || k], ["数量", ([, v]) => v]], Object.entries(report.by_status)),
   h("h2", {}, "需求与资源分布图"), map(needs, offerings)];
+  if (await offers("/analytics/entities/{entity_id}/neighbourhood")) {
+    parts.splice(1, 0, h("p", {}, h("a", { href: `#/explore/${org}` }, "关系浏览:从本街道出发查看组织、单位与党员之间的关系")));
+  }
   if (await offers("/analytics/orgs/{org_id}/gaps")) {
     const gaps = await api(`/analytics/orgs/${org}/gaps`);
     const short = [...gaps.supply_demand].sort((a, b) => a.balance - b.balance).slice(0, 10);
@@ -350,6 +354,19 @@ function map(needs, offerings) {
   return h("div", {}, svg, h("p", { class: "legend hint" }, h("span", { style: "color:#d32f2f" }, "● 待认领需求"), h("span", { style: "color:#ef9a9a" }, "● 其他需求"), h("span", { style: "color:#1565c0" }, "■ 可用资源")));
 }
 
+/** The relationship explorer: an entity's direct ties in words, each neighbour a link onwards. */
+async function explorePage(id) {
+  const hood = await api(`/analytics/entities/${encodeURIComponent(id)}/neighbourhood?hops=1&max_nodes=200`);
+  const names = new Map([[hood.centre.id, hood.centre], ...hood.nodes.map((n) => [n.node.id, n.node])]);
+  const link = (nid) => { const n = names.get(nid) || { id: nid, name: nid, label: "" };
+    return nid === hood.centre.id ? h("strong", {}, n.name) : h("a", { href: `#/explore/${encodeURIComponent(nid)}` }, n.name); };
+  return [`关系浏览:${hood.centre.name}`,
+    h("p", { class: "hint" }, `${LABEL[hood.centre.label] || hood.centre.label} · 直接相连 ${hood.nodes.length} 个${hood.truncated ? "(已截断)" : ""}。点击名称继续浏览。`),
+    h("div", { id: "ties" }, hood.ties.length ? table([["一方", (t) => link(t.start)], ["关系", (t) => t.title || t.type], ["另一方", (t) => link(t.end)]], hood.ties)
+      : h("p", { class: "hint" }, "没有直接关系。")),
+    h("p", {}, h("a", { href: "#/home" }, "返回看板"))];
+}
+
 // ---------- admin ----------
 async function adminHome(who) {
   return [`${who.display_name} · 工作台`, h("h2", {}, "全部需求"), needsTable(await api("/needs?limit=100"))];
@@ -378,6 +395,7 @@ export async function route() {
     let view;
     if (path === "/needs/new") view = await newNeedPage();
     else if (need) view = await needPage(decodeURIComponent(need[1]));
+    else if (path.startsWith("/explore/")) view = await explorePage(decodeURIComponent(path.slice(9)));
     else view = await HOMES[s.me.role](s.me);
     if (ticket === routes) show(...view);
   } catch (err) {
