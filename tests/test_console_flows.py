@@ -65,7 +65,7 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     sec = page_for(browser, api, "secretary")
     sec.get_by_role("heading", name="本社区的需求").wait_for()
     shot(sec, "secretary-home")
-    sec.get_by_role("button", name="发布需求").click()
+    sec.get_by_role("link", name="发布需求").click()
     form = sec.get_by_role("form", name="发布需求")
     form.get_by_label("标题 *").fill("为独居老人上门理发")
     form.get_by_label("服务类别 *").select_option(index=1)

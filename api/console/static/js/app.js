@@ -71,7 +71,7 @@ async function secretaryHome(who) {
   status.addEventListener("change", () => load().catch((e) => flash(e.message)));
   const problems = h("div", { id: "problems" });
   const view = [`${who.display_name} · 工作台`,
-    h("div", { class: "actions" }, h("a", { href: "#/needs/new" }, h("button", { type: "button", tabindex: -1 }, "发布需求"))),
+    h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求")),
     h("h2", {}, "本社区的需求"), h("div", { class: "field" }, h("label", { for: "status-filter" }, "按状态查看"), status), box,
     h("h2", {}, "派单建议"), h("div", { id: "proposals" }),
     h("h2", {}, "待处理的问题上报"), problems];
