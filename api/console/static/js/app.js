@@ -72,15 +72,15 @@ async function secretaryHome(who) {
   const problems = h("div", { id: "problems" });
   const view = [`${who.display_name} · 工作台`,
     h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求")),
-    h("h2", {}, "本社区的需求"), h("div", { class: "field" }, h("label", { for: "status-filter" }, "按状态查看"), status), box,
+    h("h2", {}, "待处理的问题上报"), problems,
     h("h2", {}, "派单建议"), h("div", { id: "proposals" }),
-    h("h2", {}, "待处理的问题上报"), problems];
+    h("h2", {}, "本社区的需求"), h("div", { class: "field narrow" }, h("label", { for: "status-filter" }, "按状态查看"), status), box];
   await load();
   if (await offers("/dispatch/proposals")) {
-    const box = view[view.length - 3];
+    const box = view[view.length - 4];
     const reload = async () => box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50"), reload));
     await reload();
-  } else view.splice(view.length - 4, 2);
+  } else view.splice(view.length - 5, 2);
   const projects = await api("/projects?status=problem&limit=100");
   const open = projects.flatMap((p) => p.problems.filter((x) => x.status === "open").map((x) => [p, x]));
   problems.replaceChildren(open.length ? h("ul", { class: "list" }, open.map(([p, x]) => h("li", {},
@@ -409,5 +409,6 @@ window.addEventListener("hashchange", () => {
   if (box.dataset.fresh) delete box.dataset.fresh; else flash("");
   route();
 });
+document.querySelector(".brand").addEventListener("click", (ev) => { ev.preventDefault(); go("#/home"); });  // refreshes when already home
 document.getElementById("sign-out").addEventListener("click", () => { signOut(); flash("您已退出登录。", "ok"); go("#/signin"); });
 route();
