@@ -160,7 +160,8 @@ def test_refusals_in_plain_words(browser: Any, api: ApiWorld) -> None:
     form.get_by_role("button", name="发布").click()
     alert = form.locator(".msg.error")
     alert.wait_for()
-    assert "10000" in alert.inner_text() or "时长" in alert.inner_text()
+    assert "10000" in alert.inner_text() and "时长" in alert.inner_text()
+    assert "hours_wanted" not in alert.inner_text()  # field codes left out of the words
     assert form.get_by_label("标题 *").input_value() == "社区议事厅布置"
     assert form.get_by_label("预计时长(小时)").input_value() == "20000"
     shot(sec, "secretary-422-shown")

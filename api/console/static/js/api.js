@@ -20,7 +20,9 @@ const PLAIN = {
 };
 
 function words(status, body) {
-  const said = body && typeof body.message === "string" ? body.message : "";
+  // the API's 422 messages name fields both by code and in Chinese: keep the Chinese only
+  const said = body && typeof body.message === "string"
+    ? body.message.replace(/“[a-z_][a-z0-9_.]*”/g, "").replace(/\([a-z_][a-z0-9_.]*\)/g, "") : "";
   if (status === 403) return `没有权限:${said || PLAIN[403]}`;
   if (said) return said;
   return PLAIN[status] || `服务器暂时无法处理(错误 ${status}),请稍后再试。`;
