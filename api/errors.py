@@ -89,7 +89,10 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[st
             words = str(err["ctx"]["error"])
         elif not words:
             words = str(err.get("msg", "不符合要求"))
-        details.append({"field": field, "message": f"“{field}”{words}", "type": err.get("type")})
+        # An engine rule's own message already names the field in Chinese: do not name it twice.
+        own = err.get("type") == "value_error" and bool(err.get("ctx", {}).get("error"))
+        message = words if own else f"“{field}”{words}"
+        details.append({"field": field, "message": message, "type": err.get("type")})
     head = ";".join(d["message"] for d in details[:3])
     more = f" 等 {len(details)} 处问题" if len(details) > 3 else ""
     return f"提交的内容有误:{head}{more}", details
