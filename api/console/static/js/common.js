@@ -1,0 +1,71 @@
+// What every page shares: status names, categories, the page frame, need and proposal tables.
+import { api, session } from "./api.js";
+import { act, badge, flash, h, table, when } from "./ui.js";
+import { route } from "./app.js";
+
+export const NEED = { open: "待认领", claimed: "已认领", in_progress: "服务中", completed: "已完成", evaluated: "已评价", cancelled: "已取消", expired: "已过期" };
+export const PROJECT = { claimed: "已认领", in_progress: "服务中", problem: "问题待处理", completed: "已完成", evaluated: "已评价", cancelled: "已取消" };
+export const OFFERING = { active: "可用", paused: "暂停", retired: "已下架" };
+export const CLAIM = { active: "有效", withdrawn: "已撤回", cancelled: "已取消" };
+export const PROBLEM = { open: "待处理", resolved: "已解决" };
+export const URGENCY = { low: "不急", normal: "一般", high: "较急", urgent: "紧急" };
+export const LABEL = { Org: "党组织", Unit: "驻区单位", Member: "党员", Area: "区域", Need: "需求", Offering: "资源", Project: "项目", Agreement: "共建协议" };
+export const ROLE = { admin: "管理员", planner: "街道规划", secretary: "社区书记", unit: "驻区单位", member: "党员" };
+
+export const main = () => document.getElementById("main");
+export const me = () => (session() || {}).me;
+let categories = null;
+
+export async function loadCategories() {
+  if (!categories) categories = await api("/open311/v2/services.json");
+  return categories;
+}
+
+export async function categoryOptions() {
+  return (await loadCategories()).map((c) => h("option", { value: c.service_code },
+    c.group && c.group !== c.service_name ? `${c.group} · ${c.service_name}` : c.service_name));
+}
+
+/** The Chinese name of a service category code (the code itself when unknown). */
+export const catName = (code) => ((categories || []).find((c) => c.service_code === code) || {}).service_name || code;
+
+export function show(title, ...parts) {
+  const m = main();
+  m.replaceChildren(h("h1", {}, title), ...parts);
+  document.title = `${title} · 联建`;
+}
+
+export const needLink = (n) => h("a", { href: `#/needs/${encodeURIComponent(n.id || n.need_id)}` }, n.title || n.need_title || n.need_id);
+
+export function needsTable(needs) {
+  if (!needs.length) return h("p", { class: "hint" }, "暂无需求。");
+  return table([
+    ["需求", needLink], ["类别", (n) => catName(n.category)], ["状态", (n) => badge(n.status, NEED)],
+    ["紧急程度", (n) => URGENCY[n.urgency] || n.urgency], ["时间", (n) => `${when(n.window_start)} 至 ${when(n.window_end)}`],
+    ["认领", (n) => `${n.claimed}/${n.people_wanted}`],
+  ], needs);
+}
+
+/** Pending dispatch proposals; with `reload` given, each row can be accepted or rejected. */
+export function proposalsTable(props, reload) {
+  if (!props.length) return h("p", { class: "hint" }, "没有待处理的派单建议。");
+  const cols = [["需求", needLink], ["服务方", (x) => x.provider_name || x.provider_id],
+    ["资源", (x) => x.offering_title || x.offering_id], ["理由", (x) => x.path_words || ""]];
+  if (reload) cols.push(["操作", (x) => h("div", { class: "actions" },
+    act("采纳", async () => { await api(`/dispatch/proposals/${x.id}/accept`, { method: "POST" }); await reload(); flash(`已采纳:${x.need_title}`, "ok"); }),
+    act("拒绝", async () => { await api(`/dispatch/proposals/${x.id}/reject`, { method: "POST" }); await reload(); }, "secondary"))]);
+  return table(cols, props);
+}
+
+
+export const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+export const iso = (v) => (v && v.length === 16 ? `${v}:00` : v);
+
+/** A click handler scrolling to the section `id` (hash links are the router's). */
+export const jump = (id) => (ev) => { ev.preventDefault(); document.getElementById(id).scrollIntoView(); };
+
+/** Show `hash`: the hashchange listener renders it, or we do when it is already shown. */
+export function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash;
+}

@@ -1,0 +1,68 @@
+// A need's page, for every role: its facts, claims, the project's progress, evaluation and claiming.
+import { api } from "./api.js";
+import { badge, field, flash, h, table, wire, when } from "./ui.js";
+import { catName, CLAIM, me, NEED, PROBLEM, PROJECT, URGENCY } from "./common.js";
+import { resolveForm } from "./secretary.js";
+import { route } from "./app.js";
+
+export async function needPage(id) {
+  const who = me();
+  const need = await api(`/needs/${encodeURIComponent(id)}`);
+  const parts = [h("section", { class: "card" },
+    h("p", {}, badge(need.status, NEED), " ", catName(need.category), " · ", URGENCY[need.urgency] || need.urgency),
+    need.description ? h("p", {}, need.description) : null,
+    h("p", { class: "meta" }, `时间:${when(need.window_start)} 至 ${when(need.window_end)};需要 ${need.people_wanted} 人,已认领 ${need.claimed}`),
+    need.address ? h("p", { class: "meta" }, `地址:${need.address}`) : null,
+    need.status_reason ? h("p", { class: "meta" }, `说明:${need.status_reason}`) : null)];
+  const claims = await api(`/claims?need_id=${encodeURIComponent(id)}&limit=100`);
+  parts.push(h("h2", {}, "认领情况"), claims.length ? table([
+    ["服务方", (c) => c.provider_name || c.provider_id], ["资源", (c) => c.offering_title || c.offering_id],
+    ["方式", (c) => (c.via === "dispatch" ? "派单" : "自主认领")], ["状态", (c) => badge(c.status, CLAIM)], ["时间", (c) => when(c.created_at)],
+  ], claims) : h("p", { class: "hint" }, "还没有人认领。"));
+  if (need.project_id) parts.push(...(await projectParts(need.project_id, who)));
+  if (who.role === "unit" || who.role === "member") {
+    if (need.status === "open") parts.push(h("h2", {}, "认领这个需求"), await claimForm(need, who));
+  }
+  return [need.title, ...parts];
+}
+
+async function projectParts(pid, who) {
+  const p = await api(`/projects/${encodeURIComponent(pid)}`);
+  const parts = [h("h2", {}, "项目进展"), h("section", { class: "card", id: "project" },
+    h("p", {}, badge(p.status, PROJECT), ` 开始:${when(p.started_at)} 完成:${when(p.completed_at)}`),
+    h("p", {}, h("strong", {}, `累计服务 ${p.hours_total || 0} 小时`)),
+    p.report ? h("p", {}, `完成情况:${p.report}`) : null,
+    p.work_logs.length ? table([["服务方", (w) => w.provider_name || w.provider_id], ["小时", (w) => w.hours], ["说明", (w) => w.note || ""], ["登记时间", (w) => when(w.logged_at)]], p.work_logs) : h("p", { class: "hint" }, "暂无服务时长记录。"),
+    h("h3", {}, "问题上报"),
+    p.problems.length ? h("ul", { class: "list" }, p.problems.map((x) => h("li", {}, badge(x.status, PROBLEM), " ", x.description,
+      x.resolution ? h("div", { class: "meta" }, `处理结果:${x.resolution}`) : null,
+      who.role === "secretary" && x.status === "open" ? resolveForm(x) : null))) : h("p", { class: "hint" }, "没有问题上报。"))];
+  if (who.role === "secretary" && p.status === "completed") {
+    const form = h("form", { class: "card", "aria-label": "评价服务方" },
+      field("服务方 *", h("select", { name: "provider_id", required: true }, p.providers.map((x) => h("option", { value: x.provider_id }, x.provider_name || x.provider_id)))),
+      field("评分 *", h("select", { name: "rating", required: true }, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, `${n} 分`)))),
+      field("评语", h("textarea", { name: "comment", maxlength: 500, rows: 2 })),
+      h("button", { type: "submit" }, "提交评价"));
+    wire(form, async (v) => {
+      await api(`/projects/${pid}/evaluations/provider`, { method: "POST", body: { provider_id: v.provider_id, rating: Number(v.rating), comment: v.comment || null } });
+      return "评价已提交,谢谢!";
+    });
+    parts.push(h("h2", {}, "评价服务方"), form);
+  }
+  return parts;
+}
+
+
+async function claimForm(need, who) {
+  const mine = await api(`/offerings?provider_id=${encodeURIComponent(who.subject_id)}&status=active&limit=100`);
+  if (!mine.length) return h("p", { class: "hint" }, "您还没有可用的资源,请先在工作台登记资源。");
+  const form = h("form", { class: "card", "aria-label": "认领需求" },
+    field("用哪项资源认领 *", h("select", { name: "offering_id", required: true }, mine.map((o) => h("option", { value: o.id }, `${o.title}(${catName(o.category)})`)))),
+    field("留言", h("textarea", { name: "note", maxlength: 500, rows: 2 })),
+    h("button", { type: "submit" }, "认领"));
+  return wire(form, async (v) => {
+    await api("/claims", { method: "POST", body: { need_id: need.id, offering_id: v.offering_id, note: v.note || null } });
+    await route();
+    flash(`已认领“${need.title}”。`, "ok");
+  });
+}

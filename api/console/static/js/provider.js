@@ -1,0 +1,87 @@
+// The unit's and member's pages: home (projects, recommendations, open needs, offerings, points).
+import { api, offers } from "./api.js";
+import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
+import { catName, categoryOptions, jump, needsTable, OFFERING, PROJECT } from "./common.js";
+import { route } from "./app.js";
+
+export async function providerHome(who) {
+  const sid = encodeURIComponent(who.subject_id);
+  const [open, projects, mine, balance, ledger] = await Promise.all([
+    api("/needs?status=open&limit=20"), api(`/projects?provider_id=${sid}&limit=100`),
+    api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), api(`/points/${sid}/ledger?limit=20`)]);
+  const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
+    h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
+    h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`))];
+  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p))) : h("p", { class: "hint" }, "还没有项目。")));
+  if (await offers("/recommendations/needs")) {
+    const recs = await api("/recommendations/needs?k=5").catch(() => []);
+    parts.push(h("h2", {}, "为您推荐"), recs.length ? h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
+      h("a", { href: `#/needs/${encodeURIComponent(r.need_id)}` }, (open.find((n) => n.id === r.need_id) || {}).title || "查看需求"),
+      h("div", { class: "meta" }, r.reasons || r.path_words)))) : h("p", { class: "hint" }, "暂时没有与您的资源相符的推荐,可在下方浏览全部待认领需求。"));
+  }
+  parts.push(h("h2", {}, "待认领的需求"), h("div", { id: "open-needs" }, needsTable(open)));
+  parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), h("h3", {}, "登记新资源"), await offeringForm());
+  parts.push(h("h2", {}, "积分"), h("section", { class: "card", id: "points" },
+    h("p", {}, "当前积分:", h("strong", { class: "balance" }, String(balance.balance)), ` (共 ${balance.entries} 条记录)`),
+    ledger.length ? table([["时间", (e) => when(e.at)], ["积分", (e) => (e.points > 0 ? `+${e.points}` : e.points)], ["原因", (e) => e.note || e.reason]], ledger) : h("p", { class: "hint" }, "暂无积分记录。")));
+  return [`${who.display_name} · 工作台`, ...parts];
+}
+
+
+function projectItem(p) {
+  const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),
+    h("div", { class: "meta" }, `${p.org_name || ""} · 累计 ${p.hours_total || 0} 小时`));
+  if (p.status === "claimed") li.append(h("div", { class: "actions" }, act("开始服务", async () => { await api(`/projects/${p.id}/start`, { method: "POST" }); route(); })));
+  if (p.status === "in_progress" || p.status === "problem") {
+    const hours = wire(h("form", { "aria-label": "登记服务时长" }, h("div", { class: "row" },
+      field("服务时长(小时)*", h("input", { name: "hours", type: "number", required: true, min: 0.1, max: 24, step: "0.5" })),
+      field("说明", h("input", { name: "note", maxlength: 500 }))), h("button", { type: "submit" }, "登记时长")),
+    async (v) => { await api(`/projects/${p.id}/hours`, { method: "POST", body: { hours: Number(v.hours), note: v.note || null } }); route(); });
+    const done = wire(h("form", { "aria-label": "完成项目" }, field("完成情况 *", h("textarea", { name: "report", required: true, maxlength: 2000, rows: 2 })), h("button", { type: "submit" }, "完成项目")),
+      async (v) => { await api(`/projects/${p.id}/complete`, { method: "POST", body: { report: v.report } }); await route(); flash("项目已完成,积分已记入。", "ok"); });
+    const problem = wire(h("form", { "aria-label": "问题上报" }, field("遇到的问题", h("textarea", { name: "description", required: true, maxlength: 2000, rows: 2 })), h("button", { type: "submit", class: "secondary" }, "上报问题")),
+      async (v) => { await api(`/projects/${p.id}/problems`, { method: "POST", body: { description: v.description } }); route(); });
+    li.append(hours, done, problem);
+  }
+  if (p.status === "completed" || p.status === "evaluated") {
+    li.append(wire(h("form", { "aria-label": "评价社区" }, h("div", { class: "row" },
+      field("给社区的评分 *", h("select", { name: "rating", required: true }, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, `${n} 分`)))),
+      field("评语", h("input", { name: "comment", maxlength: 500 }))), h("button", { type: "submit", class: "secondary" }, "评价社区")),
+    async (v) => {
+      await api(`/projects/${p.id}/evaluations/community`, { method: "POST", body: { rating: Number(v.rating), comment: v.comment || null } });
+      return "已评价社区,谢谢!";
+    }));
+  }
+  return li;
+}
+
+function offeringsTable(list) {
+  if (!list.length) return h("p", { class: "hint" }, "还没有登记资源。");
+  return table([["资源", (o) => o.title], ["类别", (o) => catName(o.category)], ["状态", (o) => badge(o.status, OFFERING)],
+    ["本期已用", (o) => `${o.used_in_period}/${o.capacity}`],
+    ["操作", (o) => h("div", { class: "actions" },
+      o.status === "active" ? act("暂停", () => api(`/offerings/${o.id}/pause`, { method: "POST" }).then(route), "secondary") : null,
+      o.status === "paused" ? act("恢复", () => api(`/offerings/${o.id}/resume`, { method: "POST" }).then(route), "secondary") : null,
+      o.status !== "retired" ? act("下架", () => api(`/offerings/${o.id}/retire`, { method: "POST" }).then(route), "secondary") : null)]], list);
+}
+
+async function offeringForm() {
+  const form = h("form", { class: "card", "aria-label": "登记资源" },
+    h("div", { class: "row" },
+      field("资源名称 *", h("input", { name: "title", required: true, maxlength: 100 })),
+      field("服务类别 *", h("select", { name: "category", required: true }, h("option", { value: "" }, "请选择"), await categoryOptions()))),
+    h("div", { class: "row" },
+      field("类型", h("select", { name: "kind" }, [["service", "服务"], ["venue", "场地"], ["goods", "物资"], ["funds", "资金"]].map(([k, v]) => h("option", { value: k }, v)))),
+      field("每期可服务次数 *", h("input", { name: "capacity", type: "number", required: true, min: 1, max: 10000, value: 1 })),
+      field("周期", h("select", { name: "period" }, [["month", "每月"], ["week", "每周"], ["quarter", "每季度"], ["year", "每年"], ["once", "一次性"]].map(([k, v]) => h("option", { value: k }, v))))),
+    field("说明", h("textarea", { name: "description", maxlength: 2000, rows: 2 })),
+    h("button", { type: "submit" }, "登记资源"));
+  return wire(form, async (v) => {
+    const body = { title: v.title, category: v.category, kind: v.kind, capacity: Number(v.capacity), period: v.period };
+    if (v.description) body.description = v.description;
+    await api("/offerings", { method: "POST", body });
+    await route();
+    flash(`资源“${v.title}”已登记。`, "ok");
+  });
+}
+
