@@ -4,7 +4,7 @@ import { field, flash, h, wire } from "./ui.js";
 import { go, loadCategories, ROLE, show } from "./common.js";
 import { adminHome } from "./admin.js";
 import { needPage } from "./need.js";
-import { explorePage, plannerHome } from "./planner.js";
+import { explorePage, pathsPage, plannerHome } from "./planner.js";
 import { providerHome } from "./provider.js";
 import { newNeedPage, secretaryHome } from "./secretary.js";
 
@@ -30,7 +30,10 @@ const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHo
 const PAGES = [
   [/^\/needs\/new$/, newNeedPage],
   [/^\/needs\/(.+)$/, needPage],
+  [/^\/explore\/([^/]+)\/([12])$/, explorePage],
   [/^\/explore\/(.+)$/, explorePage],
+  [/^\/paths\/([^/]+)\/([^/]+)$/, pathsPage],
+  [/^\/paths$/, pathsPage],
 ];
 
 export async function route() {
