@@ -3,60 +3,13 @@ server over the `tiny` demo; each role's main flow, refusals shown in plain word
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the `api` fixture)
+from console_world import browser_fixture, fits_phone, needs_chromium, page_for, scope_ids, shot  # noqa: F401
 
-from engine.demo.accounts import DEMO_PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="Debian's chromium is not installed")
-
-
-@pytest.fixture(scope="module", name="browser")
-def browser_fixture() -> Iterator[Any]:
-    """One headless Chromium for the module."""
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def page_for(browser: Any, api: ApiWorld, role: str, phone: bool = False) -> Any:
-    """A fresh page signed in as the demo account ``role`` through the sign-in form."""
-    viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{api.url}/")
-    page.get_by_label("用户名").fill(role)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="退出登录").wait_for()
-    return page
-
-
-def shot(page: Any, name: str) -> None:
-    """Save a full-page screenshot under artifacts/screenshots/."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+pytestmark = needs_chromium
 
 
 def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiWorld) -> None:
@@ -180,7 +133,7 @@ def test_refusals_in_plain_words(browser: Any, api: ApiWorld) -> None:
     shot(planner, "planner-403-shown")
 
     # a need of another community, no longer open: the secretary may not read it
-    mine = _scope_ids(api, "secretary")
+    mine = scope_ids(api, "secretary")
     claimed = api.client("admin").get("/needs", params={"status": "claimed", "limit": 500}).json()
     foreign = next(n for n in claimed if n["org_id"] not in mine)
     answer = api.client("secretary").get(f"/needs/{foreign['id']}")
@@ -199,13 +152,6 @@ def test_refusals_in_plain_words(browser: Any, api: ApiWorld) -> None:
         assert "text/javascript" in web.get("/console/js/app.js").headers["content-type"]
         assert web.get("/console/%2e%2e/endpoints.py").status_code == 404
         assert web.get("/console/nothing.html").json()["message"] == "页面不存在"
-
-
-def _scope_ids(api: ApiWorld, role: str) -> set[str]:
-    """Ids of the orgs under the account's scope org."""
-    me = api.client(role).get("/auth/me").json()
-    tree = api.client(role).get(f"/orgs/{me['scope_org_id']}/tree").json()
-    return {o["id"] for o in tree}
 
 
 def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None:
@@ -263,8 +209,7 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
     phone.locator("#my-offerings tr", has_text="周末法律咨询").get_by_text("暂停").first.wait_for()
     phone.locator("#my-offerings tr", has_text="周末法律咨询").get_by_role("button", name="下架").click()
     phone.locator("#my-offerings tr", has_text="已下架").wait_for()
-    width = phone.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+    fits_phone(phone)
     shot(phone, "member-phone")
     phone.get_by_role("button", name="退出登录").click()
     phone.get_by_role("button", name="登录").wait_for()

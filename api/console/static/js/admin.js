@@ -1,8 +1,103 @@
-// The administrator's pages.
+// The administrator's pages: home, accounts (create, enable, disable), the audit log, point corrections.
 import { api } from "./api.js";
-import { h } from "./ui.js";
-import { needsTable } from "./common.js";
+import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
+import { needsTable, ROLE } from "./common.js";
+import { route } from "./app.js";
 
 export async function adminHome(who) {
-  return [`${who.display_name} · 工作台`, h("h2", {}, "全部需求"), needsTable(await api("/needs?limit=100"))];
+  return [`${who.display_name} · 工作台`,
+    h("nav", { class: "actions", "aria-label": "管理功能" },
+      h("a", { href: "#/accounts", class: "button" }, "账号管理"),
+      h("a", { href: "#/audit", class: "button secondary" }, "操作日志"),
+      h("a", { href: "#/points/correct", class: "button secondary" }, "积分更正")),
+    h("h2", {}, "全部需求"), needsTable(await api("/needs?limit=100"))];
+}
+
+const SCOPED = ["planner", "secretary"];
+const SUBJECT = ["unit", "member"];
+const ACTIVE = { true: "启用", false: "已停用" };
+
+/** Accounts: the creation form (kept as typed when refused) and the list with enable/disable. */
+export async function accountsPage() {
+  const accounts = await api("/accounts?limit=500");
+  const role = h("select", { name: "role", required: true }, h("option", { value: "" }, "请选择"),
+    Object.entries(ROLE).map(([k, v]) => h("option", { value: k }, v)));
+  const scope = field("管辖党组织编号", h("input", { name: "scope_org_id", maxlength: 64 }), "规划人员填街道党组织编号,社区书记填社区党组织编号");
+  const subject = field("对应单位或党员编号", h("input", { name: "subject_id", maxlength: 64 }), "驻区单位或党员账号必填");
+  const fit = () => { scope.hidden = !SCOPED.includes(role.value); subject.hidden = !SUBJECT.includes(role.value); };
+  role.addEventListener("change", fit);
+  const form = h("form", { class: "card", "aria-label": "创建账号" },
+    h("div", { class: "row" },
+      field("登录名 *", h("input", { name: "id", required: true, minlength: 3, maxlength: 64, autocomplete: "off" }), "3–64 位字母、数字或 _ . @ -"),
+      field("显示名称 *", h("input", { name: "display_name", required: true, maxlength: 50 }))),
+    h("div", { class: "row" }, field("角色 *", role), scope, subject),
+    field("初始密码 *", h("input", { name: "password", type: "password", required: true, minlength: 8, maxlength: 128, autocomplete: "new-password" }), "至少 8 位"),
+    h("button", { type: "submit" }, "创建账号"));
+  fit();
+  wire(form, async (v) => {
+    const body = { id: v.id, display_name: v.display_name, role: v.role, password: v.password };
+    if (SCOPED.includes(v.role)) body.scope_org_id = v.scope_org_id;
+    if (SUBJECT.includes(v.role)) body.subject_id = v.subject_id;
+    const made = await api("/accounts", { method: "POST", body });
+    await route();
+    flash(`账号“${made.id}”已创建。`, "ok");
+  }, (v) => {
+    // mirrors the API's AccountDraft checks
+    const errors = {};
+    if (v.id && (v.id.length < 3 || !/^[A-Za-z0-9_.@-]+$/.test(v.id))) errors.id = "“登录名”须为 3–64 位字母、数字或 _ . @ -";
+    if (v.password && v.password.length < 8) errors.password = "“初始密码”至少 8 位";
+    if (SCOPED.includes(v.role) && !v.scope_org_id) errors.scope_org_id = "规划人员和社区书记账号必须指定管辖党组织";
+    if (SUBJECT.includes(v.role) && !v.subject_id) errors.subject_id = "单位和党员账号必须指定对应的单位或党员";
+    return errors;
+  });
+  const list = table([
+    ["登录名", (a) => a.id], ["显示名称", (a) => a.display_name], ["角色", (a) => ROLE[a.role] || a.role],
+    ["管辖或对应", (a) => a.scope_org_id || a.subject_id || "—"], ["状态", (a) => badge(a.active ? "active" : "retired", ACTIVE)],
+    ["操作", (a) => act(a.active ? "停用" : "启用", async () => {
+      await api(`/accounts/${encodeURIComponent(a.id)}/active`, { method: "PUT", body: { active: !a.active } });
+      await route();
+      flash(`账号“${a.id}”已${a.active ? "停用" : "启用"}。`, "ok");
+    }, "secondary")],
+  ], accounts);
+  list.id = "accounts";
+  return ["账号管理", h("h2", {}, "创建账号"), form, h("h2", {}, `全部账号(${accounts.length})`), list];
+}
+
+const ACTION = {
+  "account.create": "创建账号", "account.set_active": "启用/停用账号", "account.set_password": "修改密码",
+  "need.post": "发布需求", "need.edit": "修改需求", "need.cancel": "取消需求", "need.expire": "需求过期",
+  "claim.create": "认领", "claim.withdrawn": "撤回认领", "claim.cancelled": "取消认领",
+  "offering.register": "登记资源", "offering.edit": "修改资源", "offering.pause": "暂停资源", "offering.resume": "恢复资源", "offering.retire": "下架资源",
+  "project.start": "开始服务", "project.log_hours": "登记时长", "project.complete": "完成项目",
+  "project.report_problem": "问题上报", "project.resolve_problem": "处理问题", "rate_provider": "评价服务方", "rate_community": "评价社区",
+  "points.correct": "积分更正", "dispatch.run": "派单",
+};
+
+/** The newest audit entries: who did what, when, to which record. */
+export async function auditPage() {
+  const entries = await api("/audit?limit=100");
+  const log = entries.length ? table([
+    ["时间", (e) => when(e.at)], ["操作账号", (e) => `${e.actor}(${ROLE[e.role] || e.role})`],
+    ["操作", (e) => ACTION[e.action] || e.action], ["对象", (e) => `${e.entity_label} ${e.entity_id}`],
+  ], entries) : h("p", { class: "hint" }, "暂无操作记录。");
+  log.id = "audit";
+  return ["操作日志", h("p", { class: "hint" }, "最近 100 条写操作,最新的在前。"), log];
+}
+
+/** An admin's correction of a holder's points (a new entry, never an edit of an old one). */
+export async function correctionPage() {
+  const form = h("form", { class: "card", "aria-label": "积分更正" },
+    field("积分所属编号 *", h("input", { name: "holder_id", required: true, maxlength: 64 }), "驻区单位、党员或党组织的编号"),
+    field("更正积分 *", h("input", { name: "points", type: "number", required: true, step: 1 }), "正数为增加,负数为扣减,不能为 0"),
+    field("说明 *", h("textarea", { name: "note", required: true, maxlength: 500, rows: 2 })),
+    field("相关项目编号", h("input", { name: "project_id", maxlength: 64 })),
+    h("button", { type: "submit" }, "提交更正"));
+  wire(form, async (v) => {
+    const body = { holder_id: v.holder_id, points: Number(v.points), note: v.note };
+    if (v.project_id) body.project_id = v.project_id;
+    const entry = await api("/points/corrections", { method: "POST", body });
+    const balance = await api(`/points/${encodeURIComponent(entry.holder_id)}`);
+    return `已更正 ${entry.points > 0 ? "+" : ""}${entry.points} 积分,“${entry.holder_id}”现有 ${balance.balance} 积分。`;
+  }, (v) => (v.points && (Number(v.points) === 0 || !Number.isInteger(Number(v.points))) ? { points: "“更正积分”须为不等于 0 的整数" } : {}));
+  return ["积分更正", form];
 }

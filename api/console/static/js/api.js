@@ -20,9 +20,10 @@ const PLAIN = {
 };
 
 function words(status, body) {
-  // the API's 422 messages name fields both by code and in Chinese: keep the Chinese only
-  const said = body && typeof body.message === "string"
-    ? body.message.replace(/“[a-z_][a-z0-9_.]*”/g, "").replace(/\([a-z_][a-z0-9_.]*\)/g, "") : "";
+  // the API's messages name fields both by code and in Chinese: keep the Chinese only (a quoted
+  // code only where the API says it is a field's, as other messages may quote a login name)
+  let said = body && typeof body.message === "string" ? body.message.replace(/\([a-z_][a-z0-9_.]*\)/g, "") : "";
+  if (Array.isArray(body && body.details)) said = said.replace(/“[a-z_][a-z0-9_.]*”/g, "");
   if (status === 403) return `没有权限:${said || PLAIN[403]}`;
   if (said) return said;
   return PLAIN[status] || `服务器暂时无法处理(错误 ${status}),请稍后再试。`;

@@ -2,17 +2,19 @@
 import { session, signIn, signOut } from "./api.js";
 import { field, flash, h, wire } from "./ui.js";
 import { go, loadCategories, ROLE, show } from "./common.js";
-import { adminHome } from "./admin.js";
+import { passwordPage } from "./account.js";
+import { accountsPage, adminHome, auditPage, correctionPage } from "./admin.js";
 import { needPage } from "./need.js";
 import { explorePage, pathsPage, plannerHome } from "./planner.js";
 import { providerHome } from "./provider.js";
-import { newNeedPage, secretaryHome } from "./secretary.js";
+import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
 
 // ---------- sign in ----------
 function signInPage() {
   routes += 1;  // any slower page still loading must not cover the sign-in form
   document.getElementById("who").textContent = "";
   document.getElementById("sign-out").hidden = true;
+  document.getElementById("password-link").hidden = true;
   const form = h("form", { class: "card signin", "aria-label": "登录" },
     field("用户名", h("input", { name: "username", required: true, autocomplete: "username", maxlength: 64 })),
     field("密码", h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
@@ -29,11 +31,19 @@ const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHo
 /** Pages by path pattern: the first match renders; its groups, URI-decoded, are the page's arguments. */
 const PAGES = [
   [/^\/needs\/new$/, newNeedPage],
+  [/^\/needs\/(.+)\/edit$/, editNeedPage],
   [/^\/needs\/(.+)$/, needPage],
   [/^\/explore\/([^/]+)\/([12])$/, explorePage],
   [/^\/explore\/(.+)$/, explorePage],
   [/^\/paths\/([^/]+)\/([^/]+)$/, pathsPage],
   [/^\/paths$/, pathsPage],
+  [/^\/password$/, passwordPage],
+  [/^\/accounts$/, accountsPage],
+  [/^\/audit$/, auditPage],
+  [/^\/points\/correct$/, correctionPage],
+  [/^\/points$/, pointsPage],
+  [/^\/points\/(\d{4}-\d\d-\d\d)\/(\d{4}-\d\d-\d\d)$/, pointsPage],
+  [/^\/ledger\/(.+)$/, ledgerPage],
 ];
 
 export async function route() {
@@ -42,6 +52,7 @@ export async function route() {
   if (!s || !s.me) return signInPage();
   document.getElementById("who").textContent = `${s.me.display_name}(${ROLE[s.me.role] || s.me.role})`;
   document.getElementById("sign-out").hidden = false;
+  document.getElementById("password-link").hidden = false;
   const ticket = ++routes;  // a newer navigation wins over a slower earlier one
   try {
     await loadCategories();

@@ -69,3 +69,13 @@ export function go(hash) {
   if (location.hash === hash) route();
   else location.hash = hash;
 }
+
+export const POINT_REASON = { service_hours: "服务时长", rating: "服务获评", evaluating: "参与评价", correction: "积分更正" };
+export const HOLDER = { Unit: "驻区单位", Member: "党员", Org: "党组织" };
+
+/** A holder's ledger entries: when, how many points, why. */
+export function ledgerTable(entries) {
+  if (!entries.length) return h("p", { class: "hint" }, "暂无积分记录。");
+  return table([["时间", (e) => when(e.at)], ["积分", (e) => (e.points > 0 ? `+${e.points}` : String(e.points))],
+    ["原因", (e) => e.note || POINT_REASON[e.reason] || e.reason]], entries);
+}

@@ -1,8 +1,8 @@
 // A need's page, for every role: its facts, claims, the project's progress, evaluation and claiming.
 import { api } from "./api.js";
-import { badge, field, flash, h, table, wire, when } from "./ui.js";
+import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
 import { catName, CLAIM, me, NEED, PROBLEM, PROJECT, URGENCY } from "./common.js";
-import { resolveForm } from "./secretary.js";
+import { cancelForm, manages, resolveForm } from "./secretary.js";
 import { route } from "./app.js";
 
 export async function needPage(id) {
@@ -14,16 +14,28 @@ export async function needPage(id) {
     h("p", { class: "meta" }, `时间:${when(need.window_start)} 至 ${when(need.window_end)};需要 ${need.people_wanted} 人,已认领 ${need.claimed}`),
     need.address ? h("p", { class: "meta" }, `地址:${need.address}`) : null,
     need.status_reason ? h("p", { class: "meta" }, `说明:${need.status_reason}`) : null)];
+  const manage = (need.status === "open" || need.status === "claimed") && (await manages(need));
+  if (manage && need.status === "open") parts.push(h("div", { class: "actions" }, h("a", { href: `#/needs/${encodeURIComponent(id)}/edit`, class: "button" }, "修改需求")));
   const claims = await api(`/claims?need_id=${encodeURIComponent(id)}&limit=100`);
-  parts.push(h("h2", {}, "认领情况"), claims.length ? table([
+  const cols = [
     ["服务方", (c) => c.provider_name || c.provider_id], ["资源", (c) => c.offering_title || c.offering_id],
-    ["方式", (c) => (c.via === "dispatch" ? "派单" : "自主认领")], ["状态", (c) => badge(c.status, CLAIM)], ["时间", (c) => when(c.created_at)],
-  ], claims) : h("p", { class: "hint" }, "还没有人认领。"));
+    ["方式", (c) => (c.via === "dispatch" ? "派单" : "自主认领")], ["状态", (c) => badge(c.status, CLAIM)], ["时间", (c) => when(c.created_at)]];
+  // before work starts a provider may withdraw its own active claim (the API's rule)
+  const mine = (c) => c.status === "active" && c.provider_id === who.subject_id && (need.status === "open" || need.status === "claimed");
+  if (claims.some(mine)) cols.push(["操作", (c) => (mine(c) ? act("撤回认领", () => withdraw(c, need), "secondary") : "")]);
+  parts.push(h("h2", {}, "认领情况"), claims.length ? table(cols, claims) : h("p", { class: "hint" }, "还没有人认领。"));
   if (need.project_id) parts.push(...(await projectParts(need.project_id, who)));
   if (who.role === "unit" || who.role === "member") {
     if (need.status === "open") parts.push(h("h2", {}, "认领这个需求"), await claimForm(need, who));
   }
+  if (manage) parts.push(h("h2", {}, "取消需求"), cancelForm(need));
   return [need.title, ...parts];
+}
+
+async function withdraw(claim, need) {
+  await api(`/claims/${encodeURIComponent(claim.id)}/withdraw`, { method: "POST" });
+  await route();
+  flash(`已撤回对“${need.title}”的认领。`, "ok");
 }
 
 async function projectParts(pid, who) {

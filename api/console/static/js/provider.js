@@ -1,7 +1,7 @@
 // The unit's and member's pages: home (projects, recommendations, open needs, offerings, points).
 import { api, offers } from "./api.js";
-import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
-import { catName, categoryOptions, jump, needsTable, OFFERING, PROJECT } from "./common.js";
+import { act, badge, field, flash, h, table, wire } from "./ui.js";
+import { catName, categoryOptions, jump, ledgerTable, needsTable, OFFERING, PROJECT } from "./common.js";
 import { route } from "./app.js";
 
 export async function providerHome(who) {
@@ -23,7 +23,7 @@ export async function providerHome(who) {
   parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), h("h3", {}, "登记新资源"), await offeringForm());
   parts.push(h("h2", {}, "积分"), h("section", { class: "card", id: "points" },
     h("p", {}, "当前积分:", h("strong", { class: "balance" }, String(balance.balance)), ` (共 ${balance.entries} 条记录)`),
-    ledger.length ? table([["时间", (e) => when(e.at)], ["积分", (e) => (e.points > 0 ? `+${e.points}` : e.points)], ["原因", (e) => e.note || e.reason]], ledger) : h("p", { class: "hint" }, "暂无积分记录。")));
+    ledgerTable(ledger)));
   return [`${who.display_name} · 工作台`, ...parts];
 }
 

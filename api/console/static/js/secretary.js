@@ -1,7 +1,8 @@
-// The community secretary's pages: home (problems, proposals, the community's needs) and posting a need.
+// The community secretary's pages: home (problems, proposals, the community's needs), posting,
+// editing and cancelling a need, and the community's points.
 import { api, offers } from "./api.js";
-import { field, flash, h, wire, when } from "./ui.js";
-import { categoryOptions, go, iso, local, me, NEED, needsTable, proposalsTable, URGENCY } from "./common.js";
+import { field, flash, h, table, wire, when } from "./ui.js";
+import { categoryOptions, go, HOLDER, ledgerTable, local, me, NEED, needsTable, proposalsTable, URGENCY } from "./common.js";
 import { route } from "./app.js";
 
 export async function secretaryHome(who) {
@@ -16,7 +17,7 @@ export async function secretaryHome(who) {
   status.addEventListener("change", () => load().catch((e) => flash(e.message)));
   const problems = h("div", { id: "problems" });
   const view = [`${who.display_name} · 工作台`,
-    h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求")),
+    h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求"), h("a", { href: "#/points", class: "button secondary" }, "积分排行")),
     h("h2", {}, "待处理的问题上报"), problems,
     h("h2", {}, "派单建议"), h("div", { id: "proposals" }),
     h("h2", {}, "本社区的需求"), h("div", { class: "field narrow" }, h("label", { for: "status-filter" }, "按状态查看"), status), box];
@@ -45,35 +46,146 @@ export function resolveForm(problem) {
   });
 }
 
+/** The fields of a need's form, prefilled from `n` (a need or the defaults of a new one). */
+async function needForm(label, n, button) {
+  const opt = (v) => (v === null || v === undefined ? undefined : String(v));
+  const cats = await categoryOptions();
+  for (const o of cats) o.selected = o.value === n.category;
+  return h("form", { class: "card", "aria-label": label },
+    field("标题 *", h("input", { name: "title", required: true, maxlength: 100, value: opt(n.title) }), "最多 100 字"),
+    h("div", { class: "row" },
+      field("服务类别 *", h("select", { name: "category", required: true }, h("option", { value: "" }, "请选择"), cats)),
+      field("紧急程度", h("select", { name: "urgency" }, Object.entries(URGENCY).map(([k, v]) => h("option", { value: k, selected: k === n.urgency }, v))))),
+    field("需求说明", Object.assign(h("textarea", { name: "description", maxlength: 2000, rows: 4 }), { value: n.description || "" }), "最多 2000 字"),
+    h("div", { class: "row" },
+      field("开始时间 *", h("input", { name: "window_start", type: "datetime-local", required: true, value: local(new Date(n.window_start)) })),
+      field("结束时间 *", h("input", { name: "window_end", type: "datetime-local", required: true, value: local(new Date(n.window_end)) }))),
+    h("div", { class: "row" },
+      field("需要人数 *", h("input", { name: "people_wanted", type: "number", required: true, min: 1, max: 100, value: opt(n.people_wanted) })),
+      field("预计时长(小时)", h("input", { name: "hours_wanted", type: "number", min: 0, max: 10000, step: "0.5", value: opt(n.hours_wanted) })),
+      field("受益人数", h("input", { name: "beneficiary_count", type: "number", min: 0, step: 1, value: opt(n.beneficiary_count) }))),
+    field("地址", h("input", { name: "address", maxlength: 200, value: opt(n.address) })),
+    h("button", { type: "submit" }, button));
+}
+
+const windowOk = (v) => (v.window_start && v.window_end && v.window_end <= v.window_start ? { window_end: "“结束时间”必须晚于“开始时间”" } : {});
+const NUMBERS = ["people_wanted", "hours_wanted", "beneficiary_count"];
+/** A form value as the API takes it: numbers as numbers, times as UTC, blanks as null. */
+function typed(name, v) {
+  if (v === "") return null;
+  if (NUMBERS.includes(name)) return Number(v);
+  if (name.startsWith("window_")) return new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return v;
+}
+
 export async function newNeedPage() {
   const who = me();
   const start = new Date(Date.now() + 86400000); start.setMinutes(0, 0, 0);
   const end = new Date(start.getTime() + 3 * 3600000);
-  const form = h("form", { class: "card", "aria-label": "发布需求" },
-    field("标题 *", h("input", { name: "title", required: true, maxlength: 100 }), "最多 100 字"),
-    h("div", { class: "row" },
-      field("服务类别 *", h("select", { name: "category", required: true }, h("option", { value: "" }, "请选择"), await categoryOptions())),
-      field("紧急程度", h("select", { name: "urgency" }, Object.entries(URGENCY).map(([k, v]) => h("option", { value: k, selected: k === "normal" }, v))))),
-    field("需求说明", h("textarea", { name: "description", maxlength: 2000, rows: 4 }), "最多 2000 字"),
-    h("div", { class: "row" },
-      field("开始时间 *", h("input", { name: "window_start", type: "datetime-local", required: true, value: local(start) })),
-      field("结束时间 *", h("input", { name: "window_end", type: "datetime-local", required: true, value: local(end) }))),
-    h("div", { class: "row" },
-      field("需要人数 *", h("input", { name: "people_wanted", type: "number", required: true, min: 1, max: 100, value: 1 })),
-      field("预计时长(小时)", h("input", { name: "hours_wanted", type: "number", min: 0, max: 10000, step: "0.5" })),
-      field("受益人数", h("input", { name: "beneficiary_count", type: "number", min: 0, step: 1 }))),
-    field("地址", h("input", { name: "address", maxlength: 200 })),
-    h("button", { type: "submit" }, "发布"));
+  const form = await needForm("发布需求", { urgency: "normal", people_wanted: 1, window_start: start, window_end: end }, "发布");
   wire(form, async (v) => {
-    const body = { org_id: who.scope_org_id, title: v.title, category: v.category, urgency: v.urgency,
-      window_start: iso(v.window_start), window_end: iso(v.window_end), people_wanted: Number(v.people_wanted) };
-    if (v.description) body.description = v.description;
-    if (v.hours_wanted) body.hours_wanted = Number(v.hours_wanted);
-    if (v.beneficiary_count) body.beneficiary_count = Number(v.beneficiary_count);
-    if (v.address) body.address = v.address;
+    const body = { org_id: who.scope_org_id };
+    for (const [k, x] of Object.entries(v)) if (x !== "") body[k] = typed(k, x);
     const need = await api("/needs", { method: "POST", body });
     flash(`需求“${need.title}”已发布。`, "ok");
     go("#/home");
-  }, (v) => (v.window_start && v.window_end && v.window_end <= v.window_start ? { window_end: "“结束时间”必须晚于“开始时间”" } : {}));
+  }, windowOk);
   return ["发布需求", form];
+}
+
+/** Edit an open need: only the fields changed are sent; the API refuses if it is no longer open. */
+export async function editNeedPage(id) {
+  const need = await api(`/needs/${encodeURIComponent(id)}`);
+  const form = await needForm("修改需求", need, "保存修改");
+  const before = {};
+  for (const el of form.elements) if (el.name) before[el.name] = el.value.trim();
+  wire(form, async (v) => {
+    const body = Object.fromEntries(Object.keys(before).filter((k) => v[k] !== before[k]).map((k) => [k, typed(k, v[k])]));
+    if (!Object.keys(body).length) return "没有改动需要保存。";
+    const saved = await api(`/needs/${encodeURIComponent(id)}`, { method: "PATCH", body });
+    flash(`需求“${saved.title}”已保存。`, "ok");
+    go(`#/needs/${encodeURIComponent(id)}`);
+    return "";
+  }, windowOk);
+  return [`修改需求:${need.title}`, h("p", { class: "hint" }, "只有待认领的需求可以修改;如已有人认领,请取消后重新发布。"), form,
+    h("a", { href: `#/needs/${encodeURIComponent(id)}` }, "返回需求详情")];
+}
+
+let scope = null;
+/** Whether the signed-in account may manage `need` as the API checks it: an admin, or the
+ *  secretary whose community (with its grids and buildings) posted it. */
+export async function manages(need) {
+  const who = me();
+  if (who.role === "admin") return true;
+  if (who.role !== "secretary") return false;
+  if (!scope || scope.of !== who.id) {
+    const tree = await api(`/orgs/${encodeURIComponent(who.scope_org_id)}/tree`);
+    scope = { of: who.id, ids: new Set([who.scope_org_id, ...tree.map((o) => o.id)]) };
+  }
+  return scope.ids.has(need.org_id);
+}
+
+/** The cancel form of a need: a reason, then a second click to confirm. */
+export function cancelForm(need) {
+  const button = h("button", { type: "submit", class: "secondary" }, "取消需求");
+  const confirm = h("p", { class: "msg warn", hidden: true },
+    `确定要取消“${need.title}”吗?取消后不能恢复,已有的认领和未开始的项目将一并结束。`);
+  const keep = h("button", { type: "button", class: "secondary", hidden: true }, "不取消");
+  const disarm = () => { confirm.hidden = true; keep.hidden = true; button.textContent = "取消需求"; };
+  keep.addEventListener("click", disarm);
+  const form = h("form", { class: "card", "aria-label": "取消需求" },
+    field("取消原因 *", h("textarea", { name: "reason", required: true, maxlength: 500, rows: 2 }), "会显示在需求详情中"),
+    confirm, h("div", { class: "actions" }, button, keep));
+  return wire(form, async (v) => {
+    if (confirm.hidden) { confirm.hidden = false; keep.hidden = false; button.textContent = "确认取消"; return ""; }
+    disarm();
+    await api(`/needs/${encodeURIComponent(need.id)}/cancel`, { method: "POST", body: { reason: v.reason } });
+    await route();
+    flash(`需求“${need.title}”已取消。`, "ok");
+    return "";
+  });
+}
+
+/** A holder's name as the report gives it (members are never named there). */
+const holderName = (x) => x.name || (x.kind === "Member" ? "党员(不显示姓名)" : x.holder_id);
+const day = (d) => local(d).slice(0, 10);
+const nextDay = (d) => new Date(Date.parse(`${d}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
+
+/** The community's points: who earned what through its projects in a period, highest first. */
+export async function pointsPage(from, to) {
+  const who = me();
+  const today = new Date();
+  const start = from || day(new Date(today.getTime() - 365 * 86400000));
+  const end = to || day(today);
+  const form = h("form", { class: "card", "aria-label": "统计时段" }, h("div", { class: "row" },
+    field("开始日期 *", h("input", { name: "start", type: "date", required: true, value: start })),
+    field("结束日期 *", h("input", { name: "end", type: "date", required: true, value: end }))),
+  h("button", { type: "submit" }, "查看"));
+  wire(form, async (v) => go(`#/points/${v.start}/${v.end}`),
+    (v) => (v.start && v.end && v.end < v.start ? { end: "“结束日期”不能早于“开始日期”" } : {}));
+  // local days, the end day counted in full
+  const q = new URLSearchParams({ start: typed("window_start", `${start}T00:00`), end: typed("window_end", `${nextDay(end)}T00:00`) });
+  const report = await api(`/reports/orgs/${encodeURIComponent(who.scope_org_id)}?${q}`);
+  const ranked = [...report.points_by_holder].sort((a, b) => b.points - a.points);
+  const ranking = ranked.length ? table([
+    ["名次", (x) => String(ranked.indexOf(x) + 1)],
+    ["名称", (x) => h("a", { href: `#/ledger/${encodeURIComponent(x.holder_id)}`, "data-holder": x.holder_id }, holderName(x))],
+    ["类型", (x) => HOLDER[x.kind] || x.kind], ["积分", (x) => String(x.points)], ["记录数", (x) => String(x.entries)],
+  ], ranked) : h("p", { class: "hint" }, "该时段内没有积分记录。");
+  ranking.id = "ranking";
+  Object.assign(ranking.dataset, { start: report.start, end: report.end });
+  return ["积分排行", form,
+    h("p", {}, `${start} 至 ${end},本辖区项目共产生 `, h("strong", { id: "points-total" }, String(report.points_total)), " 积分。"),
+    h("p", { class: "hint" }, "点击名称查看积分明细。党员不显示姓名。"), ranking];
+}
+
+const NAMED = { Unit: "units", Org: "orgs", Member: "members" };
+/** One holder's balance and ledger (the API decides whom the account may see). */
+export async function ledgerPage(id) {
+  const enc = encodeURIComponent(id);
+  const [balance, entries] = await Promise.all([api(`/points/${enc}`), api(`/points/${enc}/ledger?limit=100`)]);
+  const named = await api(`/${NAMED[balance.holder_kind]}/${enc}`).catch(() => ({}));
+  return [`积分明细:${named.name || HOLDER[balance.holder_kind] || id}`,
+    h("p", {}, `${HOLDER[balance.holder_kind] || ""} 当前积分:`, h("strong", { class: "balance" }, String(balance.balance)), `(共 ${balance.entries} 条记录)`),
+    ledgerTable(entries), h("p", {}, h("a", { href: "#/points" }, "返回积分排行"))];
 }
