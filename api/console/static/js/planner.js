@@ -129,10 +129,10 @@ function map(needs, offerings) {
   const km = roundKm(wKm / 3), len = r1(km * scale), by = H - 18;
   svg.append(s("g", { class: "scale-bar", "data-km": km, "data-px": len },
     s("path", { d: `M${pad} ${by - 6}V${by}H${pad + len}V${by - 6}`, fill: "none", stroke: "#333", "stroke-width": 2 }),
-    s("text", { x: pad + len + 8, y: by + 1, "font-size": 15 }, `${km} 公里`)));
-  const nx = W - 26;
-  svg.append(s("g", { class: "north" }, s("polygon", { points: `${nx},10 ${nx + 8},32 ${nx},27 ${nx - 8},32`, fill: "#333" }),
-    s("text", { x: nx, y: 50, "font-size": 15, "text-anchor": "middle" }, "北")));
+    s("text", { x: pad + len + 8, y: by + 6, "font-size": 20 }, `${km} 公里`)));
+  const nx = W - 28;
+  svg.append(s("g", { class: "north" }, s("polygon", { points: `${nx},8 ${nx + 10},36 ${nx},30 ${nx - 10},36`, fill: "#333" }),
+    s("text", { x: nx, y: 58, "font-size": 20, "text-anchor": "middle" }, "北")));
   return h("div", {}, svg, h("p", { class: "legend hint" }, h("span", { style: "color:#d32f2f" }, "● 待认领需求"),
     h("span", { style: "color:#f9a825" }, "● 服务中需求"), h("span", { style: "color:#9e9e9e" }, "● 其他需求"),
     h("span", { style: "color:#1565c0" }, "■ 可用资源"), h("span", {}, "比例尺见左下角,上方为北")));
@@ -333,9 +333,10 @@ function endSelect(name, groups, value) {
 /** One path drawn top to bottom: each entity a clickable mark with its name, each step its relationship. */
 function drawPath(path, index) {
   const nodes = [path.start, ...path.steps.map((st) => st.to)];
-  const W = 600, gap = 92, top = 34, r = 15, x = 40, fs = 19;
+  const gap = 92, top = 34, r = 15, x = 40, fs = 19;
+  const W = Math.min(640, Math.max(360, 80 + (Math.max(...nodes.map((n) => Math.min(n.name.length, 25))) + 4) * fs));  // as wide as the names
   const H = top * 2 + (nodes.length - 1) * gap;
-  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chain", role: "group", "aria-label": `路径 ${index + 1}:${path.text}` },
+  const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, class: "chain", style: `max-width:${W}px`, role: "group", "aria-label": `路径 ${index + 1}:${path.text}` },
     s("desc", {}, path.text));
   path.steps.forEach((st, i) => {
     const [y1, y2] = [top + i * gap + r + 3, top + (i + 1) * gap - r - 3];
@@ -361,11 +362,15 @@ export async function pathsPage(a, b) {
   const form = wire(h("form", { class: "card", "aria-label": "查找关系路径" },
     h("div", { class: "row" }, field("起点 *", endSelect("a", groups, from)), field("终点 *", endSelect("b", groups, to))),
     h("button", { type: "submit" }, "查找路径")), (v) => { go(`#/paths/${enc(v.a)}/${enc(v.b)}`); });
-  const parts = [h("p", { class: "hint" }, "选择两个组织、单位或党员,查看它们之间最短的关系路径(最多 6 步)。也可以在关系浏览中把对象“设为起点”或“设为终点”。"), form];
+  const parts = [h("p", { class: "hint" }, "选择两个组织、单位或党员,查看它们之间最短的关系路径(最多 6 步)。也可以在关系浏览中把对象“设为起点”或“设为终点”。"),
+    groups.length ? null : h("p", { class: "msg note" }, "还没有可选的对象:请先在关系浏览中把两个对象分别“设为起点”和“设为终点”。"), form].filter(Boolean);
   if (a && b) {
     const box = h("div", { id: "paths" });
     try {
       const paths = await api(`/analytics/paths?${new URLSearchParams({ a, b, max_hops: 6, limit: 5 })}`);
+      for (const n of paths.flatMap((p) => [p.start, ...p.steps.map((st) => st.to)])) {
+        for (const o of form.querySelectorAll(`option[value="${CSS.escape(n.id)}"]`)) o.textContent = `${n.name}(${kindName(n.label)})`;
+      }
       if (!paths.length) box.append(h("p", { class: "msg note", role: "status" }, "在 6 步以内找不到两者之间的关系。"));
       paths.forEach((p, i) => box.append(h("section", { class: "card path" },
         h("h2", {}, `路径 ${i + 1}:共 ${p.length} 步`), h("p", { class: "path-words" }, p.text), drawPath(p, i))));
