@@ -1,7 +1,7 @@
 // The administrator's pages: home, accounts (create, enable, disable), the audit log, point corrections.
 import { api } from "./api.js";
 import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
-import { needsTable, ROLE } from "./common.js";
+import { LABEL, needsTable, ROLE } from "./common.js";
 import { route } from "./app.js";
 
 export async function adminHome(who) {
@@ -15,7 +15,7 @@ export async function adminHome(who) {
 
 const SCOPED = ["planner", "secretary"];
 const SUBJECT = ["unit", "member"];
-const ACTIVE = { true: "启用", false: "已停用" };
+const ACTIVE = { active: "启用中", retired: "已停用" };
 
 /** Accounts: the creation form (kept as typed when refused) and the list with enable/disable. */
 export async function accountsPage() {
@@ -73,12 +73,15 @@ const ACTION = {
   "points.correct": "积分更正", "dispatch.run": "派单",
 };
 
+const OBJECT = { ...LABEL, Account: "账号", Claim: "认领", WorkLog: "服务时长", PointEntry: "积分", Evaluation: "评价", Problem: "问题上报", DispatchRun: "派单" };
+
 /** The newest audit entries: who did what, when, to which record. */
 export async function auditPage() {
   const entries = await api("/audit?limit=100");
   const log = entries.length ? table([
     ["时间", (e) => when(e.at)], ["操作账号", (e) => `${e.actor}(${ROLE[e.role] || e.role})`],
-    ["操作", (e) => ACTION[e.action] || e.action], ["对象", (e) => `${e.entity_label} ${e.entity_id}`],
+    ["操作", (e) => (e.action === "account.set_active" && e.after ? (e.after.active ? "启用账号" : "停用账号") : ACTION[e.action] || e.action)],
+    ["对象", (e) => `${OBJECT[e.entity_label] || e.entity_label} ${e.entity_id}`],
   ], entries) : h("p", { class: "hint" }, "暂无操作记录。");
   log.id = "audit";
   return ["操作日志", h("p", { class: "hint" }, "最近 100 条写操作,最新的在前。"), log];

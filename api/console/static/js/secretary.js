@@ -131,13 +131,13 @@ export function cancelForm(need) {
   const confirm = h("p", { class: "msg warn", hidden: true },
     `确定要取消“${need.title}”吗?取消后不能恢复,已有的认领和未开始的项目将一并结束。`);
   const keep = h("button", { type: "button", class: "secondary", hidden: true }, "不取消");
-  const disarm = () => { confirm.hidden = true; keep.hidden = true; button.textContent = "取消需求"; };
+  const disarm = () => { confirm.hidden = true; keep.hidden = true; button.textContent = "取消需求"; button.className = "secondary"; };
   keep.addEventListener("click", disarm);
   const form = h("form", { class: "card", "aria-label": "取消需求" },
     field("取消原因 *", h("textarea", { name: "reason", required: true, maxlength: 500, rows: 2 }), "会显示在需求详情中"),
     confirm, h("div", { class: "actions" }, button, keep));
   return wire(form, async (v) => {
-    if (confirm.hidden) { confirm.hidden = false; keep.hidden = false; button.textContent = "确认取消"; return ""; }
+    if (confirm.hidden) { confirm.hidden = false; keep.hidden = false; button.textContent = "确认取消"; button.className = ""; return ""; }
     disarm();
     await api(`/needs/${encodeURIComponent(need.id)}/cancel`, { method: "POST", body: { reason: v.reason } });
     await route();
