@@ -192,20 +192,37 @@ def test_secretary_edits_cancels_and_ranks_points(browser: Any, api: ApiWorld) -
     ledger = client.get(f"/points/{readable}/ledger", params={"limit": 100}).json()
     assert sec.locator("main tbody tr").count() == len(ledger)
     shot(sec, "secretary-ledger")
+    sec.get_by_role("link", name="返回积分排行").click()
+    sec.get_by_label("开始日期 *").fill("2020-01-01")
+    sec.get_by_label("结束日期 *").fill("2020-12-31")
+    sec.get_by_role("button", name="查看").click()
+    sec.get_by_text("该时段内没有积分记录").wait_for()  # before any project of the demo
+    assert sec.evaluate("location.hash") == "#/points/2020-01-01/2020-12-31"
 
     # the same pages at phone width
     phone = page_for(browser, api, "secretary", phone=True)
-    for hash_, ready in (
-        (f"#/needs/{edited}", "取消需求"),
-        (f"#/needs/{edited}/edit", "修改需求"),
-        ("#/points", "积分排行"),
-        (f"#/ledger/{readable}", "积分明细"),
-        ("#/password", "修改密码"),
+    for hash_, ready, name in (
+        (f"#/needs/{edited}", "取消需求", "need"),
+        (f"#/needs/{edited}/edit", "修改需求", "need-edit"),
+        ("#/points", "积分排行", "points"),
+        (f"#/ledger/{readable}", "积分明细", "ledger"),
+        ("#/password", "修改密码", "password"),
     ):
         phone.goto(f"{api.url}/console/{hash_}")
         phone.get_by_role("heading", name=ready, exact=False).first.wait_for()
         fits_phone(phone)
-    shot(phone, "secretary-phone-ledger")
+        shot(phone, f"secretary-phone-{name}")
+
+    # a planner reads the street's ranking the same way
+    planner = page_for(browser, api, "planner")
+    planner.goto(f"{api.url}/console/#/points")
+    board = planner.locator("#ranking")
+    board.wait_for()
+    street = api.client("planner").get("/auth/me").json()["scope_org_id"]
+    period = {"start": board.get_attribute("data-start"), "end": board.get_attribute("data-end")}
+    report = api.client("planner").get(f"/reports/orgs/{street}", params=period).json()
+    assert board.locator("tbody tr").count() == len(report["points_by_holder"]) >= 2
+    assert planner.locator("#points-total").inner_text() == str(report["points_total"])
 
 
 def test_admin_accounts_audit_points_and_passwords(browser: Any, api: ApiWorld) -> None:
