@@ -181,7 +181,7 @@ function head(x, y, dx, dy, size, cls) {
  * ring grouped by label (a blank slot between groups), the farther ones on an outer ring in the
  * order of the nearer neighbours they hang from. Deterministic: the same answer, the same picture.
  */
-export function ringLayout(hood) {
+function ringLayout(hood) {
   const around = hood.nodes.filter((n) => n.hops > 0).map((n) => ({ ...n.node, hops: n.hops }));
   const first = around.filter((n) => n.hops === 1).sort(byKind), outer = around.filter((n) => n.hops > 1);
   const groups = new Set(first.map((n) => n.label)).size;
@@ -192,7 +192,7 @@ export function ringLayout(hood) {
   const r = Math.max(5, Math.min(15, (Math.PI * R1) / Math.max(slots.length, 1) / 1.4));
   const labelled = first.length <= 36, fs = 24;
   const R = outer.length ? R2 : R1;
-  const halfW = Math.round(R + r + 12 + (labelled && !outer.length ? 6.5 * fs : outer.length ? 12 : 0));
+  const halfW = Math.round(R + r + 12 + (labelled && !outer.length ? 7.2 * fs : outer.length ? 12 : 0));
   const halfH = Math.round(R + r + fs + 16);
   const [cx, cy] = [halfW, halfH];
   const at = (f, rad) => { const a = -Math.PI / 2 + 2 * Math.PI * f; return { x: r1(cx + rad * Math.cos(a)), y: r1(cy + rad * Math.sin(a)), cos: Math.cos(a), sin: Math.sin(a), f }; };
@@ -232,7 +232,7 @@ function drawHood(hood) {
       s("line", { x1: r1(ax), y1: r1(ay), x2: r1(bx), y2: r1(by) }));
     if (new Set(ts.map((t) => t.start)).size === 1) g.append(head(bx, by, dx, dy, 9, "arrow"));
     if (spoke && spokes <= 24 && !outer.length) {
-      g.append(s("text", { class: "tie-label", x: r1(a.x + dx * 0.6), y: r1(a.y + dy * 0.6 + 6), "text-anchor": "middle", "font-size": 18 },
+      g.append(s("text", { class: "tie-label", x: r1(a.x + dx * 0.68), y: r1(a.y + dy * 0.68 + 6), "text-anchor": "middle", "font-size": 18 },
         [...new Set(ts.map((t) => t.title))].join("、")));
     }
     edges.append(g);
@@ -253,8 +253,7 @@ function drawHood(hood) {
   }
   const c = pos.get(centre.id);
   nodes.append(s("g", { class: "centre", "data-id": centre.id }, s("title", {}, `${kindName(centre.label)}:${centre.name}(中心)`),
-    s("circle", { cx: c.x, cy: c.y, r: 27, fill: "#fff", stroke: "#333", "stroke-width": 2 }), mark(centre.label, c.x, c.y, 19),
-    s("text", { class: "centre-name", x: c.x, y: c.y + 50, "text-anchor": "middle", "font-size": fs }, short(centre.name, 10))));
+    s("circle", { cx: c.x, cy: c.y, r: 27, fill: "#fff", stroke: "#333", "stroke-width": 2 }), mark(centre.label, c.x, c.y, 19)));
   const counts = Object.entries([...first, ...outer].reduce((m, n) => ({ ...m, [n.label]: (m[n.label] || 0) + 1 }), {}))
     .sort(([a], [b]) => rank(a) - rank(b)).map(([l, k]) => `${kindName(l)} ${k} 个`).join("、");
   const desc = `以${kindName(centre.label)}“${centre.name}”为中心的关系图:${first.length} 个直接相连${outer.length ? `,${outer.length} 个隔一层相连` : ""}${counts ? `(${counts})` : ""};共 ${hood.ties.length} 条关系。`;
