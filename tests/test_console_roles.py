@@ -347,6 +347,24 @@ def test_unit_withdraws_a_claim_on_a_phone(browser: Any, api: ApiWorld) -> None:
     fits_phone(phone)
     shot(phone, "unit-phone-withdrawn")
 
+    # a need wanting one provider becomes a project on the claim: withdrawn from the home page
+    single = _post_need(api, "secretary", "独居老人电话问候", community, people=1)
+    offering = phone.locator("[name=offering_id]").input_value()
+    assert (
+        api.client("unit").post("/claims", json={"need_id": single, "offering_id": offering}).status_code
+        == 201
+    )
+    project = api.client("unit").get(f"/needs/{single}").json()["project_id"]
+    phone.get_by_role("link", name="联建").click()
+    item = phone.locator("#my-projects li", has_text="独居老人电话问候")
+    item.get_by_role("button", name="撤回认领").click()
+    phone.get_by_text("已撤回对“独居老人电话问候”的认领").wait_for()
+    assert api.client("unit").get(f"/needs/{single}").json()["status"] == "open"
+    assert api.client("unit").get(f"/projects/{project}").json()["status"] == "cancelled"
+    assert phone.locator("#my-projects li", has_text="独居老人电话问候").get_by_role("button").count() == 0
+    fits_phone(phone)
+    shot(phone, "unit-phone-home-withdrawn")
+
     phone.get_by_role("link", name="修改密码").click()
     change = phone.get_by_role("form", name="修改密码")
     change.get_by_label("新密码 *", exact=True).fill("short")

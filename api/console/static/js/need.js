@@ -22,7 +22,7 @@ export async function needPage(id) {
     ["方式", (c) => (c.via === "dispatch" ? "派单" : "自主认领")], ["状态", (c) => badge(c.status, CLAIM)], ["时间", (c) => when(c.created_at)]];
   // before work starts a provider may withdraw its own active claim (the API's rule)
   const mine = (c) => c.status === "active" && c.provider_id === who.subject_id && (need.status === "open" || need.status === "claimed");
-  if (claims.some(mine)) cols.push(["操作", (c) => (mine(c) ? act("撤回认领", () => withdraw(c, need), "secondary") : "")]);
+  if (claims.some(mine)) cols.push(["操作", (c) => (mine(c) ? act("撤回认领", () => withdraw(c, need.title), "secondary") : "")]);
   parts.push(h("h2", {}, "认领情况"), claims.length ? table(cols, claims) : h("p", { class: "hint" }, "还没有人认领。"));
   if (need.project_id) parts.push(...(await projectParts(need.project_id, who)));
   if (who.role === "unit" || who.role === "member") {
@@ -32,10 +32,11 @@ export async function needPage(id) {
   return [need.title, ...parts];
 }
 
-async function withdraw(claim, need) {
+/** A provider withdraws its claim before work starts; the need is open again. */
+export async function withdraw(claim, title) {
   await api(`/claims/${encodeURIComponent(claim.id)}/withdraw`, { method: "POST" });
   await route();
-  flash(`已撤回对“${need.title}”的认领。`, "ok");
+  flash(`已撤回对“${title}”的认领。`, "ok");
 }
 
 async function projectParts(pid, who) {

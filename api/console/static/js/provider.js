@@ -2,6 +2,7 @@
 import { api, offers } from "./api.js";
 import { act, badge, field, flash, h, table, wire } from "./ui.js";
 import { catName, categoryOptions, jump, ledgerTable, needsTable, OFFERING, PROJECT } from "./common.js";
+import { withdraw } from "./need.js";
 import { route } from "./app.js";
 
 export async function providerHome(who) {
@@ -12,7 +13,7 @@ export async function providerHome(who) {
   const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
     h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
     h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`))];
-  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p))) : h("p", { class: "hint" }, "还没有项目。")));
+  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p, sid))) : h("p", { class: "hint" }, "还没有项目。")));
   if (await offers("/recommendations/needs")) {
     const recs = await api("/recommendations/needs?k=5").catch(() => []);
     parts.push(h("h2", {}, "为您推荐"), recs.length ? h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
@@ -28,10 +29,16 @@ export async function providerHome(who) {
 }
 
 
-function projectItem(p) {
+function projectItem(p, sid) {
   const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),
     h("div", { class: "meta" }, `${p.org_name || ""} · 累计 ${p.hours_total || 0} 小时`));
-  if (p.status === "claimed") li.append(h("div", { class: "actions" }, act("开始服务", async () => { await api(`/projects/${p.id}/start`, { method: "POST" }); route(); })));
+  if (p.status === "claimed") {
+    li.append(h("div", { class: "actions" }, act("开始服务", async () => { await api(`/projects/${p.id}/start`, { method: "POST" }); route(); }),
+      act("撤回认领", async () => {  // before work starts (the API's rule)
+        const [claim] = await api(`/claims?need_id=${encodeURIComponent(p.need_id)}&provider_id=${sid}&status=active&limit=1`);
+        await withdraw(claim, p.title);
+      }, "secondary")));
+  }
   if (p.status === "in_progress" || p.status === "problem") {
     const hours = wire(h("form", { "aria-label": "登记服务时长" }, h("div", { class: "row" },
       field("服务时长(小时)*", h("input", { name: "hours", type: "number", required: true, min: 0.1, max: 24, step: "0.5" })),
