@@ -130,7 +130,15 @@ def test_planner_coverage_map_graph_and_paths(browser: Any, api: ApiWorld) -> No
 
     onward = sorted(i for i, n in around.items() if n["label"] == "Org")[0]
     planner.goto(f"{api.url}/console/#/explore/{org}")
-    planner.locator(f'svg.graph a.node[data-id="{onward}"] circle').click()
+    mark = planner.locator(f'svg.graph a.node[data-id="{onward}"] circle')
+    mark.hover()  # pointing at an entity brings out its ties: one line per entity it is tied to
+    tied = {
+        t["start"] if t["end"] == onward else t["end"]
+        for t in hood["ties"]
+        if onward in (t["start"], t["end"])
+    }
+    assert planner.locator("svg.graph.lit .tie.on").count() == len(tied - {onward}) > 0
+    mark.click()
     planner.get_by_role("heading", name=f"关系浏览:{around[onward]['name']}").wait_for()
     assert planner.locator("svg.graph g.centre").get_attribute("data-id") == onward
 

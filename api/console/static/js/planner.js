@@ -228,7 +228,7 @@ function drawHood(hood) {
     const ra = ts[0].start === centre.id ? 24 : r + 2, rb = ts[0].end === centre.id ? 24 : r + 2;
     const [ax, ay, bx, by] = [a.x + (dx / l) * ra, a.y + (dy / l) * ra, b.x - (dx / l) * rb, b.y - (dy / l) * rb];
     const words = ts.map((t) => `${names.get(t.start)} —${t.title}→ ${names.get(t.end)}`).join(";");
-    const g = s("g", { class: spoke ? "tie spoke" : "tie" }, s("title", {}, words),
+    const g = s("g", { class: spoke ? "tie spoke" : "tie", "data-a": ts[0].start, "data-b": ts[0].end }, s("title", {}, words),
       s("line", { x1: r1(ax), y1: r1(ay), x2: r1(bx), y2: r1(by) }));
     if (new Set(ts.map((t) => t.start)).size === 1) g.append(head(bx, by, dx, dy, 9, "arrow"));
     if (spoke && spokes <= 24 && !outer.length) {
@@ -257,8 +257,16 @@ function drawHood(hood) {
   const counts = Object.entries([...first, ...outer].reduce((m, n) => ({ ...m, [n.label]: (m[n.label] || 0) + 1 }), {}))
     .sort(([a], [b]) => rank(a) - rank(b)).map(([l, k]) => `${kindName(l)} ${k} 个`).join("、");
   const desc = `以${kindName(centre.label)}“${centre.name}”为中心的关系图:${first.length} 个直接相连${outer.length ? `,${outer.length} 个隔一层相连` : ""}${counts ? `(${counts})` : ""};共 ${hood.ties.length} 条关系。`;
-  return h("figure", { class: "graph-box" }, s("svg", { viewBox: `0 0 ${width} ${height}`, class: "graph", role: "group", "aria-label": `关系图:${centre.name}` },
-    s("desc", {}, desc), edges, nodes), h("figcaption", { class: "hint" }, desc));
+  const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "graph", role: "group", "aria-label": `关系图:${centre.name}` }, s("desc", {}, desc), edges, nodes);
+  const light = (id) => {  // pointing at (or focusing) an entity brings out its own ties
+    svg.classList.toggle("lit", Boolean(id));
+    for (const g of edges.children) g.classList.toggle("on", Boolean(id) && (g.dataset.a === id || g.dataset.b === id));
+  };
+  for (const a of nodes.querySelectorAll("a.node")) {
+    for (const ev of ["mouseenter", "focus"]) a.addEventListener(ev, () => light(a.dataset.id));
+    for (const ev of ["mouseleave", "blur"]) a.addEventListener(ev, () => light(null));
+  }
+  return h("figure", { class: "graph-box" }, svg, h("figcaption", { class: "hint" }, desc));
 }
 
 // ---------- relationship explorer ----------
