@@ -205,13 +205,16 @@ function ringLayout(hood) {
   }
   outer.sort((a, b) => (anchor.get(a.id) ?? 2) - (anchor.get(b.id) ?? 2) || byKind(a, b));
   outer.forEach((n, i) => pos.set(n.id, at((i + 0.5) / outer.length, R2)));
-  return { pos, first, outer, r, fs, labelled, width: 2 * halfW, height: 2 * halfH };
+  const ro = Math.max(3, Math.min(0.7 * r, (Math.PI * R2) / Math.max(outer.length, 1) / 1.2));
+  return { pos, first, outer, r, ro, fs, labelled, width: 2 * halfW, height: 2 * halfH };
 }
 
 /** The neighbourhood drawn: one clickable mark per entity, one line per pair of related entities. */
 function drawHood(hood) {
-  const { pos, first, outer, r, fs, labelled, width, height } = ringLayout(hood);
+  const { pos, first, outer, r, ro, fs, labelled, width, height } = ringLayout(hood);
   const centre = hood.centre, names = new Map(hood.nodes.map((n) => [n.node.id, n.node.name]));
+  const far = new Set(outer.map((n) => n.id));
+  const gap = (id) => (id === centre.id ? 24 : far.has(id) ? ro + 2 : r + 2);  // lines stop short of the marks
   const pairs = new Map();
   for (const t of hood.ties) {
     if (!pos.has(t.start) || !pos.has(t.end) || t.start === t.end) continue;
@@ -225,7 +228,7 @@ function drawHood(hood) {
     const [a, b] = [pos.get(ts[0].start), pos.get(ts[0].end)];
     const spoke = ts[0].start === centre.id || ts[0].end === centre.id;
     const [dx, dy] = [b.x - a.x, b.y - a.y], l = Math.hypot(dx, dy) || 1;
-    const ra = ts[0].start === centre.id ? 24 : r + 2, rb = ts[0].end === centre.id ? 24 : r + 2;
+    const ra = gap(ts[0].start), rb = gap(ts[0].end);
     const [ax, ay, bx, by] = [a.x + (dx / l) * ra, a.y + (dy / l) * ra, b.x - (dx / l) * rb, b.y - (dy / l) * rb];
     const words = ts.map((t) => `${names.get(t.start)} —${t.title}→ ${names.get(t.end)}`).join(";");
     const g = s("g", { class: spoke ? "tie spoke" : "tie", "data-a": ts[0].start, "data-b": ts[0].end }, s("title", {}, words),
@@ -239,7 +242,7 @@ function drawHood(hood) {
   }
   const nodes = s("g", { class: "nodes" });
   for (const n of [...first, ...outer]) {
-    const p = pos.get(n.id), rr = n.hops > 1 ? Math.max(4, r * 0.7) : r;
+    const p = pos.get(n.id), rr = n.hops > 1 ? ro : r;
     const a = s("a", { href: `#/explore/${enc(n.id)}`, class: "node", "data-id": n.id, "data-label": n.label, "data-hops": n.hops,
       "aria-label": `${kindName(n.label)}:${n.name}(第 ${n.hops} 层,点击继续浏览)` },
     s("title", {}, `${kindName(n.label)}:${n.name}`), mark(n.label, p.x, p.y, rr));
