@@ -130,6 +130,7 @@ def test_planner_coverage_map_graph_and_paths(browser: Any, api: ApiWorld) -> No
 
     onward = sorted(i for i, n in around.items() if n["label"] == "Org")[0]
     planner.goto(f"{api.url}/console/#/explore/{org}")
+    planner.locator('nav.jump strong:has-text("直接关系")').wait_for()
     mark = planner.locator(f'svg.graph a.node[data-id="{onward}"] circle')
     mark.hover()  # pointing at an entity brings out its ties: one line per entity it is tied to
     tied = {
@@ -144,8 +145,10 @@ def test_planner_coverage_map_graph_and_paths(browser: Any, api: ApiWorld) -> No
 
     unit, other, paths = connected_pair(api, org)
     planner.goto(f"{api.url}/console/#/explore/{unit}")
+    planner.get_by_role("heading", name=f"关系浏览:{paths[0]['start']['name']}").wait_for()
     planner.get_by_role("button", name="设为起点").click()
     planner.goto(f"{api.url}/console/#/explore/{other}")
+    planner.get_by_role("heading", name=f"关系浏览:{paths[0]['steps'][-1]['to']['name']}").wait_for()
     planner.get_by_role("button", name="设为终点").click()
     planner.get_by_role("link", name="查看两者之间的关系路径").click()
     planner.locator("#paths .path").first.wait_for()
