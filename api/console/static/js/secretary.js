@@ -70,11 +70,13 @@ async function needForm(label, n, button) {
 
 const windowOk = (v) => (v.window_start && v.window_end && v.window_end <= v.window_start ? { window_end: "“结束时间”必须晚于“开始时间”" } : {});
 const NUMBERS = ["people_wanted", "hours_wanted", "beneficiary_count"];
+/** A local date-time typed in the page (2026-11-24T08:00) as a UTC time the API takes. */
+const utc = (v) => new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z");
 /** A form value as the API takes it: numbers as numbers, times as UTC, blanks as null. */
 function typed(name, v) {
   if (v === "") return null;
   if (NUMBERS.includes(name)) return Number(v);
-  if (name.startsWith("window_")) return new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z");
+  if (name.startsWith("window_")) return utc(v);
   return v;
 }
 
@@ -164,7 +166,7 @@ export async function pointsPage(from, to) {
   wire(form, async (v) => go(`#/points/${v.start}/${v.end}`),
     (v) => (v.start && v.end && v.end < v.start ? { end: "“结束日期”不能早于“开始日期”" } : {}));
   // local days, the end day counted in full
-  const q = new URLSearchParams({ start: typed("window_start", `${start}T00:00`), end: typed("window_end", `${nextDay(end)}T00:00`) });
+  const q = new URLSearchParams({ start: utc(`${start}T00:00`), end: utc(`${nextDay(end)}T00:00`) });
   const report = await api(`/reports/orgs/${encodeURIComponent(who.scope_org_id)}?${q}`);
   const ranked = [...report.points_by_holder].sort((a, b) => b.points - a.points);
   const ranking = ranked.length ? table([
