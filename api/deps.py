@@ -16,14 +16,15 @@ from engine.store.base import GraphStore
 oauth2 = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def get_store(request: Request) -> GraphStore:
-    """The process's graph store, opened by the app's lifespan."""
+async def get_store(request: Request) -> GraphStore:
+    """The process's graph store, opened by the app's lifespan (async: no I/O, so no hop to a
+    worker thread; FastAPI runs every sync dependency in its thread pool)."""
     store: GraphStore = request.app.state.store
     return store
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """The settings the app was built with."""
+async def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was built with (async: no I/O, no hop to a worker thread)."""
     settings: Settings = request.app.state.settings
     return settings
 

@@ -195,16 +195,18 @@ def list_needs(
         if not (actor.is_provider or scope.covers(org_id)):
             raise Forbidden("只能查看本辖区的需求")
         org_ids = sorted(subtree(store, org_id))
-    rows = store.run(
-        "loop.need.list",
-        {
-            "org_ids": org_ids,
-            "status": status,
-            "category": category,
-            "category_prefix": f"{category}." if category else None,
-            "skip": skip,
-            "limit": limit,
-        },
+    params = {
+        "status": status,
+        "category": category,
+        "category_prefix": f"{category}." if category else None,
+        "skip": skip,
+        "limit": limit,
+    }
+    # Unscoped lists page before joining the orgs (a separate statement: see loop.need.list_all).
+    rows = (
+        store.run("loop.need.list_all", params)
+        if org_ids is None
+        else store.run("loop.need.list", {**params, "org_ids": org_ids})
     )
     return [need_view(r) for r in rows]
 

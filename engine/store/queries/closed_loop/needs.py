@@ -50,20 +50,41 @@ DETAIL = cypher(
     "one need with its org, area, active claims and project",
 )
 
+_FILTER = """
+($status IS NULL OR n.status = $status)
+AND ($category IS NULL OR n.category = $category OR n.category STARTS WITH $category_prefix)
+"""
+
 LIST = cypher(
     "loop.need.list",
     "read",
     f"""
     MATCH (n:Need)-[:POSTED_BY]->(o:Org)
-    WHERE ($org_ids IS NULL OR o.id IN $org_ids)
-      AND ($status IS NULL OR n.status = $status)
-      AND ($category IS NULL OR n.category = $category OR n.category STARTS WITH $category_prefix)
+    WHERE o.id IN $org_ids AND {_FILTER}
     WITH n, o ORDER BY n.created_at DESC, n.id SKIP $skip LIMIT $limit
     OPTIONAL MATCH (n)-[:LOCATED_IN]->(ar:Area)
     WITH n, o, ar ORDER BY n.created_at DESC, n.id
     {_VIEW}
     """,
-    "needs posted by some orgs (or all), by status and category (a top category includes its items)",
+    "needs posted by some orgs, by status and category (a top category includes its items)",
+)
+
+# Without an org filter the page is cut before the join to the org (every need has one: posting
+# and the importer make it): on the district demo the public list of open needs went from 13 ms
+# to 3.3 ms (the join ran for all 3,398 open needs first; a pattern predicate instead: 171 ms).
+LIST_ALL = cypher(
+    "loop.need.list_all",
+    "read",
+    f"""
+    MATCH (n:Need)
+    WHERE {_FILTER}
+    WITH n ORDER BY n.created_at DESC, n.id SKIP $skip LIMIT $limit
+    MATCH (n)-[:POSTED_BY]->(o:Org)
+    OPTIONAL MATCH (n)-[:LOCATED_IN]->(ar:Area)
+    WITH n, o, ar ORDER BY n.created_at DESC, n.id
+    {_VIEW}
+    """,
+    "needs of every org, by status and category (a top category includes its items)",
 )
 
 EDIT = cypher(
