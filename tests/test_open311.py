@@ -1,5 +1,6 @@
 """The public Open311 GeoReport v2 view through the real server: the standard's field names,
-every category and need mapped, no personal data anywhere, and the standard's filters."""
+every category and need mapped, no personal data anywhere, the standard's filters, its default
+90-day window, jurisdictions, and errors in its form (a list of {code, description})."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from api_world import ApiWorld
 from test_api_permissions import shared_world
 
 from engine.actors import Actor, Role
+from engine.services.clock import shift, utc_now
 from engine.services.needs import cancel_need
 from engine.store.embedded import EmbeddedFalkorDB
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
@@ -31,8 +33,17 @@ PHONE = re.compile(r"1\d{10}")
 
 @pytest.fixture(scope="module")
 def api(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
-    """One demo world for the module: only the last test writes (one cancellation)."""
+    """One demo world for the module: only one test writes (one cancellation)."""
     yield from shared_world(falkordb_server, tmp_path_factory)
+
+
+def georeport_error(answer: Any, status: int) -> str:
+    """The description of a GeoReport error answer with ``status`` (fails on any other form)."""
+    assert answer.status_code == status, answer.text
+    [error] = answer.json()
+    assert set(error) == {"code", "description"} and error["code"] == status, error
+    assert error["description"], error
+    return str(error["description"])
 
 
 def _posted_by(api: ApiWorld) -> dict[str, dict[str, Any]]:
@@ -58,11 +69,18 @@ def test_services_are_the_taxonomy_with_georeport_fields(api: ApiWorld) -> None:
 def test_requests_map_every_need_without_personal_data(api: ApiWorld) -> None:
     needs = {n["id"]: n for n in api.dataset.nodes["Need"]}
     posted_by = _posted_by(api)
+    first = min(n["created_at"] for n in needs.values())
     with api.anonymous() as anon:
-        answer = anon.get("/open311/v2/requests.json")
+        answer = anon.get("/open311/v2/requests.json", params={"start_date": first})
+        since = shift(utc_now(), -24 * 90)
+        recent = anon.get("/open311/v2/requests.json").json()  # GeoReport's default: the last 90 days
     assert answer.status_code == 200, answer.text
     requests = answer.json()
     assert {r["service_request_id"] for r in requests} == set(needs)
+    assert {r["service_request_id"] for r in recent} == {
+        i for i, n in needs.items() if n["created_at"] >= since
+    }
+    assert len(recent) < len(requests), "the demo's needs span more than 90 days"
     assert [r["requested_datetime"] for r in requests] == sorted(
         (r["requested_datetime"] for r in requests), reverse=True
     )
@@ -98,6 +116,7 @@ def test_filters_of_the_standard_and_a_cancellation(api: ApiWorld) -> None:
     with api.anonymous() as anon:
 
         def ids(**params: str) -> set[str]:
+            params.setdefault("start_date", times[0])  # past GeoReport's default 90 days
             answer = anon.get("/open311/v2/requests.json", params=params)
             assert answer.status_code == 200, (params, answer.text)
             return {r["service_request_id"] for r in answer.json()}
@@ -119,17 +138,18 @@ def test_filters_of_the_standard_and_a_cancellation(api: ApiWorld) -> None:
         }
         picked = [n["id"] for n in needs[:3]]
         assert ids(service_request_id=",".join(picked)) == set(picked)
+        # Request ids override the other filters, as the standard says.
+        assert ids(service_request_id=",".join(picked), status="open", end_date=times[0]) == set(picked)
 
         one = anon.get(f"/open311/v2/requests/{picked[0]}.json")
         assert one.status_code == 200 and [r["service_request_id"] for r in one.json()] == picked[:1]
-        assert anon.get("/open311/v2/requests/no-such-need.json").status_code == 404
+        assert "不存在" in georeport_error(anon.get("/open311/v2/requests/no-such-need.json"), 404)
         for bad in (
             {"status": "pending"},
             {"start_date": "yesterday"},
             {"start_date": end, "end_date": start},
         ):
-            refused = anon.get("/open311/v2/requests.json", params=bad)
-            assert refused.status_code == 422 and refused.json()["message"], bad
+            georeport_error(anon.get("/open311/v2/requests.json", params=bad), 422)
 
     # A need cancelled through the engine is closed, with its reason, from then on.
     need = next(n for n in needs if n["status"] == "open")
@@ -139,3 +159,42 @@ def test_filters_of_the_standard_and_a_cancellation(api: ApiWorld) -> None:
     assert request["status"] == "closed"
     assert request["status_notes"] == "已取消:居民已自行解决"
     assert request["updated_datetime"] > need["created_at"]
+
+
+def test_jurisdictions_are_orgs_with_what_they_lead(api: ApiWorld) -> None:
+    needs = api.dataset.nodes["Need"]
+    posted_by = _posted_by(api)
+    leads: dict[str, list[str]] = {}
+    for r in api.dataset.rels[("LEADS", "Org", "Org")]:
+        leads.setdefault(r["start"], []).append(r["end"])
+
+    def below(org: str) -> set[str]:
+        found, todo = set(), [org]
+        while todo:
+            found.add(todo[-1])
+            todo += leads.get(todo.pop(), [])
+        return found
+
+    # A community (the demo has one street) whose needs are some, not all, of the demo's.
+    community = next(o["id"] for o in api.dataset.nodes["Org"] if o["level"] == "community")
+    top = next(o["id"] for o in api.dataset.nodes["Org"] if o["level"] == "district")
+    first = min(n["created_at"] for n in needs)
+    with api.anonymous() as anon:
+
+        def ids(jurisdiction: str) -> set[str]:
+            params = {"jurisdiction_id": jurisdiction, "start_date": first}
+            answer = anon.get("/open311/v2/requests.json", params=params)
+            assert answer.status_code == 200, answer.text
+            return {r["service_request_id"] for r in answer.json()}
+
+        assert ids(top) == {n["id"] for n in needs}
+        inside = {n["id"] for n in needs if posted_by[n["id"]]["id"] in below(community)}
+        assert ids(community) == inside and inside
+        outside = next(n["id"] for n in needs if n["id"] not in inside)
+        path = f"/open311/v2/requests/{outside}.json"
+        assert anon.get(path, params={"jurisdiction_id": top}).status_code == 200
+        georeport_error(anon.get(path, params={"jurisdiction_id": community}), 404)
+        assert anon.get("/open311/v2/services.json", params={"jurisdiction_id": community}).status_code == 200
+        for unknown in ("/open311/v2/services.json", "/open311/v2/requests.json", path):
+            described = georeport_error(anon.get(unknown, params={"jurisdiction_id": "no-such-org"}), 404)
+            assert "辖区" in described

@@ -2,14 +2,17 @@
 categories as services, needs as service requests. Public, so it shows only what a request
 may show: category, description, place, times, status and the responsible org's name; never
 a claimant, provider or any personal data. Query values arrive as GeoReport defines them
-(comma-delimited lists, W3C date-times)."""
+(comma-delimited lists, W3C date-times). A jurisdiction is a Party org (the district for the
+whole platform): its requests are those of the org and the orgs it leads."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from engine.errors import Invalid, NotFound
+from engine.services.clock import resolve, shift
 from engine.services.needs import status_zh
+from engine.services.scope import subtree
 from engine.store.base import GraphStore, Row
 from graph_schema.domain import NEED_STATUSES
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
@@ -23,11 +26,26 @@ GEOREPORT_STATUSES: dict[str, tuple[str, ...]] = {
 }
 MAX_REQUESTS = 1000
 """GeoReport's default page: the most recent 1000 requests."""
+DEFAULT_DAYS = 90
+"""GeoReport's default window when neither start_date nor end_date is given: the last 90 days."""
 
 
-def georeport_services() -> list[dict[str, Any]]:
-    """Every category of the service taxonomy as a GeoReport service; items are grouped under
-    their top category, and the skills they ask for are the keywords."""
+def jurisdiction_orgs(store: GraphStore, jurisdiction_id: str | None) -> list[str] | None:
+    """The orgs of a GeoReport jurisdiction (an org id: it and the orgs it leads); None when no
+    jurisdiction is named (the whole platform); NotFound for an unknown one."""
+    if jurisdiction_id is None or not jurisdiction_id.strip():
+        return None
+    orgs = subtree(store, jurisdiction_id.strip())
+    if not orgs:
+        raise NotFound(f"辖区“{jurisdiction_id}”不存在(辖区编号为党组织编号,如区委)")
+    return sorted(orgs)
+
+
+def georeport_services(store: GraphStore, jurisdiction_id: str | None = None) -> list[dict[str, Any]]:
+    """Every category of the service taxonomy as a GeoReport service (the same in every
+    jurisdiction, which must exist); items are grouped under their top category, and the skills
+    they ask for are the keywords."""
+    jurisdiction_orgs(store, jurisdiction_id)
     return [
         {
             "service_code": c.id,
@@ -99,27 +117,39 @@ def _request(row: Row) -> dict[str, Any]:
 def georeport_requests(
     store: GraphStore,
     *,
+    jurisdiction_id: str | None = None,
     service_request_id: str | None = None,
     service_code: str | None = None,
     status: str | None = None,
     start_date: str | None = None,
     end_date: str | None = None,
     limit: int = MAX_REQUESTS,
+    now: str | None = None,
 ) -> list[dict[str, Any]]:
     """Needs as GeoReport requests, newest first, filtered by the standard's query parameters:
-    request ids and service codes (comma-delimited), status (open, closed or both) and the
-    posting time between start_date and end_date (inclusive)."""
+    request ids (comma-delimited; they override the other filters, as the standard says), else
+    service codes, status (open, closed or both) and the posting time between start_date and
+    end_date (inclusive; the last 90 days when neither is given); within the jurisdiction."""
+    orgs = jurisdiction_orgs(store, jurisdiction_id)
+    ids = _split(service_request_id)
     start, end = _when(start_date, "start_date"), _when(end_date, "end_date")
     if start and end and end < start:
         raise Invalid("“end_date”不能早于“start_date”")
     if not 1 <= limit <= MAX_REQUESTS:
         raise Invalid(f"最多返回 {MAX_REQUESTS} 条")
+    if ids is not None:
+        categories, statuses, start, end = None, None, None, None
+    else:
+        categories, statuses = _split(service_code), _statuses(status)
+        if start is None and end is None:
+            start = shift(resolve(now), -24 * DEFAULT_DAYS)
     rows = store.run(
         "open311.requests",
         {
-            "ids": _split(service_request_id),
-            "categories": _split(service_code),
-            "statuses": _statuses(status),
+            "org_ids": orgs,
+            "ids": ids,
+            "categories": categories,
+            "statuses": statuses,
             "start": start,
             "end": end,
             "limit": limit,
@@ -128,9 +158,14 @@ def georeport_requests(
     return [_request(r) for r in rows]
 
 
-def georeport_request(store: GraphStore, service_request_id: str) -> list[dict[str, Any]]:
-    """One need as a GeoReport request, in a list as the standard answers; NotFound when none."""
-    found = georeport_requests(store, service_request_id=service_request_id, limit=1)
+def georeport_request(
+    store: GraphStore, service_request_id: str, jurisdiction_id: str | None = None
+) -> list[dict[str, Any]]:
+    """One need as a GeoReport request, in a list as the standard answers; NotFound when none
+    (or when it lies outside the jurisdiction named)."""
+    found = georeport_requests(
+        store, jurisdiction_id=jurisdiction_id, service_request_id=service_request_id, limit=1
+    )
     if not found or found[0]["service_request_id"] != service_request_id:
         raise NotFound("服务请求不存在")
     return found

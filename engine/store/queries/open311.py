@@ -10,7 +10,8 @@ REQUESTS = cypher(
     "read",
     """
     MATCH (n:Need)-[:POSTED_BY]->(o:Org)
-    WHERE ($ids IS NULL OR n.id IN $ids)
+    WHERE ($org_ids IS NULL OR o.id IN $org_ids)
+      AND ($ids IS NULL OR n.id IN $ids)
       AND ($categories IS NULL OR n.category IN $categories)
       AND ($statuses IS NULL OR n.status IN $statuses)
       AND ($start IS NULL OR n.created_at >= $start)
@@ -21,5 +22,5 @@ REQUESTS = cypher(
            n.updated_at AS updated_at, n.window_end AS window_end, n.address AS address,
            n.lat AS lat, n.lon AS lon, o.name AS org_name
     """,
-    "needs as GeoReport requests, newest first: by ids, categories, statuses, posting time",
+    "needs as GeoReport requests, newest first: by orgs, ids, categories, statuses, posting time",
 )
