@@ -41,10 +41,11 @@ def browser_fixture() -> Iterator[Any]:
         browser.close()
 
 
-def new_page(browser: Any, phone: bool = False) -> Any:
-    """A fresh page in its own context, at desktop or phone (390×844) size."""
+def new_page(browser: Any, phone: bool = False, zone: str | None = None) -> Any:
+    """A fresh page in its own context, at desktop or phone (390×844) size, its clock in the
+    time zone ``zone`` when given (the machine's otherwise)."""
     viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    page = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+    page = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id=zone).new_page()
     page.set_default_timeout(15_000)
     return page
 
@@ -57,9 +58,9 @@ def sign_in(page: Any, api: ApiWorld, username: str, password: str = DEMO_PASSWO
     page.get_by_role("button", name="登录").click()
 
 
-def page_for(browser: Any, api: ApiWorld, role: str, phone: bool = False) -> Any:
+def page_for(browser: Any, api: ApiWorld, role: str, phone: bool = False, zone: str | None = None) -> Any:
     """A fresh page signed in as the demo account ``role`` through the sign-in form."""
-    page = new_page(browser, phone)
+    page = new_page(browser, phone, zone)
     sign_in(page, api, role)
     page.get_by_role("button", name="退出登录").wait_for()
     return page

@@ -1,16 +1,20 @@
 // The administrator's pages: home, accounts (create, enable, disable), the audit log, point corrections.
 import { api } from "./api.js";
-import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
-import { LABEL, needsTable, ROLE } from "./common.js";
+import { act, badge, field, flash, h, paged, table, wire, when } from "./ui.js";
+import { filteredNeeds, LABEL, me, ROLE, topOrg, upperOrgs } from "./common.js";
 import { route } from "./app.js";
 
 export async function adminHome(who) {
+  const [top, needs] = await Promise.all([topOrg().catch(() => null), filteredNeeds()]);
   return [`${who.display_name} · 工作台`,
     h("nav", { class: "actions", "aria-label": "管理功能" },
       h("a", { href: "#/accounts", class: "button" }, "账号管理"),
       h("a", { href: "#/audit", class: "button secondary" }, "操作日志"),
       h("a", { href: "#/points/correct", class: "button secondary" }, "积分更正")),
-    h("h2", {}, "全部需求"), needsTable(await api("/needs?limit=100"))];
+    h("ul", { class: "planner-links", id: "graph-links" },
+      top ? h("li", {}, h("a", { href: `#/explore/${encodeURIComponent(top.id)}` }, `关系浏览:从${top.name}出发查看组织、单位与党员之间的关系`)) : null,
+      h("li", {}, h("a", { href: "#/paths" }, "关系路径:查找两个组织、单位或党员之间如何相连"))),
+    h("h2", {}, "全部需求"), ...needs];
 }
 
 const SCOPED = ["planner", "secretary"];
@@ -20,12 +24,21 @@ const ACTIVE = { active: "启用中", retired: "已停用" };
 /** Accounts: the creation form (kept as typed when refused) and the list with enable/disable. */
 export async function accountsPage() {
   const accounts = await api("/accounts?limit=500");
+  const names = await accountNames(accounts);
   const role = h("select", { name: "role", required: true }, h("option", { value: "" }, "请选择"),
     Object.entries(ROLE).map(([k, v]) => h("option", { value: k }, v)));
-  const scope = field("管辖党组织编号", h("input", { name: "scope_org_id", maxlength: 64 }), "规划人员填街道党组织编号,社区书记填社区党组织编号");
+  const pick = h("select", { name: "scope_org_id" });
+  const scope = field("管辖党组织", pick, "规划人员选街道党组织,社区书记选社区党组织");
   const subject = field("对应单位或党员编号", h("input", { name: "subject_id", maxlength: 64 }), "驻区单位或党员账号必填");
-  const fit = () => { scope.hidden = !SCOPED.includes(role.value); subject.hidden = !SUBJECT.includes(role.value); };
-  role.addEventListener("change", fit);
+  const fit = async () => {
+    scope.hidden = !SCOPED.includes(role.value); subject.hidden = !SUBJECT.includes(role.value);
+    if (scope.hidden) return;
+    const level = role.value === "planner" ? "street" : "community", was = pick.value;
+    pick.replaceChildren(h("option", { value: "" }, "正在加载……"));  // the district's tree: read once, when first needed
+    const orgs = await upperOrgs().catch(() => []);
+    pick.replaceChildren(h("option", { value: "" }, "请选择"), ...orgs.filter((o) => o.level === level).map((o) => h("option", { value: o.id, selected: o.id === was }, o.name)));
+  };
+  role.addEventListener("change", () => fit().catch((e) => flash(e.message)));
   const form = h("form", { class: "card", "aria-label": "创建账号" },
     h("div", { class: "row" },
       field("登录名 *", h("input", { name: "id", required: true, minlength: 3, maxlength: 64, autocomplete: "off" }), "3–64 位字母、数字或 _ . @ -"),
@@ -33,7 +46,7 @@ export async function accountsPage() {
     h("div", { class: "row" }, field("角色 *", role), scope, subject),
     field("初始密码 *", h("input", { name: "password", type: "password", required: true, minlength: 8, maxlength: 128, autocomplete: "new-password" }), "至少 8 位"),
     h("button", { type: "submit" }, "创建账号"));
-  fit();
+  fit().catch((e) => flash(e.message));
   wire(form, async (v) => {
     const body = { id: v.id, display_name: v.display_name, role: v.role, password: v.password };
     if (SCOPED.includes(v.role)) body.scope_org_id = v.scope_org_id;
@@ -52,12 +65,13 @@ export async function accountsPage() {
   });
   const list = table([
     ["登录名", (a) => a.id], ["显示名称", (a) => a.display_name], ["角色", (a) => ROLE[a.role] || a.role],
-    ["管辖或对应", (a) => a.scope_org_id || a.subject_id || "—"], ["状态", (a) => badge(a.active ? "active" : "retired", ACTIVE)],
-    ["操作", (a) => act(a.active ? "停用" : "启用", async () => {
+    ["管辖或对应", (a) => names.get(a.scope_org_id || a.subject_id) || a.scope_org_id || a.subject_id || "—"],
+    ["状态", (a) => badge(a.active ? "active" : "retired", ACTIVE)],
+    ["操作", (a) => (a.id === me().id ? h("span", { class: "hint" }, "当前登录的账号") : act(a.active ? "停用" : "启用", async () => {
       await api(`/accounts/${encodeURIComponent(a.id)}/active`, { method: "PUT", body: { active: !a.active } });
       await route();
       flash(`账号“${a.id}”已${a.active ? "停用" : "启用"}。`, "ok");
-    }, "secondary")],
+    }, "secondary"))],
   ], accounts);
   list.id = "accounts";
   return ["账号管理", h("h2", {}, "创建账号"), form, h("h2", {}, `全部账号(${accounts.length})`), list];
@@ -75,16 +89,35 @@ const ACTION = {
 
 const OBJECT = { ...LABEL, Account: "账号", Claim: "认领", WorkLog: "服务时长", PointEntry: "积分", Evaluation: "评价", Problem: "问题上报", DispatchRun: "派单" };
 
+const SUBJECTS = { unit: "units", member: "members" };
+/** The names of the orgs, units and members accounts are tied to (one read per distinct id). */
+async function accountNames(accounts) {
+  const paths = new Map();
+  for (const a of accounts) {
+    if (a.scope_org_id) paths.set(a.scope_org_id, `/orgs/${encodeURIComponent(a.scope_org_id)}`);
+    else if (a.subject_id && SUBJECTS[a.role]) paths.set(a.subject_id, `/${SUBJECTS[a.role]}/${encodeURIComponent(a.subject_id)}`);
+  }
+  const named = await Promise.all([...paths].map(([id, path]) => api(path).then((x) => [id, x.name]).catch(() => [id, null])));
+  return new Map(named.filter(([, name]) => name));
+}
+
 /** The newest audit entries: who did what, when, to which record. */
 export async function auditPage() {
-  const entries = await api("/audit?limit=100");
-  const log = entries.length ? table([
-    ["时间", (e) => when(e.at)], ["操作账号", (e) => `${e.actor}(${ROLE[e.role] || e.role})`],
+  // the API reads the newest `limit` entries: a next page is the next slice of a longer read (500 at most)
+  const log = await paged(async (skip, limit) => (skip >= 500 ? [] : (await api(`/audit?limit=${Math.min(skip + limit, 500)}`)).slice(skip)), auditTable);
+  log.id = "audit";
+  return ["操作日志", h("p", { class: "hint" }, "写操作记录,最新的在前(时间为北京时间)。"), log];
+}
+
+/** Who acted: an account, or the command line (imports, the demo). */
+const actorName = (e) => (e.actor === "cli" ? "命令行管理员" : `${e.actor}(${ROLE[e.role] || e.role})`);
+
+function auditTable(entries) {
+  return entries.length ? table([
+    ["时间", (e) => when(e.at)], ["操作账号", actorName],
     ["操作", (e) => (e.action === "account.set_active" && e.after ? (e.after.active ? "启用账号" : "停用账号") : ACTION[e.action] || e.action)],
     ["对象", (e) => `${OBJECT[e.entity_label] || e.entity_label} ${e.entity_id}`],
   ], entries) : h("p", { class: "hint" }, "暂无操作记录。");
-  log.id = "audit";
-  return ["操作日志", h("p", { class: "hint" }, "最近 100 条写操作,最新的在前。"), log];
 }
 
 /** An admin's correction of a holder's points (a new entry, never an edit of an old one). */

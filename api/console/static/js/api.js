@@ -9,7 +9,10 @@ export function session() {
   try { return JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch { return null; }
 }
 
-export function signOut() { sessionStorage.removeItem(KEY); }
+/** Forget the session and whatever else the console kept for it (the explorer's chosen path ends). */
+export function signOut() {
+  for (const k of Object.keys(sessionStorage)) if (k.startsWith("lianjian.")) sessionStorage.removeItem(k);
+}
 
 const PLAIN = {
   401: "登录已失效,请重新登录。",

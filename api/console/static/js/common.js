@@ -1,6 +1,6 @@
 // What every page shares: status names, categories, the page frame, need and proposal tables.
 import { api, session } from "./api.js";
-import { act, badge, flash, h, table, when } from "./ui.js";
+import { act, badge, flash, h, paged, table, when } from "./ui.js";
 import { route } from "./app.js";
 
 export const NEED = { open: "待认领", claimed: "已认领", in_progress: "服务中", completed: "已完成", evaluated: "已评价", cancelled: "已取消", expired: "已过期" };
@@ -46,6 +46,44 @@ export function needsTable(needs) {
   ], needs);
 }
 
+/** Needs read from `/needs` with `query` a page at a time ("显示更多" for the next page). */
+export const pagedNeeds = (query = {}, size = 50) => paged((skip, limit) =>
+  api(`/needs?${new URLSearchParams({ ...query, skip: String(skip), limit: String(limit) })}`), needsTable, size);
+
+/** Needs of `query` a page at a time, under a status filter. */
+export async function filteredNeeds(query = {}) {
+  const status = h("select", { name: "status", id: "status-filter" }, h("option", { value: "" }, "全部状态"),
+    Object.entries(NEED).map(([k, v]) => h("option", { value: k }, v)));
+  const box = h("div", { id: "needs" });
+  const load = async () => box.replaceChildren(await pagedNeeds({ ...query, ...(status.value ? { status: status.value } : {}) }));
+  status.addEventListener("change", () => load().catch((e) => flash(e.message)));
+  await load();
+  return [h("div", { class: "field narrow" }, h("label", { for: "status-filter" }, "按状态查看"), status), box];
+}
+
+let top = null;
+/** The top org of the directory (an admin has no jurisdiction to start from): climbed from a need's or an account's org. */
+export async function topOrg() {
+  if (top) return top;
+  const [need] = await api("/needs?limit=1");
+  const start = need ? need.org_id : ((await api("/accounts?limit=500")).find((a) => a.scope_org_id) || {}).scope_org_id;
+  if (!start) return null;
+  let org = await api(`/orgs/${encodeURIComponent(start)}`);
+  while (org.parent_id) org = await api(`/orgs/${encodeURIComponent(org.parent_id)}`);
+  top = org;
+  return top;
+}
+
+let upper = null;
+/** The district, its streets and communities: what an admin picks from (the whole tree is thousands of orgs). */
+export async function upperOrgs() {
+  if (!upper) {
+    const root = await topOrg();
+    upper = root ? (await api(`/orgs/${encodeURIComponent(root.id)}/tree`)).filter((o) => ["district", "street", "community"].includes(o.level)) : [];
+  }
+  return upper;
+}
+
 /** Pending dispatch proposals; with `reload` given, each row can be accepted or rejected. */
 export function proposalsTable(props, reload) {
   if (!props.length) return h("p", { class: "hint" }, "没有待处理的派单建议。");
@@ -58,8 +96,6 @@ export function proposalsTable(props, reload) {
 }
 
 
-export const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-export const iso = (v) => (v && v.length === 16 ? `${v}:00` : v);
 
 /** A click handler scrolling to the section `id` (hash links are the router's). */
 export const jump = (id) => (ev) => { ev.preventDefault(); document.getElementById(id).scrollIntoView(); };

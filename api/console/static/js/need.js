@@ -11,7 +11,7 @@ export async function needPage(id) {
   const parts = [h("section", { class: "card" },
     h("p", {}, badge(need.status, NEED), " ", catName(need.category), " · ", URGENCY[need.urgency] || need.urgency),
     need.description ? h("p", {}, need.description) : null,
-    h("p", { class: "meta" }, `时间:${when(need.window_start)} 至 ${when(need.window_end)};需要 ${need.people_wanted} 人,已认领 ${need.claimed}`),
+    h("p", { class: "meta" }, `时间(北京时间):${when(need.window_start)} 至 ${when(need.window_end)};需要 ${need.people_wanted} 人,已认领 ${need.claimed}`),
     need.address ? h("p", { class: "meta" }, `地址:${need.address}`) : null,
     need.status_reason ? h("p", { class: "meta" }, `说明:${need.status_reason}`) : null)];
   const manage = (need.status === "open" || need.status === "claimed") && (await manages(need));

@@ -1,8 +1,8 @@
 // The planner's pages: the dashboard (three rates, coverage, gaps, a map to scale, dispatch), the
 // relationship explorer drawn as a graph, and the path between two entities drawn as a chain.
 import { api, offers } from "./api.js";
-import { act, field, flash, h, pct, table, when, wire } from "./ui.js";
-import { go, LABEL, me, NEED, needLink, proposalsTable } from "./common.js";
+import { act, field, flash, h, later, pct, table, when, wire } from "./ui.js";
+import { go, LABEL, me, NEED, needLink, proposalsTable, upperOrgs } from "./common.js";
 
 const enc = encodeURIComponent;
 const NS = "http://www.w3.org/2000/svg";
@@ -20,23 +20,25 @@ const r1 = (v) => Math.round(v * 10) / 10;
 // ---------- dashboard ----------
 export async function plannerHome(who) {
   const org = enc(who.scope_org_id);
-  const now = new Date();
-  const since = new Date(now.getTime() - 365 * 86400000);
-  const period = new URLSearchParams({ start: since.toISOString().slice(0, 19), end: now.toISOString().slice(0, 19) });
-  const [report, needs, offerings] = await Promise.all([api(`/reports/orgs/${org}?${period}`), api("/needs?limit=100"), api("/offerings?status=active&limit=100")]);
+  const now = Date.now();
+  const period = new URLSearchParams({ start: new Date(now - 365 * 86400000).toISOString(), end: new Date(now).toISOString() });
+  const [report, needs, offerings] = await Promise.all([api(`/reports/orgs/${org}?${period}`), api(`/needs?org_id=${org}&limit=500`), api("/offerings?status=active&limit=500")]);
   const rate = (label, r, detail) => h("div", { class: "rate" }, h("div", {}, label), h("div", { class: "value" }, pct(r.rate)), h("div", { class: "hint" }, detail));
   const parts = [h("h2", {}, "三率"), h("div", { class: "rates", id: "rates" },
     rate("响应率", report.response, `${report.response.responded}/${report.response.needs} 个需求在 ${report.response.within_hours} 小时内响应`),
     rate("解决率", report.resolution, `${report.resolution.resolved}/${report.resolution.needs} 个需求已解决`),
     rate("满意率", report.satisfaction, `${report.satisfaction.satisfied}/${report.satisfaction.ratings} 条评价满意`)),
   h("p", { class: "hint" }, `统计期间:近一年(${when(report.start)} 至 ${when(report.end)}),共 ${report.needs} 个需求。`)];
-  if (await offers("/analytics/orgs/{org_id}/coverage")) parts.push(...coverage(await api(`/analytics/orgs/${org}/coverage`)));
+  if (await offers("/analytics/orgs/{org_id}/coverage")) {  // the slowest read of the page (~1 s on a district): drawn when it comes
+    parts.push(h("h2", {}, "覆盖情况"), later(async () => coverage(await api(`/analytics/orgs/${org}/coverage`)), { id: "coverage-box" }));
+  }
   parts.push(h("h2", {}, "需求状态"), table([["状态", ([k]) => NEED[k] || k], ["数量", ([, v]) => v]], Object.entries(report.by_status)),
     h("h2", {}, "需求与资源分布图"), map(needs, offerings));
   const links = [];
   if (await offers("/analytics/entities/{entity_id}/neighbourhood")) links.push(h("li", {}, h("a", { href: `#/explore/${org}` }, "关系浏览:从本街道出发查看组织、单位与党员之间的关系")));
   if (await offers("/analytics/paths")) links.push(h("li", {}, h("a", { href: "#/paths" }, "关系路径:查找两个组织、单位或党员之间如何相连")));
-  if (links.length) parts.splice(0, 0, h("ul", { class: "planner-links" }, links));
+  links.push(h("li", {}, h("a", { href: "#/points" }, "积分排行:本街道各单位、党员和党组织通过项目获得的积分")));
+  parts.splice(0, 0, h("ul", { class: "planner-links" }, links));
   if (await offers("/analytics/orgs/{org_id}/gaps")) {
     const gaps = await api(`/analytics/orgs/${org}/gaps`);
     const short = [...gaps.supply_demand].sort((a, b) => a.balance - b.balance).slice(0, 10);
@@ -80,7 +82,7 @@ function coverage(cov) {
   const cell = (key) => (c) => { const x = c.shares[key]; return x ? `${pct(x.rate)}(${frac(x)})` : "—"; };
   const short = { two_new: "两新覆盖", reporting: "双报到" };
   const blanks = levels.flatMap((k) => cov.areas.uncovered[k] || []);
-  return [h("h2", {}, "覆盖情况"), h("div", { class: "rates", id: "coverage" }, reports.map(card)),
+  return [h("div", { class: "rates", id: "coverage" }, reports.map(card)),
     h("div", { id: "coverage-by-community" }, communities.size ? table([["社区", (c) => c.name],
       ...reports.map(([key]) => [short[key] || `${AREA_LEVEL[key]}覆盖`, cell(key)])], [...communities.values()])
       : h("p", { class: "hint" }, "暂无社区数据。")),
@@ -313,7 +315,7 @@ export async function explorePage(id, hopsArg = "1") {
     h("h2", {}, "关系列表"),
     h("div", { id: "ties" }, hood.ties.length ? table([["一方", (t) => link(t.start)], ["关系", (t) => t.title || t.type], ["另一方", (t) => link(t.end)]], hood.ties)
       : h("p", { class: "hint" }, "没有直接关系。")),
-    h("p", {}, h("a", { href: "#/paths" }, "关系路径"), " · ", h("a", { href: "#/home" }, "返回看板"))].flat().filter(Boolean)];
+    h("p", {}, h("a", { href: "#/paths" }, "关系路径"), " · ", h("a", { href: "#/home" }, "返回工作台"))].flat().filter(Boolean)];
 }
 
 // ---------- path between two entities ----------
@@ -321,7 +323,9 @@ export async function explorePage(id, hopsArg = "1") {
 async function endChoices(who, extra) {
   const picked = Object.values(ends()).filter(Boolean);
   const groups = [["已在关系浏览中选定", picked]];
-  if (who && who.scope_org_id) {
+  if (who && who.role === "admin") {  // the whole district: its streets and communities (thousands of orgs in all)
+    groups.push(["党组织(区、街道、社区)", (await upperOrgs().catch(() => [])).map((o) => ({ id: o.id, name: o.name, label: "Org" }))]);
+  } else if (who && who.scope_org_id) {
     const org = enc(who.scope_org_id);
     const [tree, hood] = await Promise.all([api(`/orgs/${org}/tree`),
       api(`/analytics/entities/${org}/neighbourhood?hops=2&rel_types=LEADS&rel_types=REPORTS_TO&max_nodes=2000`).catch(() => null)]);
@@ -390,6 +394,6 @@ export async function pathsPage(a, b) {
     }
     parts.push(box);
   }
-  parts.push(h("p", {}, h("a", { href: "#/home" }, "返回看板")));
+  parts.push(h("p", {}, h("a", { href: "#/home" }, "返回工作台")));
   return ["关系路径", ...parts];
 }

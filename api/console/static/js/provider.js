@@ -1,26 +1,25 @@
 // The unit's and member's pages: home (projects, recommendations, open needs, offerings, points).
 import { api, offers } from "./api.js";
-import { act, badge, field, flash, h, table, wire } from "./ui.js";
-import { catName, categoryOptions, jump, ledgerTable, needsTable, OFFERING, PROJECT } from "./common.js";
+import { act, badge, field, flash, h, later, table, wire } from "./ui.js";
+import { catName, categoryOptions, jump, ledgerTable, OFFERING, pagedNeeds, PROJECT } from "./common.js";
 import { withdraw } from "./need.js";
 import { route } from "./app.js";
 
 export async function providerHome(who) {
   const sid = encodeURIComponent(who.subject_id);
   const [open, projects, mine, balance, ledger] = await Promise.all([
-    api("/needs?status=open&limit=20"), api(`/projects?provider_id=${sid}&limit=100`),
+    pagedNeeds({ status: "open" }, 10), api(`/projects?provider_id=${sid}&limit=100`),
     api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), api(`/points/${sid}/ledger?limit=20`)]);
   const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
     h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
     h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`))];
   parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p, sid))) : h("p", { class: "hint" }, "还没有项目。")));
   if (await offers("/recommendations/needs")) {
-    const recs = await api("/recommendations/needs?k=5").catch(() => []);
-    parts.push(h("h2", {}, "为您推荐"), recs.length ? h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
-      h("a", { href: `#/needs/${encodeURIComponent(r.need_id)}` }, (open.find((n) => n.id === r.need_id) || {}).title || "查看需求"),
-      h("div", { class: "meta" }, r.reasons || r.path_words)))) : h("p", { class: "hint" }, "暂时没有与您的资源相符的推荐,可在下方浏览全部待认领需求。"));
+    parts.push(h("h2", {}, "为您推荐"), mine.some((o) => o.status === "active")
+      ? later(recommended, { id: "recommendations" })  // ~0.5 s on a district: the page shows first
+      : h("p", { class: "hint", id: "recommendations" }, "您还没有可用的资源。在下方“登记新资源”后,这里会推荐与资源相符的需求。"));
   }
-  parts.push(h("h2", {}, "待认领的需求"), h("div", { id: "open-needs" }, needsTable(open)));
+  parts.push(h("h2", {}, "待认领的需求"), h("div", { id: "open-needs" }, open));
   parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), h("h3", {}, "登记新资源"), await offeringForm());
   parts.push(h("h2", {}, "积分"), h("section", { class: "card", id: "points" },
     h("p", {}, "当前积分:", h("strong", { class: "balance" }, String(balance.balance)), ` (共 ${balance.entries} 条记录)`),
@@ -28,6 +27,17 @@ export async function providerHome(who) {
   return [`${who.display_name} · 工作台`, ...parts];
 }
 
+
+/** Needs matched to one's active offerings, each with why (the API ranks them). */
+async function recommended() {
+  const recs = await api("/recommendations/needs?k=5");
+  if (!recs.length) return h("p", { class: "hint" }, "暂时没有与您的资源相符的推荐,可在下方浏览全部待认领需求。");
+  const titles = new Map((await Promise.all(recs.map((r) => api(`/needs/${encodeURIComponent(r.need_id)}`).catch(() => null))))
+    .filter(Boolean).map((n) => [n.id, n.title]));
+  return h("ul", { class: "list", id: "recommended" }, recs.map((r) => h("li", {},
+    h("a", { href: `#/needs/${encodeURIComponent(r.need_id)}` }, titles.get(r.need_id) || "查看需求"),
+    h("div", { class: "meta" }, r.reasons || r.path_words))));
+}
 
 function projectItem(p, sid) {
   const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),

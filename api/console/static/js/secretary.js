@@ -1,32 +1,22 @@
 // The community secretary's pages: home (problems, proposals, the community's needs), posting,
 // editing and cancelling a need, and the community's points.
 import { api, offers } from "./api.js";
-import { field, flash, h, table, wire, when } from "./ui.js";
-import { categoryOptions, go, HOLDER, ledgerTable, local, me, NEED, needsTable, proposalsTable, URGENCY } from "./common.js";
+import { beijing, field, flash, h, table, utc, wire, when } from "./ui.js";
+import { categoryOptions, filteredNeeds, go, HOLDER, ledgerTable, me, proposalsTable, URGENCY } from "./common.js";
 import { route } from "./app.js";
 
 export async function secretaryHome(who) {
-  const status = h("select", { name: "status", id: "status-filter" }, h("option", { value: "" }, "全部状态"),
-    Object.entries(NEED).map(([k, v]) => h("option", { value: k }, v)));
-  const box = h("div", { id: "needs" });
-  const load = async () => {
-    const q = new URLSearchParams({ org_id: who.scope_org_id, limit: "100" });
-    if (status.value) q.set("status", status.value);
-    box.replaceChildren(needsTable(await api(`/needs?${q}`)));
-  };
-  status.addEventListener("change", () => load().catch((e) => flash(e.message)));
   const problems = h("div", { id: "problems" });
   const view = [`${who.display_name} · 工作台`,
     h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求"), h("a", { href: "#/points", class: "button secondary" }, "积分排行")),
-    h("h2", {}, "待处理的问题上报"), problems,
-    h("h2", {}, "派单建议"), h("div", { id: "proposals" }),
-    h("h2", {}, "本社区的需求"), h("div", { class: "field narrow" }, h("label", { for: "status-filter" }, "按状态查看"), status), box];
-  await load();
+    h("h2", {}, "待处理的问题上报"), problems];
   if (await offers("/dispatch/proposals")) {
-    const box = view[view.length - 4];
+    const box = h("div", { id: "proposals" });
     const reload = async () => box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50"), reload));
     await reload();
-  } else view.splice(view.length - 5, 2);
+    view.push(h("h2", {}, "派单建议"), box);
+  }
+  view.push(h("h2", {}, "本社区的需求"), ...(await filteredNeeds({ org_id: who.scope_org_id })));
   const projects = await api("/projects?status=problem&limit=100");
   const open = projects.flatMap((p) => p.problems.filter((x) => x.status === "open").map((x) => [p, x]));
   problems.replaceChildren(open.length ? h("ul", { class: "list" }, open.map(([p, x]) => h("li", {},
@@ -58,8 +48,8 @@ async function needForm(label, n, button) {
       field("紧急程度", h("select", { name: "urgency" }, Object.entries(URGENCY).map(([k, v]) => h("option", { value: k, selected: k === n.urgency }, v))))),
     field("需求说明", Object.assign(h("textarea", { name: "description", maxlength: 2000, rows: 4 }), { value: n.description || "" }), "最多 2000 字"),
     h("div", { class: "row" },
-      field("开始时间 *", h("input", { name: "window_start", type: "datetime-local", required: true, value: local(new Date(n.window_start)) })),
-      field("结束时间 *", h("input", { name: "window_end", type: "datetime-local", required: true, value: local(new Date(n.window_end)) }))),
+      field("开始时间 *", h("input", { name: "window_start", type: "datetime-local", required: true, value: beijing(n.window_start) }), "北京时间"),
+      field("结束时间 *", h("input", { name: "window_end", type: "datetime-local", required: true, value: beijing(n.window_end) }))),
     h("div", { class: "row" },
       field("需要人数 *", h("input", { name: "people_wanted", type: "number", required: true, min: 1, max: 100, value: opt(n.people_wanted) })),
       field("预计时长(小时)", h("input", { name: "hours_wanted", type: "number", min: 0, max: 10000, step: "0.5", value: opt(n.hours_wanted) })),
@@ -70,8 +60,6 @@ async function needForm(label, n, button) {
 
 const windowOk = (v) => (v.window_start && v.window_end && v.window_end <= v.window_start ? { window_end: "“结束时间”必须晚于“开始时间”" } : {});
 const NUMBERS = ["people_wanted", "hours_wanted", "beneficiary_count"];
-/** A local date-time typed in the page (2026-11-24T08:00) as a UTC time the API takes. */
-const utc = (v) => new Date(v).toISOString().replace(/\.\d{3}Z$/, "Z");
 /** A form value as the API takes it: numbers as numbers, times as UTC, blanks as null. */
 function typed(name, v) {
   if (v === "") return null;
@@ -82,8 +70,8 @@ function typed(name, v) {
 
 export async function newNeedPage() {
   const who = me();
-  const start = new Date(Date.now() + 86400000); start.setMinutes(0, 0, 0);
-  const end = new Date(start.getTime() + 3 * 3600000);
+  const start = Math.ceil((Date.now() + 86400000) / 3600000) * 3600000;  // tomorrow, on the hour (Beijing's hours are UTC's)
+  const end = start + 3 * 3600000;
   const form = await needForm("发布需求", { urgency: "normal", people_wanted: 1, window_start: start, window_end: end }, "发布");
   wire(form, async (v) => {
     const body = { org_id: who.scope_org_id };
@@ -150,7 +138,7 @@ export function cancelForm(need) {
 
 /** A holder's name as the report gives it (members are never named there). */
 const holderName = (x) => x.name || (x.kind === "Member" ? "党员(不显示姓名)" : x.holder_id);
-const day = (d) => local(d).slice(0, 10);
+const day = (d) => beijing(d).slice(0, 10);
 const nextDay = (d) => new Date(Date.parse(`${d}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
 
 /** The community's points: who earned what through its projects in a period, highest first. */
@@ -165,7 +153,7 @@ export async function pointsPage(from, to) {
   h("button", { type: "submit" }, "查看"));
   wire(form, async (v) => go(`#/points/${v.start}/${v.end}`),
     (v) => (v.start && v.end && v.end < v.start ? { end: "“结束日期”不能早于“开始日期”" } : {}));
-  // local days, the end day counted in full
+  // Beijing days, the end day counted in full
   const q = new URLSearchParams({ start: utc(`${start}T00:00`), end: utc(`${nextDay(end)}T00:00`) });
   const report = await api(`/reports/orgs/${encodeURIComponent(who.scope_org_id)}?${q}`);
   const ranked = [...report.points_by_holder].sort((a, b) => b.points - a.points);
@@ -177,7 +165,7 @@ export async function pointsPage(from, to) {
   ranking.id = "ranking";
   Object.assign(ranking.dataset, { start: report.start, end: report.end });
   return ["积分排行", form,
-    h("p", {}, `${start} 至 ${end},本辖区项目共产生 `, h("strong", { id: "points-total" }, String(report.points_total)), " 积分。"),
+    h("p", {}, `${start} 至 ${end}(北京时间),本辖区项目共产生 `, h("strong", { id: "points-total" }, String(report.points_total)), " 积分。"),
     h("p", { class: "hint" }, "点击名称查看积分明细。党员不显示姓名。"), ranking];
 }
 

@@ -19,7 +19,26 @@ export function flash(text, kind = "error") {
 
 export const badge = (status, names) => h("span", { class: `badge ${status}` }, names[status] || status);
 
-export function when(iso) { return iso ? String(iso).replace("T", " ").slice(0, 16) : "—"; }
+// Times: the API speaks UTC ("2026-11-24T02:00:00Z"); people read and type 北京时间 (UTC+8 all
+// year), whatever time zone the browser itself is set to.
+const BEIJING = 8 * 3600000;
+const instant = (t) => (t instanceof Date ? t.getTime() : typeof t === "number" ? t
+  : Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(t) ? t : `${t}${String(t).length === 10 ? "T00:00" : ""}Z`));
+
+/** An instant (the API's ISO string, a Date or milliseconds) as Beijing wall time "2026-11-24T10:00", as a datetime input takes it. */
+export function beijing(t) { return new Date(instant(t) + BEIJING).toISOString().slice(0, 16); }
+
+/** Beijing wall time typed in a page ("2026-11-24T10:00", or a day "2026-11-24" = its midnight) as the UTC time the API takes. */
+export function utc(v) {
+  const wall = v.length === 10 ? `${v}T00:00` : v.slice(0, 16);
+  return new Date(Date.parse(`${wall}:00Z`) - BEIJING).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** An API time shown in Beijing time, "2026-11-24 10:00" (a dash when there is none). */
+export function when(t) {
+  if (t === null || t === undefined || t === "") return "—";
+  return Number.isNaN(instant(t)) ? String(t) : beijing(t).replace("T", " ");
+}
 
 export function pct(rate) { return rate === null || rate === undefined ? "—" : `${Math.round(rate * 1000) / 10}%`; }
 
@@ -115,3 +134,43 @@ export function table(cols, rows) {
     h("thead", {}, h("tr", {}, cols.map(([label]) => h("th", { scope: "col" }, label)))),
     h("tbody", {}, rows.map((r) => h("tr", {}, cols.map(([label, cell]) => h("td", { "data-label": label }, cell(r)))))));
 }
+
+/**
+ * A list read a page at a time: `load(skip, limit)` gives rows, `render(rows)` a table (or a hint
+ * when there are none); "显示更多" appends the next page's rows while the API has more.
+ */
+export async function paged(load, render, size = 50) {
+  const box = h("div", { class: "paged" });
+  const more = h("button", { type: "button", class: "secondary more" }, "显示更多");
+  const count = h("span", { class: "hint count" });
+  let skip = 0;
+  const step = async () => {
+    const rows = await load(skip, size + 1);  // one more than shown tells whether there is a next page
+    const page = rows.slice(0, size);
+    const body = box.querySelector("tbody");
+    if (body) body.append(...render(page).querySelectorAll("tbody > tr"));
+    else box.prepend(render(page));
+    skip += page.length;
+    more.hidden = rows.length <= size;
+    count.hidden = !skip || (more.hidden && skip <= size);
+    count.textContent = more.hidden ? `共 ${skip} 条` : `已显示 ${skip} 条`;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try { await step(); } catch (err) { flash(err.message || String(err)); } finally { more.disabled = false; }
+  });
+  box.append(h("div", { class: "actions more-row" }, more, count));
+  await step();
+  return box;
+}
+
+/** A part of a page that is slow to read: the page shows at once with "正在加载……" here, then
+ *  `fill()`'s elements (or its failure in words) replace it. */
+export function later(fill, attrs = {}) {
+  const box = h("div", { ...attrs, "aria-busy": "true" }, h("p", { class: "hint" }, "正在加载……"));
+  fill().then((els) => box.replaceChildren(...[els].flat().filter(Boolean)))
+    .catch((err) => box.replaceChildren(h("p", { class: "msg error" }, err.message || String(err))))
+    .finally(() => box.removeAttribute("aria-busy"));
+  return box;
+}
+
