@@ -77,6 +77,7 @@ def test_times_are_beijing_time_whatever_the_browser_zone(browser: Any, api: Api
 
     sec.goto(f"{api.url}/console/#/needs/{need['id']}")
     sec.get_by_text("时间(北京时间):2026-12-01 10:00 至 2026-12-01 12:00").wait_for()
+    assert f"发布:{need['org_name']}" in sec.inner_text("main")
     sec.get_by_role("link", name="修改需求").click()
     edit = sec.get_by_role("form", name="修改需求")
     assert edit.get_by_label("开始时间 *").input_value() == "2026-12-01T10:00"

@@ -13,6 +13,7 @@ export async function needPage(id) {
     need.description ? h("p", {}, need.description) : null,
     h("p", { class: "meta" }, `时间(北京时间):${when(need.window_start)} 至 ${when(need.window_end)};需要 ${need.people_wanted} 人,已认领 ${need.claimed}`),
     need.address ? h("p", { class: "meta" }, `地址:${need.address}`) : null,
+    need.org_name ? h("p", { class: "meta" }, `发布:${need.org_name}`) : null,
     need.status_reason ? h("p", { class: "meta" }, `说明:${need.status_reason}`) : null)];
   const manage = (need.status === "open" || need.status === "claimed") && (await manages(need));
   if (manage && need.status === "open") parts.push(h("div", { class: "actions" }, h("a", { href: `#/needs/${encodeURIComponent(id)}/edit`, class: "button" }, "修改需求")));
@@ -29,6 +30,7 @@ export async function needPage(id) {
     if (need.status === "open") parts.push(h("h2", {}, "认领这个需求"), await claimForm(need, who));
   }
   if (manage) parts.push(h("h2", {}, "取消需求"), cancelForm(need));
+  parts.push(h("p", {}, h("a", { href: "#/home" }, "返回工作台")));
   return [need.title, ...parts];
 }
 
@@ -68,7 +70,7 @@ async function projectParts(pid, who) {
 
 async function claimForm(need, who) {
   const mine = await api(`/offerings?provider_id=${encodeURIComponent(who.subject_id)}&status=active&limit=100`);
-  if (!mine.length) return h("p", { class: "hint" }, "您还没有可用的资源,请先在工作台登记资源。");
+  if (!mine.length) return h("p", { class: "hint" }, "您还没有可用的资源,请先在", h("a", { href: "#/home" }, "工作台"), "的“登记新资源”中登记。");
   const form = h("form", { class: "card", "aria-label": "认领需求" },
     field("用哪项资源认领 *", h("select", { name: "offering_id", required: true }, mine.map((o) => h("option", { value: o.id }, `${o.title}(${catName(o.category)})`)))),
     field("留言", h("textarea", { name: "note", maxlength: 500, rows: 2 })),

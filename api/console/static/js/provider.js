@@ -43,7 +43,7 @@ function projectItem(p, sid) {
   const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),
     h("div", { class: "meta" }, `${p.org_name || ""} · 累计 ${p.hours_total || 0} 小时`));
   if (p.status === "claimed") {
-    li.append(h("div", { class: "actions" }, act("开始服务", async () => { await api(`/projects/${p.id}/start`, { method: "POST" }); route(); }),
+    li.append(h("div", { class: "actions" }, act("开始服务", async () => { await api(`/projects/${p.id}/start`, { method: "POST" }); await route(); flash(`“${p.title}”已开始服务。`, "ok"); }),
       act("撤回认领", async () => {  // before work starts (the API's rule)
         const [claim] = await api(`/claims?need_id=${encodeURIComponent(p.need_id)}&provider_id=${sid}&status=active&limit=1`);
         await withdraw(claim, p.title);
@@ -53,11 +53,11 @@ function projectItem(p, sid) {
     const hours = wire(h("form", { "aria-label": "登记服务时长" }, h("div", { class: "row" },
       field("服务时长(小时)*", h("input", { name: "hours", type: "number", required: true, min: 0.1, max: 24, step: "0.5" })),
       field("说明", h("input", { name: "note", maxlength: 500 }))), h("button", { type: "submit" }, "登记时长")),
-    async (v) => { await api(`/projects/${p.id}/hours`, { method: "POST", body: { hours: Number(v.hours), note: v.note || null } }); route(); });
+    async (v) => { await api(`/projects/${p.id}/hours`, { method: "POST", body: { hours: Number(v.hours), note: v.note || null } }); await route(); flash(`已登记 ${Number(v.hours)} 小时。`, "ok"); });
     const done = wire(h("form", { "aria-label": "完成项目" }, field("完成情况 *", h("textarea", { name: "report", required: true, maxlength: 2000, rows: 2 })), h("button", { type: "submit" }, "完成项目")),
       async (v) => { await api(`/projects/${p.id}/complete`, { method: "POST", body: { report: v.report } }); await route(); flash("项目已完成,积分已记入。", "ok"); });
     const problem = wire(h("form", { "aria-label": "问题上报" }, field("遇到的问题", h("textarea", { name: "description", required: true, maxlength: 2000, rows: 2 })), h("button", { type: "submit", class: "secondary" }, "上报问题")),
-      async (v) => { await api(`/projects/${p.id}/problems`, { method: "POST", body: { description: v.description } }); route(); });
+      async (v) => { await api(`/projects/${p.id}/problems`, { method: "POST", body: { description: v.description } }); await route(); flash("问题已上报,社区书记处理后会在项目中显示处理结果。", "ok"); });
     li.append(hours, done, problem);
   }
   if (p.status === "completed" || p.status === "evaluated") {
@@ -77,9 +77,16 @@ function offeringsTable(list) {
   return table([["资源", (o) => o.title], ["类别", (o) => catName(o.category)], ["状态", (o) => badge(o.status, OFFERING)],
     ["本期已用", (o) => `${o.used_in_period}/${o.capacity}`],
     ["操作", (o) => h("div", { class: "actions" },
-      o.status === "active" ? act("暂停", () => api(`/offerings/${o.id}/pause`, { method: "POST" }).then(route), "secondary") : null,
-      o.status === "paused" ? act("恢复", () => api(`/offerings/${o.id}/resume`, { method: "POST" }).then(route), "secondary") : null,
-      o.status !== "retired" ? act("下架", () => api(`/offerings/${o.id}/retire`, { method: "POST" }).then(route), "secondary") : null)]], list);
+      o.status === "active" ? act("暂停", () => change(o, "pause", "已暂停"), "secondary") : null,
+      o.status === "paused" ? act("恢复", () => change(o, "resume", "已恢复"), "secondary") : null,
+      o.status !== "retired" ? act("下架", () => change(o, "retire", "已下架"), "secondary") : null)]], list);
+}
+
+/** Pause, resume or retire an offering, then say so. */
+async function change(o, step, done) {
+  await api(`/offerings/${encodeURIComponent(o.id)}/${step}`, { method: "POST" });
+  await route();
+  flash(`资源“${o.title}”${done}。`, "ok");
 }
 
 async function offeringForm() {

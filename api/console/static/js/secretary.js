@@ -32,7 +32,8 @@ export function resolveForm(problem) {
     h("button", { type: "submit" }, "标记为已解决"));
   return wire(form, async (v) => {
     await api(`/problems/${problem.id}/resolve`, { method: "POST", body: { resolution: v.resolution } });
-    route();
+    await route();
+    flash("问题已标记为已解决。", "ok");
   });
 }
 
