@@ -98,7 +98,7 @@ export function proposalsTable(props, reload) {
 
 
 /** A click handler scrolling to the section `id` (hash links are the router's). */
-export const jump = (id) => (ev) => { ev.preventDefault(); document.getElementById(id).scrollIntoView(); };
+export const jump = (id) => (ev) => { ev.preventDefault(); const el = document.getElementById(id); if (el) el.scrollIntoView(); };
 
 /** Show `hash`: the hashchange listener renders it, or we do when it is already shown. */
 export function go(hash) {
@@ -108,6 +108,19 @@ export function go(hash) {
 
 export const POINT_REASON = { service_hours: "服务时长", rating: "服务获评", evaluating: "参与评价", correction: "积分更正" };
 export const HOLDER = { Unit: "驻区单位", Member: "党员", Org: "党组织" };
+
+/** Fill `box` with the pending proposals (of the run `run` when given) a page at a time; with
+ *  `decide`, each row can be accepted or rejected and the list is read again. */
+export async function pendingProposals(box, run, decide) {
+  const read = (skip, limit) => api(`/dispatch/proposals?${new URLSearchParams({ status: "pending", ...(run ? { run_id: run } : {}), skip: String(skip), limit: String(limit) })}`);
+  const load = async () => box.replaceChildren(await paged(read, (rows) => proposalsTable(rows, decide ? load : null), 20));
+  await load();
+  return box;
+}
+
+/** A holder's ledger a page at a time, newest first. */
+export const pagedLedger = (id, size = 20) => paged((skip, limit) =>
+  api(`/points/${encodeURIComponent(id)}/ledger?skip=${skip}&limit=${limit}`), ledgerTable, size);
 
 /** A holder's ledger entries: when, how many points, why. */
 export function ledgerTable(entries) {

@@ -2,7 +2,7 @@
 // relationship explorer drawn as a graph, and the path between two entities drawn as a chain.
 import { api, offers } from "./api.js";
 import { act, field, flash, h, later, pct, table, when, wire } from "./ui.js";
-import { go, LABEL, me, NEED, needLink, proposalsTable, upperOrgs } from "./common.js";
+import { go, LABEL, me, NEED, needLink, pendingProposals, upperOrgs } from "./common.js";
 
 const enc = encodeURIComponent;
 const NS = "http://www.w3.org/2000/svg";
@@ -53,9 +53,9 @@ export async function plannerHome(who) {
     parts.push(h("h2", {}, "派单"), h("p", { class: "hint" }, "派单建议由需求所属社区的书记采纳或拒绝。"), h("div", { class: "actions" }, act("发起一次派单", async () => {
       const run = await api("/dispatch/runs", { method: "POST", body: { scope_org_id: who.scope_org_id } });
       flash(`派单完成:${run.needs_served ?? 0}/${run.needs_total ?? 0} 个需求有了建议。`, "ok");
-      box.replaceChildren(proposalsTable(await api(`/dispatch/proposals?status=pending&limit=50&run_id=${enc(run.id)}`)));
+      await pendingProposals(box, run.id);
     })), box);
-    box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50")));
+    await pendingProposals(box);
   }
   return [`${who.display_name} · 数据看板`, ...parts];
 }

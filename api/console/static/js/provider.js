@@ -1,7 +1,7 @@
 // The unit's and member's pages: home (projects, recommendations, open needs, offerings, points).
 import { api, offers } from "./api.js";
 import { act, badge, field, flash, h, later, table, wire } from "./ui.js";
-import { catName, categoryOptions, jump, ledgerTable, OFFERING, pagedNeeds, PROJECT } from "./common.js";
+import { catName, categoryOptions, jump, OFFERING, pagedLedger, pagedNeeds, PROJECT } from "./common.js";
 import { withdraw } from "./need.js";
 import { route } from "./app.js";
 
@@ -9,7 +9,7 @@ export async function providerHome(who) {
   const sid = encodeURIComponent(who.subject_id);
   const [open, projects, mine, balance, ledger] = await Promise.all([
     pagedNeeds({ status: "open" }, 10), api(`/projects?provider_id=${sid}&limit=100`),
-    api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), api(`/points/${sid}/ledger?limit=20`)]);
+    api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), pagedLedger(who.subject_id)]);
   const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
     h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
     h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`))];
@@ -23,7 +23,7 @@ export async function providerHome(who) {
   parts.push(h("h2", {}, "我的资源"), h("div", { id: "my-offerings" }, offeringsTable(mine)), h("h3", {}, "登记新资源"), await offeringForm());
   parts.push(h("h2", {}, "积分"), h("section", { class: "card", id: "points" },
     h("p", {}, "当前积分:", h("strong", { class: "balance" }, String(balance.balance)), ` (共 ${balance.entries} 条记录)`),
-    ledgerTable(ledger)));
+    ledger));
   return [`${who.display_name} · 工作台`, ...parts];
 }
 

@@ -2,19 +2,18 @@
 // editing and cancelling a need, and the community's points.
 import { api, offers } from "./api.js";
 import { beijing, field, flash, h, table, utc, wire, when } from "./ui.js";
-import { categoryOptions, filteredNeeds, go, HOLDER, ledgerTable, me, proposalsTable, URGENCY } from "./common.js";
+import { categoryOptions, filteredNeeds, go, HOLDER, jump, me, pagedLedger, pendingProposals, URGENCY } from "./common.js";
 import { route } from "./app.js";
 
 export async function secretaryHome(who) {
   const problems = h("div", { id: "problems" });
   const view = [`${who.display_name} · 工作台`,
     h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求"), h("a", { href: "#/points", class: "button secondary" }, "积分排行")),
+    h("nav", { class: "jump", "aria-label": "本页导航" }, h("a", { href: "#/home", onclick: jump("problems") }, "问题上报"),
+      h("a", { href: "#/home", onclick: jump("proposals") }, "派单建议"), h("a", { href: "#/home", onclick: jump("needs") }, "本社区的需求")),
     h("h2", {}, "待处理的问题上报"), problems];
   if (await offers("/dispatch/proposals")) {
-    const box = h("div", { id: "proposals" });
-    const reload = async () => box.replaceChildren(proposalsTable(await api("/dispatch/proposals?status=pending&limit=50"), reload));
-    await reload();
-    view.push(h("h2", {}, "派单建议"), box);
+    view.push(h("h2", {}, "派单建议"), await pendingProposals(h("div", { id: "proposals" }), null, true));
   }
   view.push(h("h2", {}, "本社区的需求"), ...(await filteredNeeds({ org_id: who.scope_org_id })));
   const projects = await api("/projects?status=problem&limit=100");
@@ -174,9 +173,9 @@ const NAMED = { Unit: "units", Org: "orgs", Member: "members" };
 /** One holder's balance and ledger (the API decides whom the account may see). */
 export async function ledgerPage(id) {
   const enc = encodeURIComponent(id);
-  const [balance, entries] = await Promise.all([api(`/points/${enc}`), api(`/points/${enc}/ledger?limit=100`)]);
+  const [balance, entries] = await Promise.all([api(`/points/${enc}`), pagedLedger(id, 50)]);
   const named = await api(`/${NAMED[balance.holder_kind]}/${enc}`).catch(() => ({}));
   return [`积分明细:${named.name || HOLDER[balance.holder_kind] || id}`,
     h("p", {}, `${HOLDER[balance.holder_kind] || ""} 当前积分:`, h("strong", { class: "balance" }, String(balance.balance)), `(共 ${balance.entries} 条记录)`),
-    ledgerTable(entries), h("p", {}, h("a", { href: "#/points" }, "返回积分排行"))];
+    entries, h("p", {}, h("a", { href: "#/points" }, "返回积分排行"))];
 }
