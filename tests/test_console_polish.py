@@ -4,6 +4,7 @@ expects, and signing out forgetting the explorer's chosen path ends."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -163,9 +164,17 @@ def test_links_names_and_sign_out(browser: Any, api: ApiWorld) -> None:
     admin.get_by_role("heading", name=f"关系浏览:{top['name']}").wait_for()
     fits_phone(admin)
     admin.get_by_role("link", name="返回工作台").click()
+    # a slow page says it is coming: the org tree held back 0.8 s, the "loading" line shows, then goes
+    admin.evaluate(
+        "window.busySeen = false; new MutationObserver(() => { window.busySeen ||= !busy.hidden; })"
+        ".observe(document.getElementById('busy'), { attributes: true })"
+    )
+    admin.route("**/orgs/*/tree", lambda route: (time.sleep(0.8), route.continue_()))
     admin.get_by_role("link", name="关系路径", exact=False).click()
     choices = admin.locator('optgroup[label="党组织(区、街道、社区)"]').first
     choices.wait_for(state="attached")
+    admin.unroute("**/orgs/*/tree")
+    assert admin.evaluate("window.busySeen") and admin.locator("#busy").is_hidden()
     tree = api.client("admin").get(f"/orgs/{top['id']}/tree").json()
     upper = {o["id"] for o in tree if o["level"] in ("district", "street", "community")}
     offered = choices.locator("option")

@@ -12,6 +12,7 @@ import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from
 // ---------- sign in ----------
 function signInPage() {
   routes += 1;  // any slower page still loading must not cover the sign-in form
+  document.getElementById("busy").hidden = true;
   document.getElementById("who").textContent = "";
   document.getElementById("sign-out").hidden = true;
   document.getElementById("password-link").hidden = true;
@@ -54,6 +55,8 @@ export async function route() {
   document.getElementById("sign-out").hidden = false;
   document.getElementById("password-link").hidden = false;
   const ticket = ++routes;  // a newer navigation wins over a slower earlier one
+  const busy = document.getElementById("busy");
+  const slow = setTimeout(() => { if (ticket === routes) busy.hidden = false; }, 300);  // a slow page says it is coming
   try {
     await loadCategories();
     const page = PAGES.map(([re, fn]) => [path.match(re), fn]).find(([m]) => m);
@@ -62,6 +65,9 @@ export async function route() {
   } catch (err) {
     if (!session()) return signInPage();
     if (ticket === routes) show("出错了", h("p", { class: "msg error", role: "alert" }, err.message || String(err)), h("a", { href: "#/home" }, "返回工作台"));
+  } finally {
+    clearTimeout(slow);
+    if (ticket === routes) busy.hidden = true;
   }
 }
 
