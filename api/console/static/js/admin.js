@@ -112,11 +112,23 @@ export async function auditPage() {
 /** Who acted: an account, or the command line (imports, the demo). */
 const actorName = (e) => (e.actor === "cli" ? "命令行管理员" : `${e.actor}(${ROLE[e.role] || e.role})`);
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What an entry was done to: its kind and its name or title where the entry records one (a
+ *  need links to its page), else its id (a long generated id cut to its first 8 characters). */
+function objectCell(e) {
+  const said = [e.after, e.before].find((x) => x && (x.title || x.name || x.display_name));
+  const name = said ? said.title || said.name || said.display_name : null;
+  const id = UUID.test(e.entity_id) ? h("span", { title: e.entity_id }, `${e.entity_id.slice(0, 8)}…`) : e.entity_id;
+  const kind = `${OBJECT[e.entity_label] || e.entity_label} `;
+  if (e.entity_label === "Need") return h("span", {}, kind, h("a", { href: `#/needs/${encodeURIComponent(e.entity_id)}` }, name || e.entity_id));
+  return h("span", {}, kind, name ? `${name}(${e.entity_id})` : id);
+}
+
 function auditTable(entries) {
   return entries.length ? table([
     ["时间", (e) => when(e.at)], ["操作账号", actorName],
     ["操作", (e) => (e.action === "account.set_active" && e.after ? (e.after.active ? "启用账号" : "停用账号") : ACTION[e.action] || e.action)],
-    ["对象", (e) => `${OBJECT[e.entity_label] || e.entity_label} ${e.entity_id}`],
+    ["对象", objectCell],
   ], entries) : h("p", { class: "hint" }, "暂无操作记录。");
 }
 
