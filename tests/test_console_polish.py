@@ -13,6 +13,7 @@ from console_world import (
     browser_fixture,  # noqa: F401  (the `browser` fixture)
     fits_phone,
     needs_chromium,
+    new_page,
     page_for,
     shot,
     sign_in,
@@ -220,3 +221,32 @@ def test_links_names_and_sign_out(browser: Any, api: ApiWorld) -> None:
     planner.goto(f"{api.url}/console/#/paths")
     planner.get_by_role("form", name="查找关系路径").wait_for()
     assert planner.locator('optgroup[label="已在关系浏览中选定"]').count() == 0
+
+
+def test_provider_reads_its_project_when_the_need_is_closed_to_it(browser: Any, api: ApiWorld) -> None:
+    """A unit that served a closed need without a claim on record (the demo's past projects): the
+    API refuses it the need, the page shows the unit's project instead, as the API gives it."""
+    admin = api.client("admin")
+    served = [
+        (p, x["provider_id"])
+        for p in admin.get("/projects", params={"status": "evaluated", "limit": 500}).json()
+        for x in p["providers"]
+        if x["provider_kind"] == "Unit"
+    ]
+    assert served, "the demo has past projects served by units"
+    project, provider = served[0]
+    body = {"id": "past-unit", "display_name": "往期服务单位", "role": "unit", "subject_id": provider}
+    assert admin.post("/accounts", json={**body, "password": "wangqi-2026"}).status_code == 201
+    unit = api.sign_in("past-unit", "wangqi-2026")
+    assert unit.get(f"/needs/{project['need_id']}").status_code == 403
+    mine = {p["id"]: p for p in unit.get("/projects", params={"provider_id": provider}).json()}[project["id"]]
+
+    page = new_page(browser, phone=True)
+    sign_in(page, api, "past-unit", "wangqi-2026")
+    page.get_by_role("button", name="退出登录").wait_for()
+    page.goto(f"{api.url}/console/#/needs/{project['need_id']}")
+    page.get_by_role("heading", name=mine["need_title"]).wait_for()
+    assert f"累计服务 {mine['hours_total']:g} 小时" in page.locator("#project").inner_text()
+    assert mine["org_name"] in page.inner_text("main")
+    fits_phone(page)
+    shot(page, "unit-project-of-a-closed-need")

@@ -7,7 +7,17 @@ import { route } from "./app.js";
 
 export async function needPage(id) {
   const who = me();
-  const need = await api(`/needs/${encodeURIComponent(id)}`);
+  let need;
+  try {
+    need = await api(`/needs/${encodeURIComponent(id)}`);
+  } catch (err) {
+    const project = err.status === 403 && who.subject_id ? await ownProject(id, who) : null;
+    if (!project) throw err;
+    return [project.need_title, h("section", { class: "card" },
+      h("p", {}, badge(project.need_status, NEED), " ", catName(project.category), project.org_name ? ` · 发布:${project.org_name}` : ""),
+      h("p", { class: "msg note" }, "这个需求的详情只向发布它的社区和认领它的服务方开放;下面是您参与的项目。")),
+    ...(await projectParts(project.id, who)), h("p", {}, h("a", { href: "#/home" }, "返回工作台"))];
+  }
   const parts = [h("section", { class: "card" },
     h("p", {}, badge(need.status, NEED), " ", catName(need.category), " · ", URGENCY[need.urgency] || need.urgency),
     need.description ? h("p", {}, need.description) : null,
@@ -32,6 +42,12 @@ export async function needPage(id) {
   if (manage) parts.push(h("h2", {}, "取消需求"), cancelForm(need));
   parts.push(h("p", {}, h("a", { href: "#/home" }, "返回工作台")));
   return [need.title, ...parts];
+}
+
+/** The provider's own project for need `id`, if any (a provider may serve a need without an own claim on record). */
+async function ownProject(id, who) {
+  const mine = await api(`/projects?provider_id=${encodeURIComponent(who.subject_id)}&limit=500`);
+  return mine.find((p) => p.need_id === id) || null;
 }
 
 /** A provider withdraws its claim before work starts; the need is open again. */
