@@ -145,6 +145,12 @@ def test_lists_page_by_page(browser: Any, api: ApiWorld) -> None:
     shot(phone, "member-open-needs-paged")
 
 
+def _held_back(route: Any) -> None:
+    """Let a request through 0.8 s late (the server answers it as usual)."""
+    time.sleep(0.8)
+    route.continue_()
+
+
 def _top_org(api: ApiWorld) -> dict[str, Any]:
     """The top of the directory, climbed through the API from a need's org."""
     admin = api.client("admin")
@@ -170,7 +176,7 @@ def test_links_names_and_sign_out(browser: Any, api: ApiWorld) -> None:
         "window.busySeen = false; new MutationObserver(() => { window.busySeen ||= !busy.hidden; })"
         ".observe(document.getElementById('busy'), { attributes: true })"
     )
-    admin.route("**/orgs/*/tree", lambda route: (time.sleep(0.8), route.continue_()))
+    admin.route("**/orgs/*/tree", _held_back)
     admin.get_by_role("link", name="关系路径", exact=False).click()
     choices = admin.locator('optgroup[label="党组织(区、街道、社区)"]').first
     choices.wait_for(state="attached")
