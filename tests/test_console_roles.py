@@ -310,7 +310,9 @@ def test_admin_accounts_audit_points_and_passwords(browser: Any, api: ApiWorld) 
     admin.get_by_role("link", name="积分更正").click()
     fix = admin.get_by_role("form", name="积分更正")
     fix.get_by_label("积分所属编号 *").fill(unit)
-    fix.get_by_label("更正积分 *").fill("0")
+    fix.get_by_label("更正积分 *").fill("0")  # leaving the id names its holder, as the API names it
+    name = api.client("admin").get(f"/units/{unit}").json()["name"]
+    fix.locator("#holder-name", has_text=f"驻区单位:{name},现有 {before} 积分").wait_for()
     fix.get_by_label("说明 *").fill("补记 11 月义诊服务")
     fix.get_by_role("button", name="提交更正").click()
     assert "不等于 0" in fix.inner_text()

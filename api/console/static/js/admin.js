@@ -1,7 +1,7 @@
 // The administrator's pages: home, accounts (create, enable, disable), the audit log, point corrections.
 import { api } from "./api.js";
 import { act, badge, field, flash, h, paged, table, wire, when } from "./ui.js";
-import { filteredNeeds, LABEL, me, ROLE, topOrg, upperOrgs } from "./common.js";
+import { filteredNeeds, HOLDER, holder, LABEL, me, ROLE, topOrg, upperOrgs } from "./common.js";
 import { route } from "./app.js";
 
 export async function adminHome(who) {
@@ -134,8 +134,14 @@ function auditTable(entries) {
 
 /** An admin's correction of a holder's points (a new entry, never an edit of an old one). */
 export async function correctionPage() {
+  const who = h("input", { name: "holder_id", required: true, maxlength: 64 });
+  const whose = h("p", { class: "meta", id: "holder-name", "aria-live": "polite" });
+  who.addEventListener("change", async () => {  // name the holder typed, so a wrong id shows before submitting
+    const id = who.value.trim();
+    whose.textContent = id ? await holder(id).then((x) => `${HOLDER[x.holder_kind] || ""}:${x.name || id},现有 ${x.balance} 积分`, (err) => err.message) : "";
+  });
   const form = h("form", { class: "card", "aria-label": "积分更正" },
-    field("积分所属编号 *", h("input", { name: "holder_id", required: true, maxlength: 64 }), "驻区单位、党员或党组织的编号"),
+    field("积分所属编号 *", who, "驻区单位、党员或党组织的编号"), whose,
     field("更正积分 *", h("input", { name: "points", type: "number", required: true, step: 1 }), "正数为增加,负数为扣减,不能为 0"),
     field("说明 *", h("textarea", { name: "note", required: true, maxlength: 500, rows: 2 })),
     field("相关项目编号", h("input", { name: "project_id", maxlength: 64 })),
@@ -144,8 +150,8 @@ export async function correctionPage() {
     const body = { holder_id: v.holder_id, points: Number(v.points), note: v.note };
     if (v.project_id) body.project_id = v.project_id;
     const entry = await api("/points/corrections", { method: "POST", body });
-    const balance = await api(`/points/${encodeURIComponent(entry.holder_id)}`);
-    return `已更正 ${entry.points > 0 ? "+" : ""}${entry.points} 积分,“${entry.holder_id}”现有 ${balance.balance} 积分。`;
+    const balance = await holder(entry.holder_id);
+    return `已更正 ${entry.points > 0 ? "+" : ""}${entry.points} 积分,“${balance.name || entry.holder_id}”现有 ${balance.balance} 积分。`;
   }, (v) => (v.points && (Number(v.points) === 0 || !Number.isInteger(Number(v.points))) ? { points: "“更正积分”须为不等于 0 的整数" } : {}));
   return ["积分更正", form];
 }

@@ -118,6 +118,15 @@ export async function pendingProposals(box, run, decide) {
   return box;
 }
 
+const NAMED = { Unit: "units", Org: "orgs", Member: "members" };
+/** A points holder's balance and name (the name empty where the account may not read it). */
+export async function holder(id) {
+  const enc = encodeURIComponent(id);
+  const balance = await api(`/points/${enc}`);
+  const named = await api(`/${NAMED[balance.holder_kind]}/${enc}`).catch(() => ({}));
+  return { ...balance, name: named.name || "" };
+}
+
 /** A holder's ledger a page at a time, newest first. */
 export const pagedLedger = (id, size = 20) => paged((skip, limit) =>
   api(`/points/${encodeURIComponent(id)}/ledger?skip=${skip}&limit=${limit}`), ledgerTable, size);

@@ -2,7 +2,7 @@
 // editing and cancelling a need, and the community's points.
 import { api, offers } from "./api.js";
 import { beijing, field, flash, h, table, utc, wire, when } from "./ui.js";
-import { categoryOptions, filteredNeeds, go, HOLDER, jump, me, pagedLedger, pendingProposals, URGENCY } from "./common.js";
+import { categoryOptions, filteredNeeds, go, HOLDER, holder, jump, me, pagedLedger, pendingProposals, URGENCY } from "./common.js";
 import { route } from "./app.js";
 
 export async function secretaryHome(who) {
@@ -169,13 +169,10 @@ export async function pointsPage(from, to) {
     h("p", { class: "hint" }, "点击名称查看积分明细。党员不显示姓名。"), ranking];
 }
 
-const NAMED = { Unit: "units", Org: "orgs", Member: "members" };
 /** One holder's balance and ledger (the API decides whom the account may see). */
 export async function ledgerPage(id) {
-  const enc = encodeURIComponent(id);
-  const [balance, entries] = await Promise.all([api(`/points/${enc}`), pagedLedger(id, 50)]);
-  const named = await api(`/${NAMED[balance.holder_kind]}/${enc}`).catch(() => ({}));
-  return [`积分明细:${named.name || HOLDER[balance.holder_kind] || id}`,
+  const [balance, entries] = await Promise.all([holder(id), pagedLedger(id, 50)]);
+  return [`积分明细:${balance.name || HOLDER[balance.holder_kind] || id}`,
     h("p", {}, `${HOLDER[balance.holder_kind] || ""} 当前积分:`, h("strong", { class: "balance" }, String(balance.balance)), `(共 ${balance.entries} 条记录)`),
     entries, h("p", {}, h("a", { href: "#/points" }, "返回积分排行"))];
 }
