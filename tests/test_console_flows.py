@@ -85,6 +85,10 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     assert refusal.inner_text().strip() and rate.get_by_label("给社区的评分 *").input_value() == "4"
     assert "重复" in refusal.inner_text()  # the API's 409 message, in the page
     shot(unit, "unit-409-shown")
+    unit.reload()  # once rated, the project says so instead of offering the form again
+    done = unit.locator("#my-projects li", has_text="为独居老人上门理发")
+    done.locator(".rated", has_text="已评价社区:4 分").wait_for()
+    assert done.get_by_role("form", name="评价社区").count() == 0
     shot(unit, "unit-home-after")
 
     sec.goto(f"{api.url}/console/{need_url}")
@@ -94,6 +98,13 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     evaluate.get_by_label("评分 *").select_option("5")
     evaluate.get_by_role("button", name="提交评价").click()
     sec.get_by_text("评价已提交").wait_for()
+    project = api.client("secretary").get(f"/needs/{need_id}").json()["project_id"]
+    ratings = api.client("secretary").get(f"/projects/{project}/evaluations").json()
+    sec.locator("#ratings li", has_text="社区评价").wait_for()
+    assert sec.locator("#ratings li").count() == len(ratings) == 2
+    shown = sec.locator("#ratings").inner_text()
+    assert all(f"{e['rating']} 分" in shown for e in ratings)
+    assert sec.get_by_role("form", name="评价服务方").count() == 0  # every provider rated
     shot(sec, "secretary-need-evaluated")
     assert api.client("secretary").get(f"/needs/{need_id}").json()["status"] == "evaluated"
 

@@ -68,15 +68,25 @@ async function projectParts(pid, who) {
     p.problems.length ? h("ul", { class: "list" }, p.problems.map((x) => h("li", {}, badge(x.status, PROBLEM), " ", x.description,
       x.resolution ? h("div", { class: "meta" }, `处理结果:${x.resolution}`) : null,
       who.role === "secretary" && x.status === "open" ? resolveForm(x) : null))) : h("p", { class: "hint" }, "没有问题上报。"))];
-  if (who.role === "secretary" && p.status === "completed") {
+  if (p.status !== "completed" && p.status !== "evaluated") return parts;
+  const ratings = await api(`/projects/${encodeURIComponent(pid)}/evaluations`).catch(() => []);
+  const named = new Map(p.providers.map((x) => [x.provider_id, x.provider_name || x.provider_id]));
+  parts.push(h("h2", {}, "评价"), ratings.length ? h("ul", { class: "list", id: "ratings" }, ratings.map((e) => h("li", {},
+    e.direction === "community_to_provider" ? `社区评价${named.get(e.ratee_id) || "服务方"}:` : `${named.get(e.rater_id) || "服务方"}评价社区:`,
+    h("strong", {}, `${e.rating} 分`), e.comment ? `,“${e.comment}”` : "", h("span", { class: "meta" }, `(${when(e.created_at)})`))))
+    : h("p", { class: "hint" }, "还没有评价。"));
+  const unrated = p.providers.filter((x) => !ratings.some((e) => e.direction === "community_to_provider" && e.ratee_id === x.provider_id));
+  if (who.role === "secretary" && p.status === "completed" && unrated.length) {
     const form = h("form", { class: "card", "aria-label": "评价服务方" },
-      field("服务方 *", h("select", { name: "provider_id", required: true }, p.providers.map((x) => h("option", { value: x.provider_id }, x.provider_name || x.provider_id)))),
+      field("服务方 *", h("select", { name: "provider_id", required: true }, unrated.map((x) => h("option", { value: x.provider_id }, x.provider_name || x.provider_id)))),
       field("评分 *", h("select", { name: "rating", required: true }, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, `${n} 分`)))),
       field("评语", h("textarea", { name: "comment", maxlength: 500, rows: 2 })),
       h("button", { type: "submit" }, "提交评价"));
     wire(form, async (v) => {
       await api(`/projects/${pid}/evaluations/provider`, { method: "POST", body: { provider_id: v.provider_id, rating: Number(v.rating), comment: v.comment || null } });
-      return "评价已提交,谢谢!";
+      await route();
+      flash("评价已提交,谢谢!", "ok");
+      return "";
     });
     parts.push(h("h2", {}, "评价服务方"), form);
   }

@@ -13,7 +13,10 @@ export async function providerHome(who) {
   const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
     h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
     h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`))];
-  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p, sid))) : h("p", { class: "hint" }, "还没有项目。")));
+  const done = projects.filter((p) => p.status === "completed" || p.status === "evaluated");
+  const rated = new Map(await Promise.all(done.map(async (p) => [p.id, (await api(`/projects/${encodeURIComponent(p.id)}/evaluations`).catch(() => []))
+    .find((e) => e.direction === "provider_to_community" && e.rater_id === who.subject_id)])));
+  parts.push(h("h2", {}, "我的项目"), h("div", { id: "my-projects" }, projects.length ? h("ul", { class: "list" }, projects.map((p) => projectItem(p, sid, rated.get(p.id)))) : h("p", { class: "hint" }, "还没有项目。")));
   if (await offers("/recommendations/needs")) {
     parts.push(h("h2", {}, "为您推荐"), mine.some((o) => o.status === "active")
       ? later(recommended, { id: "recommendations" })  // ~0.5 s on a district: the page shows first
@@ -39,7 +42,8 @@ async function recommended() {
     h("div", { class: "meta" }, r.reasons || r.path_words))));
 }
 
-function projectItem(p, sid) {
+/** One of the provider's projects with what it can do next; `rating` its own rating of the community, if given. */
+function projectItem(p, sid, rating) {
   const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),
     h("div", { class: "meta" }, `${p.org_name || ""} · 累计 ${p.hours_total || 0} 小时`));
   if (p.status === "claimed") {
@@ -60,7 +64,8 @@ function projectItem(p, sid) {
       async (v) => { await api(`/projects/${p.id}/problems`, { method: "POST", body: { description: v.description } }); await route(); flash("问题已上报,社区书记处理后会在项目中显示处理结果。", "ok"); });
     li.append(hours, done, problem);
   }
-  if (p.status === "completed" || p.status === "evaluated") {
+  if (rating) li.append(h("p", { class: "meta rated" }, `已评价社区:${rating.rating} 分${rating.comment ? `,“${rating.comment}”` : ""}`));
+  else if (p.status === "completed" || p.status === "evaluated") {
     li.append(wire(h("form", { "aria-label": "评价社区" }, h("div", { class: "row" },
       field("给社区的评分 *", h("select", { name: "rating", required: true }, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, `${n} 分`)))),
       field("评语", h("input", { name: "comment", maxlength: 500 }))), h("button", { type: "submit", class: "secondary" }, "评价社区")),
