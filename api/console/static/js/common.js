@@ -9,7 +9,7 @@ export const OFFERING = { active: "可用", paused: "暂停", retired: "已下�
 export const CLAIM = { active: "有效", withdrawn: "已撤回", cancelled: "已取消" };
 export const PROBLEM = { open: "待处理", resolved: "已解决" };
 export const URGENCY = { low: "不急", normal: "一般", high: "较急", urgent: "紧急" };
-export const LABEL = { Org: "党组织", Unit: "驻区单位", Member: "党员", Area: "区域", Need: "需求", Offering: "资源", Project: "项目", Agreement: "共建协议" };
+export const LABEL = { Org: "党组织", Unit: "驻区单位", Member: "党员", Area: "区域", Need: "需求", Offering: "资源", Project: "项目", Agreement: "共建协议", Category: "服务类别" };
 export const ROLE = { admin: "管理员", planner: "街道规划", secretary: "社区书记", unit: "驻区单位", member: "党员" };
 
 export const main = () => document.getElementById("main");
