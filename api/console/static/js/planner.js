@@ -45,8 +45,7 @@ export async function plannerHome(who) {
     parts.push(h("h2", {}, "供需短板(缺口最大的类别与区域)"), h("div", { id: "gaps" }, short.length ? table([
       ["类别", (g) => g.category_name], ["区域", (g) => g.area_name], ["未满足需求", (g) => g.needs_unmet],
       ["闲置资源", (g) => g.offerings_idle], ["差额", (g) => g.balance]], short) : h("p", { class: "hint" }, "暂无数据。")),
-    h("h2", {}, "尚无人服务的需求"), h("div", { id: "unserved" }, gaps.unserved.length ? table([
-      ["需求", needLink], ["社区", (u) => u.community || "—"], ["原因", (u) => u.reason]], gaps.unserved.slice(0, 10)) : h("p", { class: "hint" }, "所有需求都有人服务。")));
+    h("h2", {}, "尚无人服务的需求"), h("div", { id: "unserved" }, gaps.unserved.length ? unservedTables(gaps.unserved) : h("p", { class: "hint" }, "所有需求都有人服务。")));
   }
   if (await offers("/dispatch/runs")) {
     const box = h("div", { id: "proposals" });
@@ -58,6 +57,13 @@ export async function plannerHome(who) {
     await pendingProposals(box);
   }
   return [`${who.display_name} · 数据看板`, ...parts];
+}
+
+/** Needs nobody can serve: the first 10, the rest folded under a summary that says how many. */
+function unservedTables(unserved) {
+  const cols = [["需求", needLink], ["社区", (u) => u.community || "—"], ["原因", (u) => u.reason]];
+  return [table(cols, unserved.slice(0, 10)), unserved.length > 10
+    ? h("details", { id: "unserved-rest" }, h("summary", {}, `其余 ${unserved.length - 10} 个`), table(cols, unserved.slice(10))) : null];
 }
 
 const AREA_LEVEL = { grid: "网格", compound: "小区", building: "楼栋" };
