@@ -3,6 +3,7 @@ server over the `tiny` demo; each role's main flow, refusals shown in plain word
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -182,6 +183,23 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
     report = api.client("planner").get(f"/reports/orgs/{org}", params=period).json()
     assert f"共 {report['needs']} 个需求" in planner.inner_text("main")
     assert planner.locator("svg.map circle.need").count() > 0
+    # offerings are read district-wide: the street's map keeps those within 1 km of its needs' box
+    needs = [
+        n
+        for n in api.client("planner").get("/needs", params={"org_id": org, "limit": 500}).json()
+        if n["lat"]
+    ]
+    lats, lons = [n["lat"] for n in needs], [n["lon"] for n in needs]
+    d_lat = 1 / 111.32
+    d_lon = d_lat / math.cos(math.radians((min(lats) + max(lats)) / 2))
+    offers = api.client("planner").get("/offerings", params={"status": "active", "limit": 500}).json()
+    near = [
+        o
+        for o in offers
+        if min(lats) - d_lat <= o["lat"] <= max(lats) + d_lat
+        and min(lons) - d_lon <= o["lon"] <= max(lons) + d_lon
+    ]
+    assert planner.locator("svg.map rect.offer").count() == len(near)
     gaps = api.client("planner").get(f"/analytics/orgs/{org}/gaps").json()
     assert planner.locator("#unserved tbody tr").count() == len(gaps["unserved"])  # 10, the rest folded
     assert planner.locator("#unserved > table tbody tr").count() == min(10, len(gaps["unserved"]))

@@ -33,7 +33,8 @@ export async function plannerHome(who) {
     parts.push(h("h2", {}, "覆盖情况"), later(async () => coverage(await api(`/analytics/orgs/${org}/coverage`)), { id: "coverage-box" }));
   }
   parts.push(h("h2", {}, "需求状态"), table([["状态", ([k]) => NEED[k] || k], ["数量", ([, v]) => v]], Object.entries(report.by_status)),
-    h("h2", {}, "需求与资源分布图"), map(needs, offerings));
+    h("h2", {}, "需求与资源分布图"), map(needs, nearby(needs, offerings, NEAR_KM)),
+    h("p", { class: "hint" }, `资源只画需求所在范围(向外 ${NEAR_KM} 公里)以内的${offerings.length >= 500 ? ",取自最先读到的 500 项可用资源" : ""}。`));
   const links = [];
   if (await offers("/analytics/entities/{entity_id}/neighbourhood")) links.push(h("li", {}, h("a", { href: `#/explore/${org}` }, "关系浏览:从本街道出发查看组织、单位与党员之间的关系")));
   if (await offers("/analytics/paths")) links.push(h("li", {}, h("a", { href: "#/paths" }, "关系路径:查找两个组织、单位或党员之间如何相连")));
@@ -98,6 +99,18 @@ function coverage(cov) {
 }
 
 const KM_PER_DEG = 111.32;  // km per degree of latitude (and of longitude at the equator)
+const NEAR_KM = 1;
+
+/** The offerings inside the needs' bounding box widened by `km` on every side (offerings are
+ *  read district-wide; the street's map keeps those around its needs). */
+function nearby(needs, offerings, km) {
+  const at = needs.filter((n) => n.lat != null && n.lon != null);
+  if (!at.length) return offerings;
+  const lats = at.map((n) => n.lat), lons = at.map((n) => n.lon);
+  const dLat = km / KM_PER_DEG, dLon = km / (KM_PER_DEG * Math.cos((((Math.min(...lats) + Math.max(...lats)) / 2) * Math.PI) / 180));
+  return offerings.filter((o) => o.lat != null && o.lon != null
+    && o.lat >= Math.min(...lats) - dLat && o.lat <= Math.max(...lats) + dLat && o.lon >= Math.min(...lons) - dLon && o.lon <= Math.max(...lons) + dLon);
+}
 
 /** A round length for a scale bar: the largest 1, 2 or 5 × 10^k not above `most`. */
 function roundKm(most) {
