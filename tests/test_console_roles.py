@@ -59,8 +59,13 @@ def _earn(api: ApiWorld, role: str, title: str, org_id: str, hours: float) -> No
     made = provider.post("/claims", json={"need_id": need, "offering_id": offers[0]["id"]})
     assert made.status_code == 201, made.text
     project = provider.get(f"/needs/{need}").json()["project_id"]
-    for step, body in (("start", None), ("hours", {"hours": hours}), ("complete", {"report": "已完成"})):
-        done = provider.post(f"/projects/{project}/{step}", json=body)
+    steps: list[tuple[str, dict[str, Any] | None]] = [
+        ("start", None),
+        ("hours", {"hours": hours}),
+        ("complete", {"report": "已完成"}),
+    ]
+    for step, payload in steps:
+        done = provider.post(f"/projects/{project}/{step}", json=payload)
         assert done.status_code in (200, 201), done.text
 
 
