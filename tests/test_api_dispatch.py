@@ -133,3 +133,24 @@ def test_district_dispatch_end_to_end(district: ApiWorld) -> None:
         active = admin.get("/claims", params={"need_id": need_id, "status": "active"}).json()
         assert len(active) <= need["people_wanted"]
         assert (need["status"] == "claimed") == (len(active) == need["people_wanted"])
+    # a district-wide run: every street solved in one run, no offering promised past what it has left
+    streets = [o["id"] for o in district.dataset.nodes["Org"] if o["level"] == "street"]
+    top = next(o["id"] for o in district.dataset.nodes["Org"] if o["level"] == "district")
+    wide = admin.post("/dispatch/runs", json={"scope_org_id": top})
+    assert wide.status_code == 201, wide.text
+    everything = wide.json()
+    assert everything["streets"] == len(streets) > 1 and everything["street_id"] is None
+    assert everything["needs_total"] > summary["needs_total"] and everything["pairs"] > summary["pairs"]
+    assert everything["objective"] >= everything["greedy_objective"]
+    assert planner.post("/dispatch/runs", json={"scope_org_id": top}).status_code == 403
+    proposed: Counter[str] = Counter()
+    page = 0
+    while batch := admin.get(
+        "/dispatch/proposals", params={"run_id": everything["id"], "limit": 500, "skip": 500 * page}
+    ).json():
+        proposed.update(p["offering_id"] for p in batch)
+        page += 1
+    assert sum(proposed.values()) == everything["pairs"]
+    for offering_id, n in proposed.most_common(15):
+        offering = admin.get(f"/offerings/{offering_id}").json()
+        assert n <= offering["capacity"] - offering["used_in_period"], offering

@@ -376,3 +376,25 @@ def test_recommendations_are_the_best_candidates_with_reasons() -> None:
     assert [(c.need_id, c.score) for c in got] == [(c.need_id, c.score) for c in expected]
     assert len(got) >= 2 and all(c.path_words for c in got)
     assert needs_for_provider(arcs, "nobody") == [] and offerings_for_need(arcs, "nothing") == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_restricting_arcs_scored_once_equals_scoring_the_subset(seed: int) -> None:
+    """A partition cut from arcs scored over everything (``ScoredArcs.restrict``) has the same
+    pairs, scores, parts and words as arcs built on the partition's needs alone; capacities drop
+    by what was used elsewhere, never below zero."""
+    rng = random.Random(seed)
+    needs, offerings, ties = random_instance(rng, (30.64, 104.04), 50, 100)
+    whole = build_arcs(needs, offerings, ties)
+    chosen = sorted(rng.sample(range(len(needs)), 20))
+    used = {o.id: rng.choice([0, 1, 3]) for o in offerings}
+    part = whole.restrict(np.asarray(chosen, dtype=np.int64), used)
+    direct = build_arcs([needs[i] for i in chosen], offerings, ties)
+    as_dict = lambda arcs: {(c.need_id, c.offering_id): c for c in arcs.candidates()}  # noqa: E731
+    assert as_dict(part) == as_dict(direct) and len(part) > 0
+    assert [n.id for n in part.needs] == [needs[i].id for i in chosen]
+    by_id = {o.id: o for o in offerings}
+    touched = {c.offering_id for c in part.candidates()}
+    assert {o.id for o in part.offerings} == touched
+    for o in part.offerings:
+        assert o.capacity == max(0, by_id[o.id].capacity - used[o.id])

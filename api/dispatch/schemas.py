@@ -14,6 +14,10 @@ RUN_EXAMPLES: dict[str, Example] = {
         value={"scope_org_id": "org-s01", "method": "optimal", "urgent_first": True},
     ),
     "社区派单": Example(summary="社区书记为本社区派单(默认范围为本社区)", value={}),
+    "全区派单": Example(
+        summary="区级规划人员为全区各街道派单(逐个街道求解,同一批次不超出资源容量)",
+        value={"scope_org_id": "org-top"},
+    ),
 }
 
 
@@ -29,6 +33,7 @@ class RunOut(BaseModel):
                     "method": "optimal",
                     "scope_org_id": "org-s01",
                     "street_id": "org-s01",
+                    "streets": 1,
                     "created_at": "2026-11-24T02:00:00Z",
                     "finished_at": "2026-11-24T02:00:01Z",
                     "objective": 1523.5,
@@ -45,7 +50,8 @@ class RunOut(BaseModel):
     status: str = Field(description="running 进行中 · done 已完成 · failed 失败")
     method: str
     scope_org_id: str
-    street_id: str = Field(description="本批次所在的街道分区")
+    street_id: str | None = Field(None, description="本批次所在的街道分区(跨多个街道时为空)")
+    streets: int | None = Field(None, description="本批次覆盖的街道分区数")
     created_at: str
     finished_at: str | None = None
     objective: float | None = Field(None, description="建议的总得分")

@@ -7,8 +7,8 @@ exactly in any order, and the solvers' integer costs (score × 4096) represent i
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -131,6 +131,33 @@ class ScoredArcs:
             self.provider_view[idx],
             self.needs,
             self.offerings,
+        )
+
+    def restrict(self, needs: NDArray[np.int64], used: Mapping[str, int] | None = None) -> ScoredArcs:
+        """The arcs of the needs at indexes ``needs``, over just those needs and the offerings their
+        arcs reach (re-indexed), each offering's capacity less ``used`` (id -> needs promised
+        elsewhere, never below 0): one partition of a problem scored once."""
+        keep = np.zeros(len(self.needs), dtype=bool)
+        keep[needs] = True
+        idx = np.flatnonzero(keep[self.facts.need]).astype(np.int64)
+        facts = self.facts.take(idx)
+        offs = np.unique(facts.offering)
+        need_map = np.full(len(self.needs), -1, dtype=np.int64)
+        need_map[needs] = np.arange(len(needs), dtype=np.int64)
+        off_map = np.full(len(self.offerings), -1, dtype=np.int64)
+        off_map[offs] = np.arange(len(offs), dtype=np.int64)
+        taken = used or {}
+        offerings = tuple(
+            replace(o, capacity=max(0, o.capacity - taken[o.id])) if taken.get(o.id) else o
+            for o in (self.offerings[int(j)] for j in offs)
+        )
+        return ScoredArcs(
+            replace(facts, need=need_map[facts.need], offering=off_map[facts.offering]),
+            self.parts[idx],
+            self.score[idx],
+            self.provider_view[idx],
+            tuple(self.needs[int(i)] for i in needs),
+            offerings,
         )
 
     def _offering_rank(self) -> NDArray[np.int64]:

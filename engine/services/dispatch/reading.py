@@ -1,12 +1,17 @@
-"""One street partition read from the store into the matcher's model, in a few bulk reads:
-open needs, offerings with capacity left this period, providers' places and the graph ties."""
+"""What a dispatch reads of the store, in a few bulk reads, and the street partitions carved from it:
+open needs, offerings with capacity left this period, providers' places and the graph ties.
+
+Two readers fill the same ``Snapshot``: one street's rows through queries limited to that street
+(a community's or a street's run), or the rows of every street at once through whole-graph reads
+(a district's or city's run: one read instead of one per street, since streets share offerings).
+``Snapshot.partition`` then carves one street's matching problem out of either."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,27 +32,49 @@ def epoch(at: str | None) -> float | None:
     return None if at is None else parse(at).timestamp()
 
 
-def street_of(store: GraphStore, org_id: str) -> str:
-    """The street partition of an org (itself when it is a street); Invalid above street level."""
+def streets_of(store: GraphStore, org_id: str) -> list[str]:
+    """The street partitions a dispatch over ``org_id`` covers: the street at or above it, or every
+    street below it (a district or city); NotFound, or Invalid when there is none."""
     row = store.one("match.partition.street_of", {"org_id": org_id})
     if row is None:
         raise NotFound("党组织不存在")
-    streets = sorted(row["street_ids"])
+    if row["street_ids"]:
+        return sorted(row["street_ids"])[:1]
+    streets = sorted(r["id"] for r in store.run("match.partition.streets_under", {"org_id": org_id}))
     if not streets:
-        raise Invalid("派单按街道分区进行:请选择一个街道或其下属社区、网格")
+        raise Invalid("派单按街道分区进行:该党组织上下都没有街道党工委")
+    return streets
+
+
+def street_of(store: GraphStore, org_id: str) -> str:
+    """The one street partition of an org; Invalid when it spans several (a district)."""
+    streets = streets_of(store, org_id)
+    if len(streets) > 1:
+        raise Invalid("请选择一个街道或其下属社区、网格")
     return streets[0]
 
 
 @dataclass(frozen=True)
 class OrgTree:
-    """The orgs of one street partition: level and parent of each."""
+    """Orgs with their level and parent (those of one street, or of all)."""
 
-    street_id: str
     level: Mapping[str, str]
     parent: Mapping[str, str]
 
+    @classmethod
+    def from_rows(cls, rows: Iterable[Row], roots: Iterable[str] = ()) -> OrgTree:
+        """The tree of (id, level, parent_id) rows; the parents of ``roots`` are left out."""
+        tops = frozenset(roots)
+        level: dict[str, str] = {}
+        parent: dict[str, str] = {}
+        for r in rows:
+            level[r["id"]] = r["level"]
+            if r["parent_id"] is not None and r["id"] not in tops:
+                parent.setdefault(r["id"], r["parent_id"])
+        return cls(level, parent)
+
     def ancestor(self, org_id: str, level: str) -> str | None:
-        """``org_id`` or its nearest ancestor of ``level`` inside the partition."""
+        """``org_id`` or its nearest ancestor of ``level``."""
         seen: set[str] = set()
         cur: str | None = org_id
         while cur is not None and cur not in seen:
@@ -57,28 +84,36 @@ class OrgTree:
             cur = self.parent.get(cur)
         return None
 
-    def communities(self) -> frozenset[str]:
-        """The community orgs of the partition."""
-        return frozenset(o for o, lv in self.level.items() if lv == "community")
-
-
-def org_tree(store: GraphStore, street_id: str) -> OrgTree:
-    """The partition's orgs (one read)."""
-    level: dict[str, str] = {}
-    parent: dict[str, str] = {}
-    for r in store.run("match.partition.orgs", {"street_id": street_id}):
-        level[r["id"]] = r["level"]
-        if r["parent_id"] is not None and r["id"] != street_id:
-            parent.setdefault(r["id"], r["parent_id"])
-    return OrgTree(street_id, level, parent)
+    def street_orgs(self) -> dict[str, set[str]]:
+        """Street id -> the orgs of its partition (itself and everything under it)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for org in self.level:
+            street = self.ancestor(org, "street")
+            if street is not None:
+                found[street].add(org)
+        return found
 
 
 @dataclass(frozen=True)
 class AreaMap:
-    """The areas of one street partition: parent of each and the orgs covering it, by level."""
+    """Areas with their parent and the orgs covering each, by level."""
 
     parent: Mapping[str, str]
     covering: Mapping[str, Mapping[str, str]]  # area id -> level -> org id
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Row]) -> AreaMap:
+        """The map of (id, parent_id, level, org_id) rows; the smallest org id wins where several
+        orgs of one level cover an area."""
+        parent: dict[str, str] = {}
+        covering: dict[str, dict[str, str]] = defaultdict(dict)
+        for r in sorted(rows, key=lambda r: (r["id"], r["parent_id"] or "", r["org_id"] or "")):
+            if r["parent_id"] is not None:
+                parent.setdefault(r["id"], r["parent_id"])
+            covering.setdefault(r["id"], {})
+            if r["level"] in PLACE_LEVELS:
+                covering[r["id"]].setdefault(r["level"], r["org_id"])
+        return cls(parent, dict(covering))
 
     def place(self, area_id: str | None) -> ProviderPlace:
         """The grid, community and street orgs covering ``area_id`` or an area containing it."""
@@ -91,20 +126,6 @@ class AreaMap:
                 found.setdefault(level, org)
             cur = self.parent.get(cur)
         return ProviderPlace(found.get("grid"), found.get("community"), found.get("street"))
-
-
-def area_map(store: GraphStore, street_id: str) -> AreaMap:
-    """The partition's areas (one read); the smallest org id wins where several cover an area."""
-    parent: dict[str, str] = {}
-    covering: dict[str, dict[str, str]] = defaultdict(dict)
-    rows = store.run("match.partition.areas", {"street_id": street_id})
-    for r in sorted(rows, key=lambda r: (r["id"], r["parent_id"] or "", r["org_id"] or "")):
-        if r["parent_id"] is not None:
-            parent.setdefault(r["id"], r["parent_id"])
-        covering.setdefault(r["id"], {})
-        if r["level"] in PLACE_LEVELS:
-            covering[r["id"]].setdefault(r["level"], r["org_id"])
-    return AreaMap(parent, covering)
 
 
 @dataclass(frozen=True)
@@ -134,93 +155,138 @@ class Partition:
         return arcs.take(np.asarray(keep, dtype=np.int64))
 
 
-def _need_specs(tree: OrgTree, areas: AreaMap, rows: list[Row]) -> list[NeedSpec]:
-    specs = []
-    for r in rows:
-        place = areas.place(min(r["areas"]) if r["areas"] else None)
-        org = r["org_id"]
-        specs.append(
-            NeedSpec(
-                id=r["id"],
-                category=r["category"],
-                demand=r["people_wanted"] - len(r["claimants"]),
-                urgency=r["urgency"],
-                skills=frozenset(r["skills"] or ()),
-                lat=r["lat"],
-                lon=r["lon"],
-                window=(epoch(r["window_start"]) or 0.0, epoch(r["window_end"]) or 0.0),
-                grid_id=place.grid_id or tree.ancestor(org, "grid"),
-                community_id=place.community_id or tree.ancestor(org, "community"),
-                street_id=place.street_id or tree.street_id,
-                beneficiaries=frozenset(r["beneficiaries"] or ()),
-                beneficiary_count=r["beneficiary_count"] or 0,
-            )
+@dataclass(frozen=True)
+class ReadRows:
+    """The rows a reader brings back; ``Snapshot.build`` turns them into the matcher's model."""
+
+    orgs: OrgTree
+    areas: AreaMap
+    needs: list[Row]  # open, unexpired, not yet fully claimed, posted by orgs of the streets
+    offerings: list[Row]  # active, with ``capacity_left`` > 0
+    agreements: list[Row]
+    registrations: list[Row]
+    placed: list[Row]  # (id, area_id) of providers with an active offering
+    records: list[Row]  # (id, load, good_ratings) of the offerings' providers
+    ratings: list[Row]  # (id, org_id): the org whose need each good rating's project served
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Needs, offerings and ties of some street partitions, read once; partitions are carved from it."""
+
+    tree: OrgTree
+    needs: tuple[NeedSpec, ...]
+    need_street: Mapping[str, str]
+    offerings: tuple[OfferingSpec, ...]
+    ties: GraphTies
+    tied: Mapping[str, frozenset[str]]  # street id -> providers tied to it (placed, agreement, 双报到)
+    claimants: Mapping[str, frozenset[str]]
+    need_org: Mapping[str, str]
+    provider_kind: Mapping[str, str]
+    _reach: np.ndarray = field(repr=False)  # per offering: lat_min, lat_max, lon_min, lon_max reached
+
+    @classmethod
+    def build(cls, rows: ReadRows) -> Snapshot:
+        """The model of the rows: need and offering specs, places and ties."""
+        tree, areas = rows.orgs, rows.areas
+        street_orgs = tree.street_orgs()
+        org_street = {o: s for s, orgs in street_orgs.items() for o in orgs}
+        need_rows = [r for r in rows.needs if r["org_id"] in org_street]
+        needs = [_need_spec(tree, areas, org_street[r["org_id"]], r) for r in need_rows]
+        places = {r["id"]: areas.place(r["area_id"]) for r in sorted(rows.placed, key=_by_id_area)}
+        tied: dict[str, set[str]] = defaultdict(set)
+        for provider, place in places.items():
+            if place.street_id is not None:
+                tied[place.street_id].add(provider)
+        for r in (*rows.agreements, *rows.registrations):
+            street = org_street.get(r["org_id"])
+            if street is not None:
+                tied[street].add(r["provider_id"])
+        offerings = [_offering_spec(r) for r in rows.offerings]
+        return cls(
+            tree=tree,
+            needs=tuple(needs),
+            need_street={r["id"]: org_street[r["org_id"]] for r in need_rows},
+            offerings=tuple(offerings),
+            ties=_ties(tree, street_orgs, places, rows),
+            tied={s: frozenset(p) for s, p in tied.items()},
+            claimants={r["id"]: frozenset(r["claimants"]) for r in need_rows},
+            need_org={r["id"]: r["org_id"] for r in need_rows},
+            provider_kind={r["provider_id"]: r["provider_kind"] for r in rows.offerings},
+            _reach=_reach(offerings),
         )
-    return specs
+
+    def partition(
+        self,
+        street_id: str | None,
+        need_orgs: Iterable[str] | None = None,
+        used: Mapping[str, int] | None = None,
+    ) -> Partition:
+        """One street's open needs (every street's when ``street_id`` is None; only those posted by
+        ``need_orgs`` when given) and the offerings whose radius reaches them or whose provider is
+        tied to the street (all offerings for every street), their capacity less ``used``
+        (offering id -> needs already promised elsewhere in this run)."""
+        wanted = None if need_orgs is None else frozenset(need_orgs)
+        needs = [
+            n
+            for n in self.needs
+            if street_id in (None, self.need_street[n.id])
+            and (wanted is None or self.need_org[n.id] in wanted)
+        ]
+        if street_id is None:
+            offerings = list(self.offerings) if needs else []
+        else:
+            tied = self.tied.get(street_id, frozenset())
+            offerings = [self.offerings[i] for i in self._reaching(needs, tied)]
+        return Partition(
+            street_id=street_id or "",
+            needs=tuple(needs),
+            offerings=tuple(offerings),
+            ties=self.ties,
+            claimants={n.id: self.claimants[n.id] for n in needs},
+            need_org={n.id: self.need_org[n.id] for n in needs},
+            provider_kind={o.provider_id: self.provider_kind[o.provider_id] for o in offerings},
+        )
+
+    def _reaching(self, needs: list[NeedSpec], tied: frozenset[str]) -> list[int]:
+        """Indexes of the offerings whose service radius reaches the needs' bounding box or whose
+        provider is tied: a cheap superset of the candidates' offerings."""
+        if not needs:
+            return []
+        box = need_box((n.lat, n.lon) for n in needs)
+        reach = self._reach
+        inside = (
+            (reach[:, 1] >= box["lat_min"])
+            & (reach[:, 0] <= box["lat_max"])
+            & (reach[:, 3] >= box["lon_min"])
+            & (reach[:, 2] <= box["lon_max"])
+        )
+        if tied:
+            inside |= np.fromiter((o.provider_id in tied for o in self.offerings), bool, len(self.offerings))
+        return [int(i) for i in np.flatnonzero(inside)]
 
 
-def _box(needs: list[NeedSpec]) -> dict[str, float]:
-    """The needs' bounding box and kilometres per degree there (an empty box when no need has a
-    place); an offering is read when its service radius reaches the box."""
-    lats = [n.lat for n in needs if n.lat is not None]
-    lons = [n.lon for n in needs if n.lon is not None]
-    if not lats:
-        return {"lat_min": 1.0, "lat_max": 0.0, "lon_min": 1.0, "lon_max": 0.0, "km_lat": 1.0, "km_lon": 1.0}
-    km_lon = KM_PER_DEGREE * max(0.05, float(np.cos(np.radians(max(map(abs, lats))))))
-    return {
-        "lat_min": min(lats),
-        "lat_max": max(lats),
-        "lon_min": min(lons),
-        "lon_max": max(lons),
-        "km_lat": KM_PER_DEGREE * 0.99,  # a little more than the radius: never miss one on the edge
-        "km_lon": km_lon * 0.99,
-    }
+def _by_id_area(r: Row) -> tuple[str, str]:
+    return (r["id"], r["area_id"] or "")
 
 
-def _ties(
-    store: GraphStore,
-    tree: OrgTree,
-    places: dict[str, ProviderPlace],
-    offerings: list[Row],
-    agreements: list[Row],
-    registrations: list[Row],
-) -> GraphTies:
-    """Agreements, 双报到, good-rated history and load of the offerings' providers, with their places."""
-    by_kind: dict[str, set[str]] = defaultdict(set)
-    for o in offerings:
-        by_kind[o["provider_kind"]].add(o["provider_id"])
-    load: dict[str, int] = {}
-    rating_owner: dict[str, str] = {}
-    for label in PROVIDERS:
-        ids = sorted(by_kind.get(label, ()))
-        if not ids:
-            continue
-        for r in store.run(f"match.providers.record.{label}", {"ids": ids, "good_rating": GOOD_RATING}):
-            if r["load"]:
-                load[r["id"]] = int(r["load"])
-            rating_owner.update({e: r["id"] for e in r["good_ratings"]})
-    good: dict[tuple[str, str], int] = defaultdict(int)
-    if rating_owner:
-        for r in store.run("match.ratings.orgs", {"ids": sorted(rating_owner)}):
-            community = tree.ancestor(r["org_id"], "community")
-            if community is not None:
-                good[(rating_owner[r["id"]], community)] += 1
-    communities = tree.communities()
-    agreed: dict[str, set[str]] = defaultdict(set)
-    for r in agreements:  # an agreement with the street counts for each of its communities
-        level = tree.level.get(r["org_id"])
-        agreed[r["provider_id"]] |= set(communities) if level == "street" else {r["org_id"]}
-    registered: dict[str, set[str]] = defaultdict(set)
-    for r in registrations:
-        community = tree.ancestor(r["org_id"], "community")
-        if community is not None:
-            registered[r["provider_id"]].add(community)
-    return GraphTies(
-        agreements={k: frozenset(v) for k, v in agreed.items()},
-        registrations={k: frozenset(v) for k, v in registered.items()},
-        places=places,
-        good_projects=dict(good),
-        load=load,
+def _need_spec(tree: OrgTree, areas: AreaMap, street_id: str, r: Row) -> NeedSpec:
+    place = areas.place(min(r["areas"]) if r["areas"] else None)
+    org = r["org_id"]
+    return NeedSpec(
+        id=r["id"],
+        category=r["category"],
+        demand=r["people_wanted"] - len(r["claimants"]),
+        urgency=r["urgency"],
+        skills=frozenset(r["skills"] or ()),
+        lat=r["lat"],
+        lon=r["lon"],
+        window=(epoch(r["window_start"]) or 0.0, epoch(r["window_end"]) or 0.0),
+        grid_id=place.grid_id or tree.ancestor(org, "grid"),
+        community_id=place.community_id or tree.ancestor(org, "community"),
+        street_id=place.street_id or street_id,
+        beneficiaries=frozenset(r["beneficiaries"] or ()),
+        beneficiary_count=r["beneficiary_count"] or 0,
     )
 
 
@@ -243,54 +309,157 @@ def _offering_spec(r: Row) -> OfferingSpec:
     )
 
 
-def _offerings(store: GraphStore, needs: list[NeedSpec], tied: Mapping[str, set[str]], at: str) -> list[Row]:
-    """Offerings whose radius reaches the needs and those of tied providers, with the capacity they
-    have left this period (``capacity_left``, at least 1)."""
-    if not needs:
-        return []
-    starts = period_starts(at)
-    rows = {r["id"]: r for r in store.run("match.partition.offerings", _box(needs))}
-    for label, ids in tied.items():
-        if ids:
-            found = store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids)})
-            rows.update((r["id"], r) for r in found)
-    used = {r["id"]: int(r["used"]) for r in store.run("match.offerings.used", starts)}
-    left = [{**r, "capacity_left": int(r["capacity"]) - used.get(k, 0)} for k, r in sorted(rows.items())]
-    return [r for r in left if r["capacity_left"] > 0]
+def need_box(points: Iterable[tuple[float | None, float | None]]) -> dict[str, float]:
+    """The bounding box of the needs' (lat, lon) and kilometres per degree there (an empty box when
+    no need has a place); an offering is read when its service radius reaches the box."""
+    placed = [(lat, lon) for lat, lon in points if lat is not None and lon is not None]
+    if not placed:
+        return {"lat_min": 1.0, "lat_max": 0.0, "lon_min": 1.0, "lon_max": 0.0, "km_lat": 1.0, "km_lon": 1.0}
+    lats = [lat for lat, _ in placed]
+    lons = [lon for _, lon in placed]
+    km_lon = KM_PER_DEGREE * max(0.05, float(np.cos(np.radians(max(map(abs, lats))))))
+    return {
+        "lat_min": min(lats),
+        "lat_max": max(lats),
+        "lon_min": min(lons),
+        "lon_max": max(lons),
+        "km_lat": KM_PER_DEGREE * 0.99,  # a little more than the radius: never miss one on the edge
+        "km_lon": km_lon * 0.99,
+    }
+
+
+def _reach(offerings: list[OfferingSpec]) -> np.ndarray:
+    """Per offering the latitudes and longitudes its radius reaches (with the margins of
+    ``need_box``, at the offering's own latitude); nowhere for an offering without a place."""
+    reach = np.empty((len(offerings), 4), dtype=np.float64)
+    reach[:, 0] = reach[:, 2] = np.inf
+    reach[:, 1] = reach[:, 3] = -np.inf
+    for i, o in enumerate(offerings):
+        if o.lat is None or o.lon is None:
+            continue
+        dlat = o.radius_km / (KM_PER_DEGREE * 0.99)
+        dlon = o.radius_km / (
+            KM_PER_DEGREE * 0.99 * max(0.05, math.cos(math.radians(min(89.9, abs(o.lat) + dlat))))
+        )
+        reach[i] = (o.lat - dlat, o.lat + dlat, o.lon - dlon, o.lon + dlon)
+    return reach
+
+
+def _ties(
+    tree: OrgTree, street_orgs: Mapping[str, set[str]], places: dict[str, ProviderPlace], rows: ReadRows
+) -> GraphTies:
+    """Agreements, 双报到, good-rated history and load of the providers, with their places."""
+    load: dict[str, int] = {}
+    rating_owner: dict[str, str] = {}
+    for r in rows.records:
+        if r["load"]:
+            load[r["id"]] = int(r["load"])
+        rating_owner.update({e: r["id"] for e in r["good_ratings"]})
+    good: dict[tuple[str, str], int] = defaultdict(int)
+    for r in rows.ratings:
+        community = tree.ancestor(r["org_id"], "community")
+        if r["id"] in rating_owner and community is not None:
+            good[(rating_owner[r["id"]], community)] += 1
+    agreed: dict[str, set[str]] = defaultdict(set)
+    for r in rows.agreements:  # an agreement with the street counts for each of its communities
+        org = r["org_id"]
+        if tree.level.get(org) == "street":
+            agreed[r["provider_id"]] |= {o for o in street_orgs.get(org, ()) if tree.level[o] == "community"}
+        else:
+            agreed[r["provider_id"]].add(org)
+    registered: dict[str, set[str]] = defaultdict(set)
+    for r in rows.registrations:
+        community = tree.ancestor(r["org_id"], "community")
+        if community is not None:
+            registered[r["provider_id"]].add(community)
+    return GraphTies(
+        agreements={k: frozenset(v) for k, v in agreed.items()},
+        registrations={k: frozenset(v) for k, v in registered.items()},
+        places=places,
+        good_projects=dict(good),
+        load=load,
+    )
+
+
+# Readers ---------------------------------------------------------------------------------------
+
+
+def read_snapshot(
+    store: GraphStore, street_ids: Sequence[str], at: str, need_orgs: Iterable[str] | None = None
+) -> Snapshot:
+    """The open needs of ``street_ids`` (only those posted by ``need_orgs`` when given) and what may
+    serve them. One street is read through queries limited to it; several at once through
+    whole-graph reads, each row read once however many streets it reaches."""
+    streets = sorted(set(street_ids))
+    one = len(streets) == 1
+    tree = OrgTree.from_rows(store.run("match.partition.orgs", {"street_ids": streets}), roots=streets)
+    missing = [s for s in streets if tree.level.get(s) != "street"]
+    if missing:
+        raise NotFound(f"街道党组织不存在:{missing[0]}")
+    orgs = sorted(tree.level if need_orgs is None else set(need_orgs) & set(tree.level))
+    org_ids = orgs if one else None
+    need_rows = [
+        r
+        for r in store.run("match.partition.needs", {"org_ids": org_ids, "now": at})
+        if r["people_wanted"] > len(r["claimants"])
+    ]
+    areas = AreaMap.from_rows(store.run("match.partition.areas", {"street_ids": streets}))
+    tie_orgs = sorted(tree.level) if one else None
+    agreements = store.run("match.ties.agreements", {"org_ids": tie_orgs})
+    registrations = store.run("match.ties.registrations", {"org_ids": tie_orgs})
+    area_ids = sorted(areas.covering) if one else None
+    placed: list[Row] = []
+    tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
+    for label in PROVIDERS:
+        found = store.run(f"match.partition.placed.{label}", {"area_ids": area_ids})
+        placed += found
+        tied[label].update(r["id"] for r in found)
+    for r in (*agreements, *registrations):
+        tied[r["provider_kind"]].add(r["provider_id"])
+    box = need_box((r["lat"], r["lon"]) for r in need_rows)
+    offerings = _offerings(store, box if one else None, tied if one else None, at) if need_rows else []
+    records, ratings = _records(store, offerings)
+    rows = ReadRows(tree, areas, need_rows, offerings, agreements, registrations, placed, records, ratings)
+    return Snapshot.build(rows)
 
 
 def read_partition(
     store: GraphStore, street_id: str, at: str, need_orgs: Iterable[str] | None = None
 ) -> Partition:
-    """The open needs of ``street_id`` (only those posted by ``need_orgs`` when given) and the
-    offerings that may serve them, with capacity left this period, places and ties."""
-    tree = org_tree(store, street_id)
-    if street_id not in tree.level:
-        raise NotFound("街道党组织不存在")
-    orgs = sorted(tree.level if need_orgs is None else set(need_orgs) & set(tree.level))
-    need_rows = store.run("match.partition.needs", {"org_ids": orgs, "now": at})
-    need_rows = [r for r in need_rows if r["people_wanted"] > len(r["claimants"])]
-    areas = area_map(store, street_id)
-    needs = _need_specs(tree, areas, need_rows)
-    partition_orgs = sorted(tree.level)
-    agreements = store.run("match.ties.agreements", {"org_ids": partition_orgs})
-    registrations = store.run("match.ties.registrations", {"org_ids": partition_orgs})
-    places: dict[str, ProviderPlace] = {}
-    tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
+    """One street's open needs (only those posted by ``need_orgs`` when given) and the offerings
+    that may serve them, with capacity left this period, places and ties."""
+    orgs = None if need_orgs is None else frozenset(need_orgs)
+    return read_snapshot(store, [street_id], at, orgs).partition(street_id, orgs)
+
+
+def _offerings(
+    store: GraphStore, box: dict[str, float] | None, tied: Mapping[str, set[str]] | None, at: str
+) -> list[Row]:
+    """Active offerings with the capacity they have left this period (``capacity_left``, at least
+    1): those whose radius reaches ``box`` and those of ``tied`` providers, or all of them."""
+    if box is None:
+        rows = {r["id"]: r for r in store.run("match.offerings.active")}
+    else:
+        rows = {r["id"]: r for r in store.run("match.partition.offerings", box)}
+        for label, ids in (tied or {}).items():
+            if ids:
+                found = store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids)})
+                rows.update((r["id"], r) for r in found)
+    used = {r["id"]: int(r["used"]) for r in store.run("match.offerings.used", period_starts(at))}
+    left = [{**r, "capacity_left": int(r["capacity"]) - used.get(k, 0)} for k, r in sorted(rows.items())]
+    return [r for r in left if r["capacity_left"] > 0]
+
+
+def _records(store: GraphStore, offerings: list[Row]) -> tuple[list[Row], list[Row]]:
+    """The load and good ratings of the offerings' providers, and the orgs those ratings were for."""
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for o in offerings:
+        by_kind[o["provider_kind"]].add(o["provider_id"])
+    records: list[Row] = []
     for label in PROVIDERS:
-        for r in store.run(f"match.partition.placed.{label}", {"area_ids": sorted(areas.covering)}):
-            places.setdefault(r["id"], areas.place(r["area_id"]))
-            tied[label].add(r["id"])
-    for r in (*agreements, *registrations):
-        tied[r["provider_kind"]].add(r["provider_id"])
-    offer_rows = _offerings(store, needs, tied, at)
-    ties = _ties(store, tree, places, offer_rows, agreements, registrations)
-    return Partition(
-        street_id=street_id,
-        needs=tuple(needs),
-        offerings=tuple(_offering_spec(r) for r in offer_rows),
-        ties=ties,
-        claimants={r["id"]: frozenset(r["claimants"]) for r in need_rows},
-        need_org={r["id"]: r["org_id"] for r in need_rows},
-        provider_kind={r["provider_id"]: r["provider_kind"] for r in offer_rows},
-    )
+        ids = sorted(by_kind.get(label, ()))
+        if ids:
+            records += store.run(f"match.providers.record.{label}", {"ids": ids, "good_rating": GOOD_RATING})
+    rated = sorted({e for r in records for e in r["good_ratings"]})
+    ratings = store.run("match.ratings.orgs", {"ids": rated}) if rated else []
+    return records, ratings

@@ -1,6 +1,11 @@
-"""Dispatch runs 派单: a planner or secretary matches the open needs of its scope with offerings
-(one street partition per run), the proposals are stored pending, and the need's secretary
-accepts (the proposal becomes a dispatch claim through ``claim_need``) or rejects each.
+"""Dispatch runs 派单: a planner or secretary matches the open needs of its scope with offerings,
+the proposals are stored pending, and the need's secretary accepts (the proposal becomes a
+dispatch claim through ``claim_need``) or rejects each.
+
+A run is solved one street partition at a time (``plan_partition``, the entry point that takes
+one partition). A run over a district or city reads every street once (``read_snapshot``) and
+solves the partitions in street order, each seeing the capacity the earlier ones proposed taken,
+so the proposals of one run never promise an offering beyond its capacity.
 
 Writes: the run (with its audit entry), the superseding of earlier pending proposals of the
 same needs, the proposals in UNWIND batches, the run's outcome. A crash between them leaves a
@@ -8,7 +13,7 @@ same needs, the proposals in UNWIND batches, the run's outcome. A crash between 
 Accepting calls ``claim_need`` first and changes the proposal only after the claim succeeded;
 a crash in between leaves a pending proposal whose need is claimed by its provider, and
 accepting it again is a harmless Conflict (duplicate_claim) that marks it superseded.
-Runs of different scopes in one street (two communities) may count on the same offering's
+Separate runs (two communities of one street, or two streets) may count on the same offering's
 capacity: the claim at acceptance decides, and a refused one is superseded with its Conflict.
 """
 
@@ -16,16 +21,20 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import Field
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.matching import URGENT, MatchingError, MatchProblem, Method, ScoreWeights, solve
+from engine.matching import URGENT, Assignment, MatchingError, MatchProblem, Method, ScoreWeights, solve
+from engine.matching.scoring import ScoredArcs
 from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
-from engine.services.dispatch.reading import Partition, read_partition, street_of
+from engine.services.dispatch.reading import Partition, Snapshot, read_snapshot, streets_of
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
 from engine.services.records import audit_record, check_page, new_id, public
 from engine.services.scope import jurisdiction, require_role, subtree
@@ -43,7 +52,9 @@ class DispatchRequest(SchemaInput):
 
     schema_label: ClassVar[str] = "DispatchRun"
 
-    scope_org_id: str | None = id_field("Org", None, description="派单范围:街道、社区或网格党组织编号")
+    scope_org_id: str | None = id_field(
+        "Org", None, description="派单范围:区(全部街道)、街道、社区或网格党组织编号"
+    )
     method: Method = Field("optimal", description="optimal 最优 · stable 稳定匹配 · greedy 先到先得 等")
     urgent_first: bool = Field(True, description="先保证紧急需求得到服务,再求总得分最高")
     max_share: float | None = Field(None, gt=0, le=1, description="任一服务方承接的建议占比上限")
@@ -62,21 +73,70 @@ def match_weights(settings: Settings | None = None) -> ScoreWeights:
     return (settings or get_settings()).match_weights
 
 
-def _scope(store: GraphStore, actor: Actor, scope_org_id: str | None) -> tuple[str, str, frozenset[str]]:
-    """(scope org, its street partition, orgs whose needs the run covers) after the scope checks."""
+def _scope(
+    store: GraphStore, actor: Actor, scope_org_id: str | None
+) -> tuple[str, list[str], frozenset[str]]:
+    """(scope org, its street partitions, orgs whose needs the run covers) after the scope checks."""
     require_role(actor, RUNNERS, "只有规划人员、社区书记或管理员可以发起派单")
     org_id = scope_org_id or actor.scope_org_id
     if not org_id:
         raise Invalid("请指定派单范围")
     if not jurisdiction(store, actor).covers(org_id):
         raise Forbidden("只能在本辖区内发起派单")
-    return org_id, street_of(store, org_id), subtree(store, org_id)
+    return org_id, streets_of(store, org_id), subtree(store, org_id)
 
 
-def _proposal_rows(partition: Partition, problem: MatchProblem, pairs: Any, at: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PartitionPlan:
+    """One street partition's scored arcs, matching problem and the assignment chosen for it."""
+
+    street_id: str
+    arcs: ScoredArcs
+    problem: MatchProblem
+    assignment: Assignment
+    seconds: dict[str, float]  # candidates (with scores) and solve
+
+
+def plan_arcs(
+    street_id: str,
+    arcs: ScoredArcs,
+    method: Method = "optimal",
+    urgent_first: bool = True,
+    max_share: float | None = None,
+) -> PartitionPlan:
+    """The assignment of one partition's scored arcs (no store); Invalid on options the solver
+    refuses."""
+    started = time.perf_counter()
+    problem = MatchProblem.from_scored(arcs)
+    try:
+        assignment = solve(
+            problem, method, urgent_first=urgent_first, max_share=max_share, compare_greedy=True
+        )
+    except (MatchingError, ValueError) as exc:
+        raise Invalid(f"派单参数有误:{exc}") from exc
+    return PartitionPlan(street_id, arcs, problem, assignment, {"solve": time.perf_counter() - started})
+
+
+def plan_partition(
+    partition: Partition,
+    method: Method = "optimal",
+    urgent_first: bool = True,
+    max_share: float | None = None,
+    weights: ScoreWeights | None = None,
+) -> PartitionPlan:
+    """Candidates, scores and the assignment of one street partition: the entry point that takes
+    one partition (no store, so partitions of different runs can be planned in parallel)."""
+    started = time.perf_counter()
+    arcs = partition.arcs(weights or match_weights())
+    plan = plan_arcs(partition.street_id, arcs, method, urgent_first, max_share)
+    plan.seconds["candidates"] = time.perf_counter() - started - plan.seconds["solve"]
+    return plan
+
+
+def _proposal_rows(plan: PartitionPlan, at: str) -> list[dict[str, Any]]:
     rows = []
-    for pair in pairs:
-        cand = problem.candidate(pair.arc)
+    for pair in plan.assignment.pairs:
+        cand = plan.problem.candidate(pair.arc)
         rows.append(
             {
                 "need_id": cand.need_id,
@@ -94,6 +154,39 @@ def _proposal_rows(partition: Partition, problem: MatchProblem, pairs: Any, at: 
     return rows
 
 
+def _plans(
+    snapshot: Snapshot,
+    streets: list[str],
+    need_orgs: frozenset[str],
+    method: Method,
+    urgent_first: bool,
+    max_share: float | None,
+    weights: ScoreWeights | None,
+    timings: dict[str, float],
+) -> list[PartitionPlan]:
+    """Every street's plan. The candidates are found and scored once over the whole scope (a
+    score depends only on its pair), then each street's arcs are solved in street order, seeing
+    the capacity earlier streets were proposed taken."""
+    mark = time.perf_counter()
+    whole = snapshot.partition(streets[0] if len(streets) == 1 else None, need_orgs)
+    arcs = whole.arcs(weights or match_weights())
+    by_street: dict[str, list[int]] = {s: [] for s in streets}
+    for i, need in enumerate(arcs.needs):
+        by_street[snapshot.need_street[need.id]].append(i)
+    timings["candidates"] += time.perf_counter() - mark
+    promised: Counter[str] = Counter()  # offering id -> needs proposed to it by earlier streets
+    plans = []
+    for street_id in streets:
+        mark = time.perf_counter()
+        part = arcs.restrict(np.asarray(by_street[street_id], dtype=np.int64), promised)
+        timings["candidates"] += time.perf_counter() - mark
+        plan = plan_arcs(street_id, part, method, urgent_first, max_share)
+        timings["solve"] += plan.seconds["solve"]
+        plans.append(plan)
+        promised.update(plan.problem.candidate(p.arc).offering_id for p in plan.assignment.pairs)
+    return plans
+
+
 def start_run(
     store: GraphStore,
     actor: Actor,
@@ -105,26 +198,16 @@ def start_run(
     now: str | None = None,
     weights: ScoreWeights | None = None,
 ) -> dict[str, Any]:
-    """Match the open needs of the scope (one street partition) and store the proposals pending;
-    returns the run with its objective, gap to greedy, needs served and urgent needs served."""
+    """Match the open needs of the scope (its street partitions, one after another) and store the
+    proposals pending; returns the run with its objective, gap to greedy, needs served and urgent
+    needs served, and the seconds spent reading, scoring, solving and writing."""
     at = resolve(now)
-    org_id, street_id, need_orgs = _scope(store, actor, scope_org_id)
-    timings: dict[str, float] = {}
+    org_id, streets, need_orgs = _scope(store, actor, scope_org_id)
+    timings = dict.fromkeys(("read", "candidates", "solve", "write"), 0.0)
     started = time.perf_counter()
-    partition = read_partition(store, street_id, at, need_orgs)
+    snapshot = read_snapshot(store, streets, at, need_orgs)
     timings["read"] = time.perf_counter() - started
-    mark = time.perf_counter()
-    arcs = partition.arcs(weights or match_weights())
-    problem = MatchProblem.from_scored(arcs)
-    timings["candidates"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    try:
-        assignment = solve(
-            problem, method, urgent_first=urgent_first, max_share=max_share, compare_greedy=True
-        )
-    except (MatchingError, ValueError) as exc:
-        raise Invalid(f"派单参数有误:{exc}") from exc
-    timings["solve"] = time.perf_counter() - mark
+    plans = _plans(snapshot, streets, need_orgs, method, urgent_first, max_share, weights, timings)
     mark = time.perf_counter()
     run_id = new_id()
     run = {
@@ -132,7 +215,8 @@ def start_run(
         "status": "running",
         "method": method,
         "scope_org_id": org_id,
-        "street_id": street_id,
+        "street_id": streets[0] if len(streets) == 1 else None,
+        "streets": len(streets),
         "created_at": at,
     }
     store.one(
@@ -142,30 +226,33 @@ def start_run(
             "audit": audit_record(actor, "dispatch.run", "DispatchRun", run_id, at, before=None, after=run),
         },
     )
-    need_ids = [n.id for n in partition.needs]
+    need_ids = [n.id for plan in plans for n in plan.arcs.needs]
     store.one("match.proposal.supersede", {"need_ids": need_ids, "now": at, "reason": "已被新的派单批次取代"})
-    rows = _proposal_rows(partition, problem, assignment.pairs, at)
+    rows = [row for plan in plans for row in _proposal_rows(plan, at)]
     store.bulk("match.proposal.bulk_create", rows, batch_size=WRITE_BATCH, params={"run_id": run_id})
-    urgent = {n.id for n in partition.needs if n.urgency in URGENT}
+    served = {n for plan in plans for n in plan.assignment.served}
+    urgent = {n.id for plan in plans for n in plan.arcs.needs if n.urgency in URGENT}
+    objective = sum(plan.assignment.objective for plan in plans)
+    greedy = sum(float(plan.assignment.stats.get("greedy_objective", 0.0)) for plan in plans)
     outcome = {
         "status": "done",
         "finished_at": resolve(None) if now is None else at,
-        "objective": assignment.objective,
-        "greedy_objective": float(assignment.stats.get("greedy_objective", 0.0)),
-        "needs_total": len(partition.needs),
-        "needs_served": len(assignment.served),
-        "pairs": len(assignment.pairs),
+        "objective": objective,
+        "greedy_objective": greedy,
+        "needs_total": len(need_ids),
+        "needs_served": len(served),
+        "pairs": len(rows),
     }
     store.one("match.run.finish", {"id": run_id, "props": outcome})
     timings["write"] = time.perf_counter() - mark
     return {
         **run,
         **outcome,
-        "gap_to_greedy": float(assignment.stats.get("gap_to_greedy", 0.0)),
+        "gap_to_greedy": (objective - greedy) / abs(greedy) if greedy else 0.0,
         "urgent_total": len(urgent),
-        "urgent_served": len(urgent & set(assignment.served)),
-        "candidates": problem.n_arcs,
-        "offerings": len(partition.offerings),
+        "urgent_served": len(urgent & served),
+        "candidates": sum(plan.problem.n_arcs for plan in plans),
+        "offerings": len({o.id for plan in plans for o in plan.arcs.offerings}),
         "seconds": timings,
     }
 

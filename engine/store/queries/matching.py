@@ -1,5 +1,6 @@
-"""Matching 派单: bulk reads of one street partition into the matcher's model (open needs, offerings
-with the capacity left this period, places and graph ties), dispatch runs and their proposals."""
+"""Matching 派单: bulk reads of street partitions into the matcher's model (open needs, offerings
+with the capacity left this period, places and graph ties), dispatch runs and their proposals.
+Filters given as null read the whole graph (a dispatch over many streets reads each row once)."""
 
 from __future__ import annotations
 
@@ -22,14 +23,26 @@ cypher(
 )
 
 cypher(
+    "match.partition.streets_under",
+    "read",
+    """
+    MATCH (o:Org {id: $org_id})-[:LEADS*1..6]->(s:Org)
+    WHERE s.level = 'street'
+    RETURN DISTINCT s.id AS id
+    """,
+    "the street orgs under an org (a district's or city's street partitions)",
+)
+
+cypher(
     "match.partition.orgs",
     "read",
     """
-    MATCH (s:Org {id: $street_id})-[:LEADS*0..6]->(o:Org)
+    UNWIND $street_ids AS street_id
+    MATCH (s:Org {id: street_id})-[:LEADS*0..6]->(o:Org)
     OPTIONAL MATCH (p:Org)-[:LEADS]->(o)
     RETURN DISTINCT o.id AS id, o.level AS level, p.id AS parent_id
     """,
-    "the orgs of a street partition with their level and parents",
+    "the orgs of some street partitions with their level and parents",
 )
 
 cypher(
@@ -37,7 +50,7 @@ cypher(
     "read",
     """
     MATCH (n:Need)-[:POSTED_BY]->(o:Org)
-    WHERE o.id IN $org_ids AND n.status = 'open' AND n.window_end > $now
+    WHERE ($org_ids IS NULL OR o.id IN $org_ids) AND n.status = 'open' AND n.window_end > $now
     RETURN n.id AS id, n.category AS category, n.skills AS skills, n.people_wanted AS people_wanted,
            n.urgency AS urgency, n.beneficiaries AS beneficiaries,
            n.beneficiary_count AS beneficiary_count, n.lat AS lat, n.lon AS lon,
@@ -46,7 +59,7 @@ cypher(
            [(n)-[:LOCATED_IN]->(a:Area) | a.id] AS areas
     ORDER BY id
     """,
-    "open, unexpired needs posted by the given orgs, with the providers already claiming them and "
+    "open, unexpired needs posted by the given orgs (or any), with the providers already claiming them and "
     "the areas they are in",
 )
 
@@ -54,13 +67,14 @@ cypher(
     "match.partition.areas",
     "read",
     """
-    MATCH (s:Org {id: $street_id})-[:COVERS]->(sa:Area)
+    UNWIND $street_ids AS street_id
+    MATCH (s:Org {id: street_id})-[:COVERS]->(sa:Area)
     MATCH (sa)-[:CONTAINS*0..5]->(a:Area)
     OPTIONAL MATCH (p:Area)-[:CONTAINS]->(a)
     OPTIONAL MATCH (o:Org)-[:COVERS]->(a)
     RETURN DISTINCT a.id AS id, p.id AS parent_id, o.level AS level, o.id AS org_id
     """,
-    "the areas of a street partition with their parent area and covering orgs",
+    "the areas of some street partitions with their parent area and covering orgs",
 )
 
 _OFFERING_ROWS = """
@@ -80,6 +94,17 @@ cypher(
     """,
     "active offerings with active claims in their current period (the claim statement's capacity "
     "rule), and how many",
+)
+
+cypher(
+    "match.offerings.active",
+    "read",
+    f"""
+    MATCH (q)-[:OFFERS]->(f:Offering)
+    WHERE f.status = 'active'
+    {_OFFERING_ROWS}
+    """,
+    "every active offering (a dispatch over many streets)",
 )
 
 cypher(
@@ -114,10 +139,10 @@ cypher(
     "read",
     """
     MATCH (q:Unit)-[:PARTY_TO]->(a:Agreement)<-[:PARTY_TO]-(o:Org)
-    WHERE o.id IN $org_ids AND a.status = 'active'
+    WHERE ($org_ids IS NULL OR o.id IN $org_ids) AND a.status = 'active'
     RETURN DISTINCT q.id AS provider_id, 'Unit' AS provider_kind, o.id AS org_id
     """,
-    "units holding an active 共建协议 with some orgs",
+    "units holding an active 共建协议 with some orgs (or any)",
 )
 
 cypher(
@@ -125,10 +150,10 @@ cypher(
     "read",
     """
     MATCH (q)-[:REPORTS_TO]->(o:Org)
-    WHERE o.id IN $org_ids
+    WHERE $org_ids IS NULL OR o.id IN $org_ids
     RETURN DISTINCT q.id AS provider_id, labels(q)[0] AS provider_kind, o.id AS org_id
     """,
-    "units and members registered (双报到) with some orgs",
+    "units and members registered (双报到) with some orgs (or any)",
 )
 
 for _label in PROVIDERS:
@@ -138,10 +163,10 @@ for _label in PROVIDERS:
         "read",
         f"""
         MATCH (a:Area)<-[:{_home}]-(q:{_label})-[:OFFERS]->(f:Offering)
-        WHERE a.id IN $area_ids AND f.status = 'active'
+        WHERE ($area_ids IS NULL OR a.id IN $area_ids) AND f.status = 'active'
         RETURN DISTINCT q.id AS id, a.id AS area_id
         """,
-        f"{_label} providers with an active offering placed in some areas, and where",
+        f"{_label} providers with an active offering placed in some areas (or anywhere), and where",
     )
     cypher(
         f"match.provider.streets.{_label}",
@@ -195,20 +220,24 @@ cypher(
     "match.proposal.supersede",
     "write",
     """
-    MATCH (p:Proposal)-[:FOR]->(n:Need)
-    WHERE n.id IN $need_ids AND p.status = 'pending'
+    UNWIND $need_ids AS need_id
+    MATCH (n:Need {id: need_id})
+    WITH n
+    MATCH (p:Proposal)-[:FOR]->(n)
+    WHERE p.status = 'pending'
     SET p.status = 'superseded', p.decided_at = $now, p.reason = $reason
     RETURN count(p) AS superseded
     """,
-    "earlier pending proposals of the needs a new run covers become superseded",
+    "earlier pending proposals of the needs a new run covers become superseded (WITH n: FalkorDB "
+    "4.16 would otherwise scan every Proposal per need)",
 )
 
 cypher(
     "match.proposal.bulk_create",
     "write",
     """
-    UNWIND $rows AS row
     MATCH (r:DispatchRun {id: $run_id})
+    UNWIND $rows AS row
     MATCH (n:Need {id: row.need_id})
     MATCH (f:Offering {id: row.offering_id})
     CREATE (p:Proposal) SET p = row.props
