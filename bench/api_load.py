@@ -24,6 +24,11 @@ think time (exponential, mean 1 s) between requests, and no think time at all (s
 requests always in flight, so latency is 50 / throughput and even the bare route's p99 is over
 100 ms on 2 cores; the summary prints it beside the product's).
 
+How the verdict reads the target: the latency target applies to the 50 users with think time (50
+people at work at once); the saturation scenario is a throughput test, held to 0 errors, its
+p99 printed with the bare route's and their ratio, since no server (the bare route included)
+can answer 50 back-to-back loops in under 100 ms on 2 cores (Little's law: p50 = 50 / req/s).
+
 Run:  .venv/bin/python bench/api_load.py [--clients 50] [--seconds 20] [--size district]
 Targets on 2 cores: 0 errors, p99 < 100 ms for reads at 50 concurrent clients.
 """
@@ -423,10 +428,13 @@ def main() -> None:
         ratio = (
             sum(len(v) for v in mixed.latency.values()) / mixed_s / (len(base.latency["constant"]) / base_s)
         )
-        met = errors == 0 and read_p99 < READ_P99_TARGET_MS
-        ok = ok and met
         base_p99 = quantile(base.latency["constant"], 0.99)
-        print(f"  think {think:>5.0f} ms: reads p99 {read_p99:7.1f} ms (target < {READ_P99_TARGET_MS:.0f}; "
+        met = errors == 0 and (not think or read_p99 < READ_P99_TARGET_MS)
+        ok = ok and met
+        target = f"target < {READ_P99_TARGET_MS:.0f}"
+        if not think:
+            target = f"throughput test: {read_p99 / base_p99:.1f}× the bare route's"
+        print(f"  think {think:>5.0f} ms: reads p99 {read_p99:7.1f} ms ({target}; "
               f"bare route {base_p99:.1f}), errors {errors} (target 0), throughput mixed/baseline "
               f"{ratio:.2f}: {'within' if met else 'OUTSIDE'} targets")  # fmt: skip
     print("verdict:", "within targets" if ok else "OUTSIDE targets")
