@@ -11,7 +11,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,9 +30,18 @@ KM_PER_DEGREE = 111.0
 PLACE_LEVELS = ("grid", "community", "street")
 
 
+@lru_cache(maxsize=1 << 16)
 def epoch(at: str | None) -> float | None:
-    """An ISO UTC string as epoch seconds (None stays None)."""
-    return None if at is None else parse(at).timestamp()
+    """An ISO UTC string as epoch seconds (None stays None). Stored times were normalised when
+    written (``2026-11-02T08:00:00Z``), which ``fromisoformat`` reads directly; anything else
+    goes through the full ``parse``. Cached: a district's windows repeat a lot."""
+    if at is None:
+        return None
+    with suppress(ValueError):
+        read = datetime.fromisoformat(at)
+        if read.tzinfo is not None:
+            return read.timestamp()
+    return parse(at).timestamp()
 
 
 def streets_of(store: GraphStore, org_id: str) -> list[str]:
@@ -100,6 +112,7 @@ class AreaMap:
 
     parent: Mapping[str, str]
     covering: Mapping[str, Mapping[str, str]]  # area id -> level -> org id
+    _places: dict[str | None, ProviderPlace] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row]) -> AreaMap:
@@ -116,7 +129,14 @@ class AreaMap:
         return cls(parent, dict(covering))
 
     def place(self, area_id: str | None) -> ProviderPlace:
-        """The grid, community and street orgs covering ``area_id`` or an area containing it."""
+        """The grid, community and street orgs covering ``area_id`` or an area containing it
+        (remembered: many needs and providers share an area)."""
+        known = self._places.get(area_id)
+        if known is None:
+            known = self._places[area_id] = self._walk(area_id)
+        return known
+
+    def _walk(self, area_id: str | None) -> ProviderPlace:
         found: dict[str, str] = {}
         seen: set[str] = set()
         cur = area_id
