@@ -228,6 +228,22 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
         via = {c["via"] for c in api.client("secretary").get("/claims", params={"limit": 500}).json()}
         assert "dispatch" in via
         shot(sec, "secretary-proposal-accepted")
+    left = api.client("secretary").get("/dispatch/proposals", params={"status": "pending", "limit": 50}).json()
+    if left:  # a need's own page lists its pending proposals with their reasons; reject one there
+        proposal = left[0]
+        sec.goto(f"{api.url}/console/#/needs/{proposal['need_id']}")
+        rows = sec.locator("#need-proposals tbody tr")
+        rows.first.wait_for()
+        before = rows.count()
+        row = rows.filter(has_text=proposal["provider_name"] or proposal["provider_id"]).first
+        assert proposal["path_words"] in row.inner_text()
+        row.get_by_role("button", name="拒绝").click()
+        sec.wait_for_function(
+            "n => document.querySelectorAll('#need-proposals tbody tr').length < n", arg=before
+        )
+        decided = api.client("secretary").get(f"/dispatch/proposals/{proposal['id']}").json()
+        assert decided["status"] == "rejected"
+        shot(sec, "secretary-need-proposal-rejected")
 
     phone = page_for(browser, api, "member", phone=True)
     phone.get_by_role("heading", name="待认领的需求").wait_for()

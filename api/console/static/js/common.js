@@ -91,7 +91,7 @@ export function proposalsTable(props, reload) {
     ["资源", (x) => x.offering_title || x.offering_id], ["理由", (x) => x.path_words || ""]];
   if (reload) cols.push(["操作", (x) => h("div", { class: "actions" },
     act("采纳", async () => { await api(`/dispatch/proposals/${x.id}/accept`, { method: "POST" }); await reload(); flash(`已采纳:${x.need_title}`, "ok"); }),
-    act("拒绝", async () => { await api(`/dispatch/proposals/${x.id}/reject`, { method: "POST" }); await reload(); }, "secondary"))]);
+    act("拒绝", async () => { await api(`/dispatch/proposals/${x.id}/reject`, { method: "POST" }); await reload(); flash(`已拒绝:${x.need_title} 的一条派单建议`, "ok"); }, "secondary"))]);
   return table(cols, props);
 }
 

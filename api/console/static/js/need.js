@@ -1,7 +1,7 @@
 // A need's page, for every role: its facts, claims, the project's progress, evaluation and claiming.
-import { api } from "./api.js";
+import { api, offers } from "./api.js";
 import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
-import { catName, CLAIM, me, NEED, PROBLEM, PROJECT, URGENCY } from "./common.js";
+import { catName, CLAIM, me, NEED, PROBLEM, PROJECT, proposalsTable, URGENCY } from "./common.js";
 import { cancelForm, manages, resolveForm } from "./secretary.js";
 import { route } from "./app.js";
 
@@ -35,6 +35,13 @@ export async function needPage(id) {
   const mine = (c) => c.status === "active" && c.provider_id === who.subject_id && (need.status === "open" || need.status === "claimed");
   if (claims.some(mine)) cols.push(["操作", (c) => (mine(c) ? act("撤回认领", () => withdraw(c, need.title), "secondary") : "")]);
   parts.push(h("h2", {}, "认领情况"), claims.length ? table(cols, claims) : h("p", { class: "hint" }, "还没有人认领。"));
+  if (need.status === "open" && ["secretary", "admin", "planner"].includes(who.role) && (await offers("/dispatch/proposals"))) {
+    // dispatch proposals for this need, with their reasons; the need's secretary (or an admin) decides
+    const pending = await api(`/dispatch/proposals?need_id=${encodeURIComponent(id)}&status=pending&limit=20`).catch(() => []);
+    const decides = who.role !== "planner" && (manage || who.role === "admin");
+    parts.push(h("h2", {}, "派单建议"), h("div", { id: "need-proposals" },
+      pending.length ? proposalsTable(pending, decides ? route : null) : h("p", { class: "hint" }, "没有待处理的派单建议。")));
+  }
   if (need.project_id) parts.push(...(await projectParts(need.project_id, who)));
   if (who.role === "unit" || who.role === "member") {
     if (need.status === "open") parts.push(h("h2", {}, "认领这个需求"), await claimForm(need, who));
