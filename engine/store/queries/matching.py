@@ -96,14 +96,15 @@ cypher(
     "rule), and how many",
 )
 
+_ACTIVE_OFFERINGS = """
+    MATCH (q)-[:OFFERS]->(f:Offering)
+    WHERE f.status = 'active'
+"""
+
 cypher(
     "match.offerings.active",
     "read",
-    f"""
-    MATCH (q)-[:OFFERS]->(f:Offering)
-    WHERE f.status = 'active'
-    {_OFFERING_ROWS}
-    """,
+    _ACTIVE_OFFERINGS + _OFFERING_ROWS,
     "every active offering (a dispatch over many streets)",
 )
 
@@ -111,8 +112,7 @@ cypher(
     "match.partition.offerings",
     "read",
     f"""
-    MATCH (q)-[:OFFERS]->(f:Offering)
-    WHERE f.status = 'active'
+    {_ACTIVE_OFFERINGS}
       AND f.lat + coalesce(f.radius_km, 0.0) / $km_lat >= $lat_min
       AND f.lat - coalesce(f.radius_km, 0.0) / $km_lat <= $lat_max
       AND f.lon + coalesce(f.radius_km, 0.0) / $km_lon >= $lon_min
