@@ -229,9 +229,9 @@ def test_links_names_and_sign_out(browser: Any, api: ApiWorld) -> None:
     assert planner.locator('optgroup[label="已在关系浏览中选定"]').count() == 0
 
 
-def test_provider_reads_its_project_when_the_need_is_closed_to_it(browser: Any, api: ApiWorld) -> None:
-    """A unit that served a closed need without a claim on record (the demo's past projects): the
-    API refuses it the need, the page shows the unit's project instead, as the API gives it."""
+def test_provider_reads_its_past_project_through_its_claim(browser: Any, api: ApiWorld) -> None:
+    """A unit that served a past (evaluated) need has its claim on record, as the services would
+    have written it: the API gives it the need, and the page shows the need with its claim and project."""
     admin = api.client("admin")
     served = [
         (p, x["provider_id"])
@@ -244,15 +244,19 @@ def test_provider_reads_its_project_when_the_need_is_closed_to_it(browser: Any, 
     body = {"id": "past-unit", "display_name": "往期服务单位", "role": "unit", "subject_id": provider}
     assert admin.post("/accounts", json={**body, "password": "wangqi-2026"}).status_code == 201
     unit = api.sign_in("past-unit", "wangqi-2026")
-    assert unit.get(f"/needs/{project['need_id']}").status_code == 403
+    need = unit.get(f"/needs/{project['need_id']}")
+    assert need.status_code == 200, need.text
+    claims = unit.get("/claims", params={"need_id": project["need_id"]}).json()
+    assert [c["provider_id"] for c in claims] == [provider]
     mine = {p["id"]: p for p in unit.get("/projects", params={"provider_id": provider}).json()}[project["id"]]
 
     page = new_page(browser, phone=True)
     sign_in(page, api, "past-unit", "wangqi-2026")
     page.get_by_role("button", name="退出登录").wait_for()
     page.goto(f"{api.url}/console/#/needs/{project['need_id']}")
-    page.get_by_role("heading", name=mine["need_title"]).wait_for()
+    page.get_by_role("heading", name=need.json()["title"]).wait_for()
     assert f"累计服务 {mine['hours_total']:g} 小时" in page.locator("#project").inner_text()
     assert mine["org_name"] in page.inner_text("main")
+    assert claims[0]["offering_title"] in page.inner_text("main")
     fits_phone(page)
-    shot(page, "unit-project-of-a-closed-need")
+    shot(page, "unit-past-project-need")

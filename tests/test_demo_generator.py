@@ -281,3 +281,117 @@ def test_generator_modules_import_neither_the_store_nor_the_api() -> None:
         assert not [m for m in imported if m.split(".")[0] in ("api", "time") or m.startswith("engine.store")]
         source = path.read_text(encoding="utf-8")
         assert ".now(" not in source and ".today(" not in source, path
+
+
+def test_every_serving_provider_has_an_active_claim_with_its_own_offering_before_work() -> None:
+    ds = dataset("district")
+    need_of = {x["start"]: x["end"] for x in rows(ds, "FULFILLS", "Project", "Need")}
+    needs = {n["id"]: n for n in ds.nodes["Need"]}
+    claims = {c["id"]: c for c in ds.nodes["Claim"]}
+    offers = {(x["start"], x["end"]) for p in ("Unit", "Member") for x in rows(ds, "OFFERS", p, "Offering")}
+    claim_need = {x["start"]: x["end"] for x in rows(ds, "FOR", "Claim", "Need")}
+    claim_uses = {x["start"]: x["end"] for x in rows(ds, "USES", "Claim", "Offering")}
+    made: Counter[tuple[str, str, str]] = Counter()
+    for p in ("Unit", "Member"):
+        for x in rows(ds, "MAKES", p, "Claim"):
+            claim = claims[x["end"]]
+            assert claim["status"] == "active" and claim_uses[claim["id"]] == claim["offering_id"]
+            assert (x["start"], claim["offering_id"]) in offers
+            need = needs[claim_need[claim["id"]]]
+            assert need["created_at"] < claim["created_at"] < need["window_start"]
+            made[(x["start"], need["id"], claim["offering_id"])] += 1
+    serving = Counter(
+        (x["start"], need_of[x["end"]], x["props"]["offering_id"])
+        for p in ("Unit", "Member")
+        for x in rows(ds, "SERVES", p, "Project")
+    )
+    assert made == serving and len(claims) == sum(serving.values())
+    assert Counter(c["via"] for c in claims.values()).keys() == {"self", "dispatch"}
+
+
+def test_no_offering_ever_holds_more_active_claims_in_a_period_than_its_capacity() -> None:
+    """At each claim's own moment, the claims of its offering since the period start fit the capacity."""
+    from engine.services.clock import period_starts
+
+    ds = dataset("district")
+    offerings = {o["id"]: o for o in ds.nodes["Offering"]}
+    times: dict[str, list[str]] = defaultdict(list)
+    for c in ds.nodes["Claim"]:
+        times[c["offering_id"]].append(c["created_at"])
+    for offering_id, ats in times.items():
+        o = offerings[offering_id]
+        assert o["status"] == "active"
+        for now in ats:
+            since = period_starts(now).get(f"{o['period']}_start", "")
+            assert sum(since <= t <= now for t in ats) <= o["capacity"], (offering_id, now)
+
+
+def test_most_needs_are_claimed_within_the_response_hours_but_not_all() -> None:
+    from engine.demo.history import RESPONSE_HOURS
+    from engine.services.clock import parse
+
+    ds = dataset("district")
+    first: dict[str, str] = {}
+    created = {c["id"]: c["created_at"] for c in ds.nodes["Claim"]}
+    for x in rows(ds, "FOR", "Claim", "Need"):
+        first[x["end"]] = min(first.get(x["end"], "9999"), created[x["start"]])
+    posted = {n["id"]: n["created_at"] for n in ds.nodes["Need"]}
+    fast = [(parse(t) - parse(posted[n])).total_seconds() <= RESPONSE_HOURS * 3600 for n, t in first.items()]
+    assert 0.7 <= sum(fast) / len(fast) <= 0.9
+
+
+def test_work_logs_add_up_to_the_hours_served_and_points_follow_the_rules() -> None:
+    from engine.demo.history import POINTS_FOR_EVALUATING, POINTS_PER_HOUR, POINTS_PER_STAR
+
+    ds = dataset("district")
+    logs = {w["id"]: w for w in ds.nodes["WorkLog"]}
+    on = {x["start"]: x["end"] for x in rows(ds, "ON", "WorkLog", "Project")}
+    logged: Counter[tuple[str, str]] = Counter()
+    for p in ("Unit", "Member"):
+        for x in rows(ds, "LOGGED", p, "WorkLog"):
+            logged[(x["start"], on[x["end"]])] += round(logs[x["end"]]["hours"] * 10)
+    status = {p["id"]: p["status"] for p in ds.nodes["Project"]}
+    entries = {e["id"]: e for e in ds.nodes["PointEntry"]}
+    project_of = {x["start"]: x["end"] for x in rows(ds, "FOR_PROJECT", "PointEntry", "Project")}
+    credited: Counter[tuple[str, str, str]] = Counter()
+    for h in ("Unit", "Member", "Org"):
+        for x in rows(ds, "CREDITS", "PointEntry", h):
+            e = entries[x["start"]]
+            credited[(x["end"], project_of[e["id"]], e["reason"])] += e["points"]
+    assert len(project_of) == len(entries)
+    for p in ("Unit", "Member"):
+        for x in rows(ds, "SERVES", p, "Project"):
+            key = (x["start"], x["end"])
+            assert logged[key] == round(x["props"]["hours"] * 10), key
+            done = status[x["end"]] in ("completed", "evaluated")
+            want = round(x["props"]["hours"] * POINTS_PER_HOUR) if done else 0
+            assert credited[(x["start"], x["end"], "service_hours")] == want, key
+    ratings = {e["id"]: e["rating"] for e in ds.nodes["Evaluation"]}
+    rated: dict[str, int] = defaultdict(int)
+    for h in ("Unit", "Member", "Org"):
+        for x in rows(ds, "RATES", "Evaluation", h):
+            rated[x["end"]] += ratings[x["start"]] * POINTS_PER_STAR
+    gave = Counter(x["start"] for h in ("Unit", "Member", "Org") for x in rows(ds, "GAVE", h, "Evaluation"))
+    for holder in set(rated) | set(gave):
+        got = sum(v for (h, _, r), v in credited.items() if h == holder and r in ("rating", "evaluating"))
+        assert got == rated[holder] + gave[holder] * POINTS_FOR_EVALUATING, holder
+
+
+def test_evaluated_projects_rate_every_provider_once_and_ratings_are_mostly_good() -> None:
+    ds = dataset("district")
+    direction = {e["id"]: e["direction"] for e in ds.nodes["Evaluation"]}
+    about = {x["start"]: x["end"] for x in rows(ds, "ABOUT", "Evaluation", "Project")}
+    rated = Counter(
+        (x["end"], about[x["start"]])
+        for p in ("Unit", "Member")
+        for x in rows(ds, "RATES", "Evaluation", p)
+        if direction[x["start"]] == "community_to_provider"
+    )
+    status = {p["id"]: p["status"] for p in ds.nodes["Project"]}
+    for p in ("Unit", "Member"):
+        for x in rows(ds, "SERVES", p, "Project"):
+            assert rated[(x["start"], x["end"])] == (1 if status[x["end"]] == "evaluated" else 0)
+    back = [d for d in direction.values() if d == "provider_to_community"]
+    assert back
+    stars = Counter(e["rating"] for e in ds.nodes["Evaluation"])
+    assert (stars[4] + stars[5]) / stars.total() >= 0.7 and stars[1] + stars[2] + stars[3] > 0

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # Labels in the order the loader writes them (parents of the taxonomy and territory first).
-NODE_LABELS = ("Category", "Area", "Org", "Unit", "Member", "Agreement", "Need", "Offering", "Project")
+NODE_LABELS = (
+    "Category", "Area", "Org", "Unit", "Member", "Agreement", "Need", "Offering", "Project",
+    "Claim", "WorkLog", "Evaluation", "PointEntry",
+)  # fmt: skip
 
 RelKey = tuple[str, str, str]  # (relationship type, start label, end label)
 

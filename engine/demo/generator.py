@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.demo.builder import Builder
 from engine.demo.dataset import DemoDataset
+from engine.demo.history import build_history
 from engine.demo.members import build_members
 from engine.demo.names import UniqueNames
 from engine.demo.roles import build_roles
@@ -29,4 +30,5 @@ def generate(size: str = "district", seed: int = 2026) -> DemoDataset:
     build_agreements(b, territory, units)
     offers = build_offerings(b, spec, units, people)
     build_needs(b, spec, territory, offers)
+    build_history(b)
     return b.dataset
