@@ -26,6 +26,7 @@ from engine.services.dispatch import (
     list_proposals,
     list_runs,
     needs_for_me,
+    plan_partition,
     providers_for_need,
     reject_proposal,
     start_run,
@@ -152,6 +153,14 @@ def test_recommendations_and_partition_read(world: World) -> None:
     assert {o.id: o.capacity for o in part.offerings}[world.offerings["U1"]] == 4  # one claim this month
     assert part.ties.good_projects == {("U1", "C1"): 1}
     assert part.ties.registrations["U1"] == frozenset({"C1"})
+    # the one-partition entry point and a run (scored once, then cut per street) agree
+    plan = plan_partition(part)
+    run = start_run(store, world.actor("planner"), "S", now=NOW)
+    assert plan.assignment.objective == run["objective"] and len(plan.assignment.pairs) == run["pairs"] > 0
+    proposed = list_proposals(store, world.actor("planner"), run_id=run["id"], limit=100)
+    assert {(p["need_id"], p["offering_id"]) for p in proposed} == {
+        (c.need_id, c.offering_id) for c in (plan.problem.candidate(x.arc) for x in plan.assignment.pairs)
+    }
     best = providers_for_need(store, world.actor("sec1"), need, now=NOW)
     assert best and best[0]["provider_id"] == "U1" and best[0]["reasons"]
     assert best[0]["parts"]["history"] > 0 and "好评项目" in best[0]["path_words"]
