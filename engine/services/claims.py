@@ -19,7 +19,7 @@ from engine.services.clock import period_starts, resolve
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
 from engine.services.needs import need_row, status_zh
 from engine.services.offerings import offering_row
-from engine.services.records import audit_record, check_page, json_head, new_id, public
+from engine.services.records import audit_record, check_page, json_head, linked, new_id, public
 from engine.services.scope import jurisdiction
 from engine.store.base import GraphStore, Row
 from graph_schema.domain import CLAIM_STATUSES, OFFERING_PERIODS
@@ -40,17 +40,7 @@ class ClaimRequest(SchemaInput):
 
 def claim_view(row: Row) -> dict[str, Any]:
     """A claim as callers see it: its properties, provider, need and offering."""
-    return {
-        **public(row["claim"]),
-        "provider_id": row["provider_id"],
-        "provider_kind": row["provider_kind"],
-        "need_id": row["need_id"],
-        "need_title": row["need_title"],
-        "need_status": row["need_status"],
-        "org_id": row["org_id"],
-        "offering_id": row["offering_id"],
-        "offering_title": row["offering_title"],
-    }
+    return {**public(row["claim"]), **linked(row)}
 
 
 def claim_row(store: GraphStore, claim_id: str) -> Row:

@@ -74,6 +74,24 @@ def audit_record(
     )
 
 
+LINKED_FIELDS = (
+    "provider_id",
+    "provider_kind",
+    "need_id",
+    "need_title",
+    "need_status",
+    "org_id",
+    "offering_id",
+    "offering_title",
+)
+"""What a claim or a proposal row carries of the provider, need, org and offering it links."""
+
+
+def linked(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``LINKED_FIELDS`` of a claim's or proposal's row."""
+    return {k: row[k] for k in LINKED_FIELDS}
+
+
 def check_page(skip: int, limit: int) -> None:
     """Raise Invalid unless ``skip`` >= 0 and 1 <= ``limit`` <= MAX_LIMIT."""
     if skip < 0 or not 1 <= limit <= MAX_LIMIT:

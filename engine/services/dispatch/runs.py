@@ -36,7 +36,7 @@ from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
 from engine.services.dispatch.reading import Partition, Snapshot, read_snapshot, streets_of
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
-from engine.services.records import audit_record, check_page, new_id, public
+from engine.services.records import audit_record, check_page, linked, new_id, public
 from engine.services.scope import jurisdiction, require_role, subtree
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
@@ -289,14 +289,7 @@ def proposal_view(row: Row) -> dict[str, Any]:
         **props,
         "parts": json.loads(props["parts"]),
         "run_id": row["run_id"],
-        "need_id": row["need_id"],
-        "need_title": row["need_title"],
-        "need_status": row["need_status"],
-        "org_id": row["org_id"],
-        "offering_id": row["offering_id"],
-        "offering_title": row["offering_title"],
-        "provider_id": row["provider_id"],
-        "provider_kind": row["provider_kind"],
+        **linked(row),
     }
 
 
