@@ -425,6 +425,8 @@ DISPATCH_RUN = Label(
         Prop("needs_total", I, minimum=0, title_zh="待派需求数"),
         Prop("needs_served", I, minimum=0, title_zh="已派需求数"),
         Prop("pairs", I, minimum=0, title_zh="建议数"),
+        Prop("needs_skipped", I, minimum=0, title_zh="无法计算得分而跳过的需求数"),
+        Prop("offerings_skipped", I, minimum=0, title_zh="无法计算得分而跳过的资源数"),
     ),
 )
 PROPOSAL = Label(

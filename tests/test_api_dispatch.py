@@ -157,3 +157,51 @@ def test_district_dispatch_end_to_end(district: ApiWorld) -> None:
     for offering_id, n in proposed.most_common(15):
         offering = admin.get(f"/offerings/{offering_id}").json()
         assert n <= offering["capacity"] - offering["used_in_period"], offering
+
+
+def test_a_need_or_offering_that_cannot_be_scored_is_skipped_and_reported(api: ApiWorld) -> None:
+    """A need with a latitude and no longitude (and an offering with a longitude only), written to
+    the store directly as an old import or a hand edit might have, does not break the community's
+    dispatch run or recommendations: both are skipped and named in the run's result."""
+    from test_api_loop import need_body, offering_body, ok
+
+    from engine.store.queries.nodes import node_stmt
+
+    secretary, unit = api.client("secretary"), api.client("unit")
+    community = api.accounts["secretary"]["scope_org_id"]
+    place = {"lat": 25.04, "lon": 102.71}
+    broken = ok(secretary.post("/needs", json=need_body(community, **place)), 201)
+    sound = ok(secretary.post("/needs", json=need_body(community, **place)), 201)
+    offering = ok(unit.post("/offerings", json=offering_body(radius_km=5.0, **place)), 201)
+    half = ok(unit.post("/offerings", json=offering_body(radius_km=5.0, **place)), 201)
+    api.store.run(node_stmt("update", "Need"), {"id": broken["id"], "props": {"lon": None}})
+    api.store.run(node_stmt("update", "Offering"), {"id": half["id"], "props": {"lat": None}})
+    assert ok(secretary.get(f"/needs/{broken['id']}")).get("lon") is None
+
+    made = secretary.post("/dispatch/runs", json={})
+    assert made.status_code == 201, made.text
+    run = made.json()
+    skipped = {(s["kind"], s["id"]): s["reason"] for s in run["skipped"]}
+    assert set(skipped) == {("need", broken["id"]), ("offering", half["id"])}, run["skipped"]
+    assert all(re.search(r"[\u4e00-\u9fff]", reason) for reason in skipped.values())
+    assert run["needs_skipped"] == 1 and run["offerings_skipped"] == 1
+    proposals = secretary.get("/dispatch/proposals", params={"run_id": run["id"], "limit": 500}).json()
+    assert len(proposals) == run["pairs"] > 0
+    assert broken["id"] not in {p["need_id"] for p in proposals}
+    assert half["id"] not in {p["offering_id"] for p in proposals}
+    assert sound["id"] in {p["need_id"] for p in proposals}
+    assert ok(secretary.get(f"/dispatch/runs/{run['id']}"))["needs_skipped"] == 1
+
+    # Recommendations: the community's other needs still get providers (never the broken
+    # offering); the broken need itself is refused with what to fix, not a 500.
+    recs = secretary.get(f"/recommendations/needs/{sound['id']}/providers", params={"k": 50})
+    assert recs.status_code == 200, recs.text
+    offered = {r["offering_id"] for r in recs.json()}
+    assert offering["id"] in offered and half["id"] not in offered
+    refused = secretary.get(f"/recommendations/needs/{broken['id']}/providers")
+    assert refused.status_code == 409, refused.text
+    assert re.search(r"[\u4e00-\u9fff]", refused.json()["message"]) and "经度" in refused.json()["message"]
+    mine = api.client("unit").get("/recommendations/needs", params={"k": 50})
+    assert mine.status_code == 200, mine.text
+    assert broken["id"] not in {r["need_id"] for r in mine.json()}
+    assert half["id"] not in {r["offering_id"] for r in mine.json()}

@@ -3,6 +3,8 @@ DispatchRequest and ProposalDecision)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +61,18 @@ class RunOut(BaseModel):
     needs_total: int | None = Field(None, description="范围内待派的需求数")
     needs_served: int | None = Field(None, description="获得建议的需求数")
     pairs: int | None = Field(None, description="建议数")
+    needs_skipped: int | None = Field(
+        None, description="数据有误(如只有纬度没有经度)无法计算得分而跳过的需求数"
+    )
+    offerings_skipped: int | None = Field(None, description="数据有误无法计算得分而跳过的资源数")
+
+
+class SkippedOut(BaseModel):
+    """A need or offering a run left out because its stored data cannot be scored, and why."""
+
+    kind: Literal["need", "offering"] = Field(description="need 需求 · offering 资源")
+    id: str
+    reason: str = Field(examples=["位置只有纬度,缺少经度"])
 
 
 class RunSummary(RunOut):
@@ -70,6 +84,9 @@ class RunSummary(RunOut):
     candidates: int = Field(description="候选配对数")
     offerings: int = Field(description="参与匹配的资源数")
     seconds: dict[str, float] = Field(description="各阶段用时(秒):读取、候选、求解、写入")
+    skipped: list[SkippedOut] = Field(
+        default_factory=list, description="因数据有误无法计算得分而跳过的需求和资源(请修正后重新派单)"
+    )
 
 
 class ProposalOut(BaseModel):

@@ -19,6 +19,7 @@ from engine.matching.model import (
     OfferingSpec,
     Pair,
     ProviderPlace,
+    place_problem,
 )
 from engine.matching.problem import MatchProblem
 from engine.matching.quality import Quality, gini, summarize, violations
@@ -54,6 +55,7 @@ __all__ = [
     "haversine_km",
     "needs_for_provider",
     "offerings_for_need",
+    "place_problem",
     "solve",
     "summarize",
     "violations",

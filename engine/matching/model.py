@@ -40,11 +40,29 @@ def _frozen(value: Iterable[str]) -> frozenset[str]:
     return value if isinstance(value, frozenset) else frozenset(value)
 
 
+def place_problem(lat: object, lon: object) -> str | None:
+    """What is wrong with a (latitude, longitude) pair, in words; None when it is usable: both
+    absent, or both finite numbers within -90..90 and -180..180."""
+    if lat is None and lon is None:
+        return None
+    if lat is None or lon is None:
+        return "位置只有纬度,缺少经度" if lon is None else "位置只有经度,缺少纬度"
+    if (
+        isinstance(lat, bool)
+        or isinstance(lon, bool)
+        or not isinstance(lat, int | float)
+        or not isinstance(lon, int | float)
+    ):
+        return "经纬度应为数字"
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also refuses NaN
+        return "经纬度超出范围(纬度 -90 到 90,经度 -180 到 180)"
+    return None
+
+
 def _check_place(lat: float | None, lon: float | None, what: str) -> None:
-    if (lat is None) != (lon is None):
-        raise ValueError(f"{what}: 纬度和经度须同时给出")
-    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"{what}: 坐标超出范围")
+    problem = place_problem(lat, lon)
+    if problem is not None:
+        raise ValueError(f"{what}: {problem}")
 
 
 def _check_window(window: Window | None, what: str) -> None:

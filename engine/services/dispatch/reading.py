@@ -15,11 +15,20 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 
 from engine.errors import Invalid, NotFound
-from engine.matching import GraphTies, NeedSpec, OfferingSpec, ProviderPlace, ScoreWeights, build_arcs
+from engine.matching import (
+    GraphTies,
+    NeedSpec,
+    OfferingSpec,
+    ProviderPlace,
+    ScoreWeights,
+    build_arcs,
+    place_problem,
+)
 from engine.matching.scoring import ScoredArcs
 from engine.services.clock import parse, period_starts
 from engine.store.base import GraphStore, Row
@@ -28,6 +37,43 @@ from graph_schema.domain import PROVIDERS
 GOOD_RATING = 4  # a community's rating of a provider from which an earlier project counts as good
 KM_PER_DEGREE = 111.0
 PLACE_LEVELS = ("grid", "community", "street")
+UNREADABLE = "存储的数据有误(类型或取值不对),无法计算匹配得分"
+_Spec = TypeVar("_Spec", NeedSpec, OfferingSpec)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A need or offering a dispatch or recommendation left out because it cannot be scored (a
+    latitude without a longitude, say, written before the edge checked it), and why, in words."""
+
+    kind: Literal["need", "offering"]
+    id: str
+    reason: str
+    org_id: str | None = None  # a need's posting org (to carve partitions)
+
+    def view(self) -> dict[str, str]:
+        """The report row: kind, id and reason."""
+        return {"kind": self.kind, "id": self.id, "reason": self.reason}
+
+
+def _spec_or_skip(kind: Literal["need", "offering"], row: Row, make: Any) -> Any:
+    """``make(row)``, or a ``Skipped`` saying why the stored row cannot be scored."""
+    problem = place_problem(row.get("lat"), row.get("lon"))
+    if problem is None:
+        try:
+            return make(row)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            words = str(exc).partition(": ")[2]
+            problem = words if isinstance(exc, ValueError) and words else UNREADABLE
+    return Skipped(kind, str(row.get("id")), problem, row.get("org_id") if kind == "need" else None)
+
+
+def _split(items: Iterable[_Spec | Skipped], spec: type[_Spec]) -> tuple[list[_Spec], list[Skipped]]:
+    kept: list[_Spec] = []
+    skipped: list[Skipped] = []
+    for item in items:
+        (kept if isinstance(item, spec) else skipped).append(item)  # type: ignore[arg-type]
+    return kept, skipped
 
 
 @lru_cache(maxsize=1 << 16)
@@ -159,6 +205,11 @@ class Partition:
     claimants: Mapping[str, frozenset[str]]  # need id -> providers already claiming it
     need_org: Mapping[str, str]  # need id -> posting org
     provider_kind: Mapping[str, str]  # provider id -> Unit or Member
+    skipped: tuple[Skipped, ...] = ()  # its needs, and offerings read, that cannot be scored
+
+    def skipped_need(self, need_id: str) -> Skipped | None:
+        """Why the need ``need_id`` of this partition was left out, if it was."""
+        return next((s for s in self.skipped if s.kind == "need" and s.id == need_id), None)
 
     def arcs(self, weights: ScoreWeights | None = None) -> ScoredArcs:
         """The scored candidate arcs, without a provider already claiming the need."""
@@ -204,6 +255,7 @@ class Snapshot:
     need_org: Mapping[str, str]
     provider_kind: Mapping[str, str]
     _reach: np.ndarray = field(repr=False)  # per offering: lat_min, lat_max, lon_min, lon_max reached
+    skipped: tuple[Skipped, ...] = ()  # needs and offerings read that cannot be scored
 
     @classmethod
     def build(cls, rows: ReadRows) -> Snapshot:
@@ -211,8 +263,14 @@ class Snapshot:
         tree, areas = rows.orgs, rows.areas
         street_orgs = tree.street_orgs()
         org_street = {o: s for s, orgs in street_orgs.items() for o in orgs}
-        need_rows = [r for r in rows.needs if r["org_id"] in org_street]
-        needs = [_need_spec(tree, areas, org_street[r["org_id"]], r) for r in need_rows]
+        built = [
+            _spec_or_skip("need", r, lambda r: _need_spec(tree, areas, org_street[r["org_id"]], r))
+            for r in rows.needs
+            if r["org_id"] in org_street
+        ]
+        needs, skipped_needs = _split(built, NeedSpec)
+        kept = {n.id for n in needs}
+        need_rows = [r for r in rows.needs if r["id"] in kept]
         places = {r["id"]: areas.place(r["area_id"]) for r in sorted(rows.placed, key=_by_id_area)}
         tied: dict[str, set[str]] = defaultdict(set)
         for provider, place in places.items():
@@ -222,7 +280,9 @@ class Snapshot:
             street = org_street.get(r["org_id"])
             if street is not None:
                 tied[street].add(r["provider_id"])
-        offerings = [_offering_spec(r) for r in rows.offerings]
+        offerings, skipped_offerings = _split(
+            (_spec_or_skip("offering", r, _offering_spec) for r in rows.offerings), OfferingSpec
+        )
         return cls(
             tree=tree,
             needs=tuple(needs),
@@ -234,6 +294,7 @@ class Snapshot:
             need_org={r["id"]: r["org_id"] for r in need_rows},
             provider_kind={r["provider_id"]: r["provider_kind"] for r in rows.offerings},
             _reach=_reach(offerings),
+            skipped=(*skipped_needs, *skipped_offerings),
         )
 
     def partition(
@@ -258,6 +319,15 @@ class Snapshot:
         else:
             tied = self.tied.get(street_id, frozenset())
             offerings = [self.offerings[i] for i in self._reaching(needs, tied)]
+        skipped = tuple(
+            s
+            for s in self.skipped
+            if s.kind == "offering"
+            or (
+                street_id in (None, self.tree.ancestor(s.org_id or "", "street"))
+                and (wanted is None or s.org_id in wanted)
+            )
+        )
         return Partition(
             street_id=street_id or "",
             needs=tuple(needs),
@@ -266,6 +336,7 @@ class Snapshot:
             claimants={n.id: self.claimants[n.id] for n in needs},
             need_org={n.id: self.need_org[n.id] for n in needs},
             provider_kind={o.provider_id: self.provider_kind[o.provider_id] for o in offerings},
+            skipped=skipped,
         )
 
     def _reaching(self, needs: list[NeedSpec], tied: frozenset[str]) -> list[int]:
@@ -332,7 +403,11 @@ def _offering_spec(r: Row) -> OfferingSpec:
 def need_box(points: Iterable[tuple[float | None, float | None]]) -> dict[str, float]:
     """The bounding box of the needs' (lat, lon) and kilometres per degree there (an empty box when
     no need has a place); an offering is read when its service radius reaches the box."""
-    placed = [(lat, lon) for lat, lon in points if lat is not None and lon is not None]
+    placed = [
+        (lat, lon)
+        for lat, lon in points
+        if lat is not None and lon is not None and place_problem(lat, lon) is None
+    ]
     if not placed:
         return {"lat_min": 1.0, "lat_max": 0.0, "lon_min": 1.0, "lon_max": 0.0, "km_lat": 1.0, "km_lon": 1.0}
     lats = [lat for lat, _ in placed]

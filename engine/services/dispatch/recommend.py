@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.actors import Actor, Role
-from engine.errors import Forbidden, Invalid
+from engine.errors import Conflict, Forbidden, Invalid
 from engine.matching import Candidate, ScoreWeights, needs_for_provider, offerings_for_need
 from engine.services.clock import resolve
 from engine.services.dispatch.reading import read_partition, street_of
@@ -57,6 +57,9 @@ def providers_for_need(
     if not jurisdiction(store, actor).covers(need["org_id"]):
         raise Forbidden("只能查看本辖区需求的推荐")
     partition = read_partition(store, street_of(store, need["org_id"]), resolve(now), [need["org_id"]])
+    unscorable = partition.skipped_need(need_id)
+    if unscorable is not None:
+        raise Conflict(f"该需求的数据有误,无法计算推荐:{unscorable.reason}。请先修改需求", "unscorable")
     best = offerings_for_need(partition.arcs(weights or match_weights()), need_id, k)
     return [_view(c, dict(partition.provider_kind)) for c in best]
 

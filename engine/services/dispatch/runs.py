@@ -20,6 +20,7 @@ capacity: the claim at acceptance decides, and a refused one is superseded with 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from engine.matching import URGENT, Assignment, MatchingError, MatchProblem, Met
 from engine.matching.scoring import ScoredArcs
 from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
-from engine.services.dispatch.reading import Partition, Snapshot, read_snapshot, streets_of
+from engine.services.dispatch.reading import Partition, Skipped, Snapshot, read_snapshot, streets_of
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
 from engine.services.records import audit_record, check_page, linked, new_id, public
 from engine.services.scope import jurisdiction, require_role, subtree
@@ -45,6 +46,7 @@ from graph_schema.domain import PROPOSAL_STATUSES
 RUNNERS = (Role.ADMIN, Role.PLANNER, Role.SECRETARY)
 DECIDERS = (Role.ADMIN, Role.SECRETARY)
 WRITE_BATCH = 2000
+log = logging.getLogger(__name__)
 
 
 class DispatchRequest(SchemaInput):
@@ -156,6 +158,7 @@ def _proposal_rows(plan: PartitionPlan, at: str) -> list[dict[str, Any]]:
 
 def _plans(
     snapshot: Snapshot,
+    skipped: list[Skipped],
     streets: list[str],
     need_orgs: frozenset[str],
     method: Method,
@@ -169,6 +172,7 @@ def _plans(
     the capacity earlier streets were proposed taken."""
     mark = time.perf_counter()
     whole = snapshot.partition(streets[0] if len(streets) == 1 else None, need_orgs)
+    skipped += whole.skipped
     arcs = whole.arcs(weights or match_weights())
     by_street: dict[str, list[int]] = {s: [] for s in streets}
     for i, need in enumerate(arcs.needs):
@@ -207,7 +211,11 @@ def start_run(
     started = time.perf_counter()
     snapshot = read_snapshot(store, streets, at, need_orgs)
     timings["read"] = time.perf_counter() - started
-    plans = _plans(snapshot, streets, need_orgs, method, urgent_first, max_share, weights, timings)
+    skipped: list[Skipped] = []
+    plans = _plans(snapshot, skipped, streets, need_orgs, method, urgent_first, max_share, weights, timings)
+    if skipped:
+        log.warning("dispatch over %s skipped %d records that cannot be scored: %s", org_id, len(skipped),
+                    "; ".join(f"{s.kind} {s.id}: {s.reason}" for s in skipped[:20]))  # fmt: skip
     mark = time.perf_counter()
     run_id = new_id()
     run = {
@@ -242,6 +250,8 @@ def start_run(
         "needs_total": len(need_ids),
         "needs_served": len(served),
         "pairs": len(rows),
+        "needs_skipped": sum(s.kind == "need" for s in skipped),
+        "offerings_skipped": sum(s.kind == "offering" for s in skipped),
     }
     store.one("match.run.finish", {"id": run_id, "props": outcome})
     timings["write"] = time.perf_counter() - mark
@@ -254,6 +264,7 @@ def start_run(
         "candidates": sum(plan.problem.n_arcs for plan in plans),
         "offerings": len({o.id for plan in plans for o in plan.arcs.offerings}),
         "seconds": timings,
+        "skipped": [s.view() for s in skipped],
     }
 
 
