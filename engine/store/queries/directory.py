@@ -6,7 +6,13 @@ from __future__ import annotations
 from engine.store.registry import cypher
 from graph_schema.domain import PROVIDERS
 
-_REF = "{id: x.id, name: x.name}"
+
+def _ref(var: str) -> str:
+    """The id-and-name map of node ``var``. Each pattern comprehension of a statement names its node
+    apart: FalkorDB 4.16 binds a name reused in a later comprehension to the first one's node, so
+    that list came back empty (a unit's own orgs and areas, a member's posts and branches)."""
+    return f"{{id: {var}.id, name: {var}.name}}"
+
 
 ORG = cypher(
     "dir.org.detail",
@@ -40,21 +46,21 @@ UNIT = cypher(
     "read",
     f"""
     MATCH (u:Unit {{id: $id}})
-    WITH u, [(u)-[:REPORTS_TO]->(x:Org) | {_REF}] AS reports_to,
-         [(x:Org)-[:EMBEDDED_IN]->(u) | {_REF}] AS own_orgs,
-         [(u)-[:LOCATED_IN]->(x:Area) | {_REF}] AS areas,
-         size([(u)-[r:OFFERS]->(f:Offering) WHERE f.status = 'active' | f]) AS active_offerings
+    WITH u, [(u)-[:REPORTS_TO]->(t:Org) | {_ref("t")}] AS reports_to,
+         [(e:Org)-[:EMBEDDED_IN]->(u) | {_ref("e")}] AS own_orgs,
+         [(u)-[:LOCATED_IN]->(a:Area) | {_ref("a")}] AS areas,
+         size([(u)-[of:OFFERS]->(f:Offering) WHERE f.status = 'active' | f]) AS active_offerings
     RETURN u {{.*}} AS unit, reports_to, own_orgs, areas, active_offerings
     """,
     "one unit with the orgs it reports to, its own party orgs, its area and active offerings",
 )
 
-_MEMBER_TIES = """
-WITH m, [(m)-[:BELONGS_TO]->(x:Org) | {id: x.id, name: x.name}] AS belongs_to,
-     [(m)-[:REPORTS_TO]->(x:Org) | {id: x.id, name: x.name}] AS reports_to,
-     [(m)-[:JOINS]->(x:Org) | {id: x.id, name: x.name}] AS joins,
-     [(m)-[h:HOLDS]->(x:Org) | {id: x.id, name: x.name, role: h.role}] AS holds
-RETURN m {.*} AS member, belongs_to, reports_to, joins, holds
+_MEMBER_TIES = f"""
+WITH m, [(m)-[:BELONGS_TO]->(b:Org) | {_ref("b")}] AS belongs_to,
+     [(m)-[:REPORTS_TO]->(t:Org) | {_ref("t")}] AS reports_to,
+     [(m)-[:JOINS]->(j:Org) | {_ref("j")}] AS joins,
+     [(m)-[h:HOLDS]->(p:Org) | {{id: p.id, name: p.name, role: h.role}}] AS holds
+RETURN m {{.*}} AS member, belongs_to, reports_to, joins, holds
 """
 
 MEMBER = cypher(
