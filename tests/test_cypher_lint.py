@@ -127,3 +127,27 @@ def test_the_lint_reports_deprecations_but_not_undefined_parameters(
     deprecated = problems(linted["selftest:deprecated"])
     assert [d["severity"] for d in deprecated] == [2] and "deprecated" in deprecated[0]["message"]
     assert linted["selftest:clean"] and problems(linted["selftest:clean"]) == []
+
+
+# A pattern comprehension's opening pattern, up to its `|`, and the names it gives nodes or relationships.
+_COMPREHENSION = re.compile(r"\[\s*(\([^|]*?)\|", re.S)
+_NAMED = re.compile(r"[(\[]\s*([A-Za-z_]\w*)\s*:")
+
+
+def reused_comprehension_names(text: str) -> set[str]:
+    """Names introduced by more than one pattern comprehension of ``text``."""
+    seen: list[str] = []
+    for found in _COMPREHENSION.finditer(text):
+        seen += set(_NAMED.findall(found.group(1)))
+    return {name for name in seen if seen.count(name) > 1}
+
+
+def test_pattern_comprehensions_name_their_nodes_apart() -> None:
+    """FalkorDB 4.16 binds a name a later pattern comprehension reuses to the earlier one's node, so
+    the later list comes back empty (the directory bug of issue 10); every statement avoids it."""
+    assert reused_comprehension_names("WITH u, [(u)-->(x:Org) | x] AS a, [(x:Org)-->(u) | x] AS b") == {"x"}
+    apart = "WITH u, [(u)-[r:R]->(x:Org) | x] AS a, [(y:Org)-->(u) | y] AS b"
+    assert reused_comprehension_names(apart) == set()
+    texts = {s.name: text for s in all_statements() for text in (s.neo4j, s.falkordb) if text}
+    reused = {name: reused_comprehension_names(text) for name, text in texts.items()}
+    assert not {name: found for name, found in reused.items() if found}
