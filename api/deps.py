@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.auth.tokens import InvalidToken, read_token
 from engine.actors import Actor
-from engine.services.accounts import get_account, to_actor
+from engine.services.accounts import get_account, to_actor, token_version
 from engine.settings import Settings
 from engine.store.base import GraphStore
 
@@ -36,16 +36,19 @@ _SIGN_IN = {"WWW-Authenticate": "Bearer"}
 
 
 def current_actor(request: Request, store: StoreDep, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
-    """The actor of the bearer token's active account; 401 when there is none."""
+    """The actor of the bearer token's active account, if the token's version is the account's
+    current one; 401 otherwise (the account is read once, as before)."""
     if not token:
         raise HTTPException(401, "请先登录", headers=_SIGN_IN)
     try:
-        account_id = read_token(token, request.app.state.token_secret)
+        claims = read_token(token, request.app.state.token_secret)
     except InvalidToken:
         raise HTTPException(401, "登录已失效,请重新登录", headers=_SIGN_IN) from None
-    account = get_account(store, account_id)
+    account = get_account(store, claims.account_id)
     if account is None or not account.get("active", False):
         raise HTTPException(401, "账号不存在或已停用,请联系管理员", headers=_SIGN_IN)
+    if claims.version != token_version(account):  # password changed, disabled or revoked since
+        raise HTTPException(401, "登录已失效(密码已修改或会话已被撤销),请重新登录", headers=_SIGN_IN)
     return to_actor(account)
 
 

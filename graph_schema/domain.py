@@ -305,6 +305,8 @@ ACCOUNT = Label(
         Prop("subject_id", S, max_length=64, title_zh="对应单位或党员"),
         Prop("password_hash", S, required=True, max_length=200, title_zh="密码摘要"),
         Prop("active", B, required=True, title_zh="启用"),
+        # Raised by a password change, a disable and an administrator's revoke: older tokens end.
+        Prop("token_version", I, minimum=0, title_zh="令牌版本"),
         *_stamps(),
     ),
 )

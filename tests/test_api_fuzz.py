@@ -131,6 +131,8 @@ def test_every_operation_survives_fuzzing(world: ApiWorld, role: str) -> None:
 
             def call(case: Any, checks: list[Any] = checks, name: str = name) -> None:
                 answer = case.call_and_validate(base_url=world.url, headers=headers, checks=checks)
+                if case.path == "/auth/password" and answer.status_code == 200:  # older tokens ended
+                    headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
                 seen[(name, case.method.upper() != "GET", answer.status_code // 100)] += 1
 
             try:

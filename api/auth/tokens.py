@@ -1,4 +1,6 @@
-"""Signed, expiring bearer tokens (JWT, HS256) for the OAuth2 password flow."""
+"""Signed, expiring bearer tokens (JWT, HS256) for the OAuth2 password flow. Each carries the
+account's token version (``ver``), compared with the account's on every request, so a password
+change, a disable or an administrator's revoke ends every token issued before it."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import jwt
 
@@ -17,6 +20,13 @@ SECRET_FILE = "token-secret"
 
 class InvalidToken(Exception):
     """A token that is malformed, forged or expired."""
+
+
+class TokenClaims(NamedTuple):
+    """What a valid token says: the account and the token version it was issued at."""
+
+    account_id: str
+    version: int
 
 
 def signing_secret(settings: Settings) -> str:
@@ -35,17 +45,22 @@ def signing_secret(settings: Settings) -> str:
     return secret
 
 
-def issue_token(account_id: str, secret: str, minutes: int, now: datetime | None = None) -> str:
-    """A token naming ``account_id`` that expires after ``minutes``."""
+def issue_token(
+    account_id: str, secret: str, minutes: int, now: datetime | None = None, *, version: int = 0
+) -> str:
+    """A token naming ``account_id`` at token version ``version`` that expires after ``minutes``."""
     issued = now or datetime.now(UTC)
-    claims = {"sub": account_id, "iat": issued, "exp": issued + timedelta(minutes=minutes)}
+    claims = {"sub": account_id, "ver": version, "iat": issued, "exp": issued + timedelta(minutes=minutes)}
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_token(token: str, secret: str) -> str:
-    """The account id a valid token names; raises InvalidToken otherwise."""
+def read_token(token: str, secret: str) -> TokenClaims:
+    """The account id and token version a valid token names; raises InvalidToken otherwise."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "ver", "exp"]})
     except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
-    return str(claims["sub"])
+    version = claims["ver"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidToken("token version is not an integer")
+    return TokenClaims(str(claims["sub"]), version)

@@ -1,9 +1,10 @@
 """Accounts and sign-in: an administrator creates accounts with a role and a place in the org
-tree (or the unit/member they act for); passwords are kept only as argon2 hashes."""
+tree (or the unit/member they act for); passwords are kept only as argon2 hashes. An account's
+token version ends its tokens when raised: by a password change, a disable or a revoke."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,7 +23,7 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("timing-equaliser")  # verified when the account does not exist
 SCOPE_LEVELS = {Role.PLANNER: ("district", "street"), Role.SECRETARY: ("community",)}
 SUBJECT_LABELS = {Role.UNIT: "Unit", Role.MEMBER: "Member"}
-PRIVATE = ("password_hash",)
+PRIVATE = ("password_hash", "token_version")
 
 
 class AccountDraft(BaseModel):
@@ -79,6 +80,7 @@ def create_account(
         "role": draft.role.value,
         "password_hash": _HASHER.hash(draft.password),
         "active": True,
+        "token_version": 0,
         "created_at": at,
         "updated_at": at,
         **{k: v for k, v in (("scope_org_id", draft.scope_org_id), ("subject_id", draft.subject_id)) if v},
@@ -110,8 +112,12 @@ def list_accounts(
 def set_active(
     store: GraphStore, actor: Actor, account_id: str, active: bool, *, now: str | None = None
 ) -> dict[str, Any]:
-    """Enable or disable an account (administrators only); a disabled account cannot sign in."""
+    """Enable or disable an account (administrators only). A disabled account cannot sign in and its
+    tokens end for good (re-enabling does not revive them); an admin cannot disable itself, and
+    the last active admin cannot be disabled (checked in the writing statement)."""
     require_role(actor, (Role.ADMIN,), "只有管理员可以停用或启用账号")
+    if not active and account_id == actor.account_id:
+        raise Conflict("不能停用自己的账号,请由其他管理员操作", "own_account")
     before = get_account(store, account_id)
     if before is None:
         raise NotFound(f"账号“{account_id}”不存在")
@@ -127,14 +133,17 @@ def set_active(
     )
     row = store.one("account.set_active", {"id": account_id, "active": active, "now": at, "audit": audit})
     if row is None:
-        raise NotFound(f"账号“{account_id}”不存在")
+        if get_account(store, account_id) is None:
+            raise NotFound(f"账号“{account_id}”不存在")
+        raise Conflict("不能停用最后一个启用的管理员账号,系统至少要保留一个管理员", "last_admin")
     return view(row["account"])
 
 
 def set_password(
     store: GraphStore, actor: Actor, account_id: str, password: str, *, now: str | None = None
-) -> None:
-    """Give an account a new password: its owner or an administrator."""
+) -> int:
+    """Give an account a new password (its owner or an administrator), ending every token issued
+    before; the account's new token version, for the caller's fresh token."""
     if not actor.is_admin and actor.account_id != account_id:
         raise Forbidden("只能修改自己的密码")
     if not 8 <= len(password) <= 128:
@@ -149,10 +158,41 @@ def set_password(
     )
     if row is None:
         raise NotFound(f"账号“{account_id}”不存在")
+    return int(row["token_version"])
 
 
-def authenticate(store: GraphStore, account_id: str, password: str) -> Actor | None:
-    """The actor of an active account whose password matches, else None (same work either way)."""
+def revoke_sessions(store: GraphStore, actor: Actor, account_id: str, *, now: str | None = None) -> None:
+    """End every token of an account (administrators only); it may sign in again with its password."""
+    require_role(actor, (Role.ADMIN,), "只有管理员可以撤销账号的登录会话")
+    at = resolve(now)
+    audit = audit_record(
+        actor,
+        "account.revoke_sessions",
+        "Account",
+        account_id,
+        at,
+        before=None,
+        after={"sessions": "revoked"},
+    )
+    if store.one("account.revoke_sessions", {"id": account_id, "now": at, "audit": audit}) is None:
+        raise NotFound(f"账号“{account_id}”不存在")
+
+
+def token_version(account: dict[str, Any]) -> int:
+    """The account's current token version (0 for an account made before versions existed)."""
+    return int(account.get("token_version") or 0)
+
+
+class SignIn(NamedTuple):
+    """A successful sign-in: who acts, and the token version its token must carry."""
+
+    actor: Actor
+    token_version: int
+
+
+def authenticate(store: GraphStore, account_id: str, password: str) -> SignIn | None:
+    """The actor and token version of an active account whose password matches, else None (same
+    work either way)."""
     account = get_account(store, account_id)
     try:
         ok: bool = _HASHER.verify(account["password_hash"] if account else _DUMMY_HASH, password)
@@ -160,7 +200,7 @@ def authenticate(store: GraphStore, account_id: str, password: str) -> Actor | N
         ok = False
     if not ok or account is None or not account.get("active", False):
         return None
-    return to_actor(account)
+    return SignIn(to_actor(account), token_version(account))
 
 
 def to_actor(account: dict[str, Any]) -> Actor:

@@ -1,8 +1,10 @@
-"""Accounts: create (audited), read, list, enable or disable."""
+"""Accounts: create (audited), read, list, enable or disable, new password, revoke sessions.
+Every change that must end the account's tokens raises its ``token_version`` in the same
+statement (tokens carry the version they were issued at)."""
 
 from __future__ import annotations
 
-from engine.store.queries.closed_loop.fragments import AUDIT
+from engine.store.queries.closed_loop.fragments import AUDIT, lock
 from engine.store.registry import cypher
 
 CREATE = cypher(
@@ -24,17 +26,27 @@ LIST = cypher(
     """,
 )
 
+# Disabling an admin locks every admin account in id order (one order for all: no deadlock) before
+# counting the other active ones, so two admins disabling each other at once leave one.
 SET_ACTIVE = cypher(
     "account.set_active",
     "write",
     f"""
     MATCH (a:Account {{id: $id}})
-    SET a.active = $active, a.updated_at = $now
+    OPTIONAL MATCH (x:Account {{role: 'admin'}}) WHERE $active = false AND a.role = 'admin'
+    WITH a, x ORDER BY x.id
+    WITH a, collect(x) AS admins
+    FOREACH (y IN admins | {lock("y")})
+    {lock("a")}
+    WITH a, size([y IN admins WHERE y.id <> a.id AND y.active = true]) AS others
+    WHERE $active OR a.role <> 'admin' OR others > 0
+    SET a.active = $active, a.updated_at = $now,
+        a.token_version = coalesce(a.token_version, 0) + CASE WHEN $active THEN 0 ELSE 1 END
     WITH a
     {AUDIT}
     RETURN a {{.*}} AS account
     """,
-    "enable or disable an account; one audit entry",
+    "enable or disable an account (disabling ends its tokens; never the last active admin); one audit entry",
 )
 
 SET_PASSWORD = cypher(
@@ -42,10 +54,27 @@ SET_PASSWORD = cypher(
     "write",
     f"""
     MATCH (a:Account {{id: $id}})
-    SET a.password_hash = $password_hash, a.updated_at = $now
+    {lock("a")}
+    SET a.password_hash = $password_hash, a.updated_at = $now,
+        a.token_version = coalesce(a.token_version, 0) + 1
     WITH a
     {AUDIT}
-    RETURN a.id AS id
+    RETURN a.token_version AS token_version
     """,
-    "set a new password (the audit records that it changed, never the hash); one audit entry",
+    "set a new password and end the tokens issued before (the audit records that it changed, never "
+    "the hash); one audit entry",
+)
+
+REVOKE_SESSIONS = cypher(
+    "account.revoke_sessions",
+    "write",
+    f"""
+    MATCH (a:Account {{id: $id}})
+    {lock("a")}
+    SET a.token_version = coalesce(a.token_version, 0) + 1, a.updated_at = $now
+    WITH a
+    {AUDIT}
+    RETURN a.token_version AS token_version
+    """,
+    "an administrator ends every token of an account (it may sign in again); one audit entry",
 )

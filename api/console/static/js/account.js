@@ -1,5 +1,5 @@
 // Every role's own account: changing one's password.
-import { api } from "./api.js";
+import { api, renewToken } from "./api.js";
 import { field, h, wire } from "./ui.js";
 
 /** Change the signed-in account's password (8–128 characters, typed twice). */
@@ -9,9 +9,9 @@ export async function passwordPage() {
     field("确认新密码 *", h("input", { name: "again", type: "password", required: true, maxlength: 128, autocomplete: "new-password" })),
     h("button", { type: "submit" }, "修改密码"));
   wire(form, async (v) => {
-    await api("/auth/password", { method: "POST", body: { password: v.password } });
+    renewToken(await api("/auth/password", { method: "POST", body: { password: v.password } }));
     form.reset();
-    return "密码已修改,下次登录请使用新密码。";
+    return "密码已修改,其他设备上的登录已失效;下次登录请使用新密码。";
   }, (v) => {
     if (v.password && v.password.length < 8) return { password: "“新密码”至少 8 位" };
     if (v.again && v.again !== v.password) return { again: "两次输入的密码不一致" };

@@ -58,6 +58,12 @@ export async function signIn(username, password) {
   return me;
 }
 
+/** Go on with a fresh token (a password change ends every token issued before it). */
+export function renewToken(token) {
+  const s = session();
+  if (s) sessionStorage.setItem(KEY, JSON.stringify({ ...s, token: token.access_token }));
+}
+
 /** Whether the live API offers a path (for features other engineers may add later). */
 let openapi = null;
 export async function offers(path) {
