@@ -283,11 +283,19 @@ def expire_needs(store: GraphStore, actor: Actor, *, now: str | None = None, bat
     require_role(actor, (Role.ADMIN,), "只有管理员或系统可以执行过期处理")
     after = {"status": "expired", "status_reason": EXPIRY_REASON}
     audit = audit_record(actor, "need.expire", "Need", "-", at, before=None, after=after)
+    prefix = audit.pop("id")  # one entry per need: the statement appends a fresh suffix per row
     expired: list[str] = []
     while True:
         rows = store.run(
             "loop.need.expire",
-            {"now": at, "limit": batch, "status": "expired", "reason": EXPIRY_REASON, "audit": audit},
+            {
+                "now": at,
+                "limit": batch,
+                "status": "expired",
+                "reason": EXPIRY_REASON,
+                "audit": audit,
+                "audit_id_prefix": prefix,
+            },
         )
         expired += [r["id"] for r in rows]
         if len(rows) < batch:

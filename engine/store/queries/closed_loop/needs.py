@@ -128,9 +128,10 @@ EXPIRE = cypher(
     WITH n, n.status AS old
     WHERE old IN ['open', 'claimed'] AND n.window_end < $now
     {_UNDO}
-    {AUDIT}, audit.id = $audit.id + replace(randomUUID(), '-', ''), audit.entity_id = n.id,
+    {AUDIT}, audit.id = $audit_id_prefix + replace(randomUUID(), '-', ''), audit.entity_id = n.id,
         audit.before = {status_json("old")}
     RETURN n.id AS id
     """,
-    "expire up to $limit open or claimed needs past their window, one audit entry each",
+    "expire up to $limit open or claimed needs past their window, one audit entry each ($audit has "
+    "no id: each entry's is made per row, as Neo4j checks uniqueness before the row's later SETs)",
 )
