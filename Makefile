@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SIZE ?= district
 
-.PHONY: install system-deps demo serve test lint bench clean
+.PHONY: install system-deps demo serve neo4j test lint bench clean
 
 $(BIN)/lianjian: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: install
 
 serve: install
 	$(BIN)/lianjian serve
+
+## A local Neo4j 5 (Maven Central, in one JVM) to try the production backend; prints what to export.
+neo4j: system-deps install
+	$(BIN)/python -m engine.store.neo4j_local
 
 system-deps:
 	.ci/system-deps
