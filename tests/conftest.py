@@ -1,5 +1,10 @@
-"""Shared fixtures: a real embedded FalkorDB server for the session, a fresh graph per test,
-and Neo4j as a second backend whenever NEO4J_URI is set."""
+"""Shared fixtures: a real embedded FalkorDB server for the session, a fresh graph per test, and a
+real Neo4j 5 as the second backend: the one ``NEO4J_URI`` names, else one the suite starts itself
+from Maven Central (``engine/store/neo4j_local.py``). ``LIANJIAN_TEST_BACKENDS=falkordb`` runs the
+suite on FalkorDB alone (a quick local run; ``make test`` and CI run both).
+
+Neo4j Community has one user database, so every Neo4j store of the suite is that database, emptied
+before and after use: at most one may be open at a time (``make_store`` checks it)."""
 
 from __future__ import annotations
 
@@ -20,7 +25,11 @@ EXECUTED: Counter[str] = Counter()
 # Lines a test wants shown at the end of the run, even without -s (see pytest_terminal_summary).
 SUMMARY: list[str] = []
 
-BACKENDS = ["falkordb", *(["neo4j"] if os.environ.get("NEO4J_URI") else [])]
+BACKENDS = [
+    b.strip() for b in os.environ.get("LIANJIAN_TEST_BACKENDS", "falkordb,neo4j").split(",") if b.strip()
+]
+_NEO4J: dict[str, object] = {}  # "uri": the Bolt address in use, "server": the LocalNeo4j we started
+_NEO4J_OPEN: list[GraphStore] = []  # the Neo4j store in use (one database: one user at a time)
 
 
 @pytest.fixture(scope="session")
@@ -39,14 +48,31 @@ def _falkordb_store(server: EmbeddedFalkorDB) -> GraphStore:
     return FalkorDBStore(FalkorDB(unix_socket_path=str(server.socket_path)), f"test_{uuid.uuid4().hex[:12]}")
 
 
+def neo4j_uri() -> str:
+    """The Bolt address of the suite's Neo4j: ``NEO4J_URI``'s, else a local one started now (once)."""
+    if "uri" not in _NEO4J:
+        if os.environ.get("NEO4J_URI"):
+            _NEO4J["uri"] = os.environ["NEO4J_URI"]
+        else:
+            from engine.store.neo4j_local import LocalNeo4j
+
+            server = LocalNeo4j().start()
+            _NEO4J.update(uri=server.uri, server=server)
+    return str(_NEO4J["uri"])
+
+
 def _neo4j_store() -> GraphStore:
     import neo4j
 
     from engine.store.neo4j_store import Neo4jStore
 
+    if _NEO4J_OPEN:
+        raise RuntimeError("a second Neo4j store was opened while one is in use (one database: see conftest)")
     s = Settings()
-    driver = neo4j.GraphDatabase.driver(s.neo4j_uri or "", auth=(s.neo4j_user, s.neo4j_password))
-    return Neo4jStore(driver, s.neo4j_database)
+    driver = neo4j.GraphDatabase.driver(neo4j_uri(), auth=(s.neo4j_user, s.neo4j_password))
+    store = Neo4jStore(driver, s.neo4j_database)
+    _NEO4J_OPEN.append(store)
+    return store
 
 
 def make_store(backend: str, server: EmbeddedFalkorDB) -> GraphStore:
@@ -56,14 +82,32 @@ def make_store(backend: str, server: EmbeddedFalkorDB) -> GraphStore:
     return store
 
 
+def release_store(store: GraphStore) -> None:
+    """Count what ``store`` ran, empty it and close it (a Neo4j store frees the database)."""
+    EXECUTED.update(store.executed)
+    try:
+        store.drop_all()
+    finally:
+        store.close()
+        if store in _NEO4J_OPEN:
+            _NEO4J_OPEN.remove(store)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_local_neo4j() -> Iterator[None]:
+    """Stop the Neo4j the suite started, if it started one."""
+    yield
+    server = _NEO4J.get("server")
+    if server is not None:
+        server.stop()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(params=BACKENDS)
 def empty_store(request: pytest.FixtureRequest, falkordb_server: EmbeddedFalkorDB) -> Iterator[GraphStore]:
     """An empty graph without indexes or constraints, on each configured backend."""
     store = make_store(request.param, falkordb_server)
     yield store
-    EXECUTED.update(store.executed)
-    store.drop_all()
-    store.close()
+    release_store(store)
 
 
 @pytest.fixture

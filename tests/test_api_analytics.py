@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from api_world import ApiWorld
+from conftest import BACKENDS
 from test_api_permissions import PERIOD, second_street, shared_world
 
 from engine.services.analytics import CACHE
@@ -17,10 +18,14 @@ from engine.store.embedded import EmbeddedFalkorDB
 GAP_LEVELS = ("grid", "compound", "building")
 
 
-@pytest.fixture(scope="module")
-def world(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest,
+    falkordb_server: EmbeddedFalkorDB,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiWorld]:
     """One tiny demo behind a server for the module: every test here only reads."""
-    yield from shared_world(falkordb_server, tmp_path_factory)
+    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 @pytest.fixture(scope="module")

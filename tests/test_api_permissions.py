@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from api_world import ROLES, ApiWorld, build_api_world
-from conftest import EXECUTED, make_store
+from conftest import BACKENDS, make_store, release_store
 from test_api_concurrency import need_body, offering_body
 from test_services_world import nodes, snapshot
 
@@ -62,15 +62,15 @@ DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
 
 
-def shared_world(server: EmbeddedFalkorDB, tmp: pytest.TempPathFactory) -> Iterator[ApiWorld]:
-    """The tiny demo behind a real server on a fresh graph, for a whole module."""
-    store = make_store("falkordb", server)
+def shared_world(
+    server: EmbeddedFalkorDB, tmp: pytest.TempPathFactory, backend: str = "falkordb"
+) -> Iterator[ApiWorld]:
+    """The tiny demo behind a real server on a fresh graph of ``backend``, for a whole module."""
+    store = make_store(backend, server)
     try:
         yield from build_api_world(store, Settings(data_dir=tmp.mktemp("api") / "data"))
     finally:
-        EXECUTED.update(store.executed)
-        store.drop_all()
-        store.close()
+        release_store(store)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -563,10 +563,14 @@ def build_matrix(api: ApiWorld) -> Matrix:
     return Matrix(api, inside, outside, orgs, phones, own_phone)
 
 
-@pytest.fixture(scope="module")
-def matrix(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    """The matrix world, built once for the module (each row only adds records of its own)."""
-    for api in shared_world(falkordb_server, tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def matrix(
+    request: pytest.FixtureRequest,
+    falkordb_server: EmbeddedFalkorDB,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Matrix]:
+    """The matrix world on each backend, built once for the module (each row only adds records of its own)."""
+    for api in shared_world(falkordb_server, tmp_path_factory, request.param):
         yield build_matrix(api)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from api_world import ApiWorld
+from conftest import BACKENDS
 from test_api_permissions import shared_world
 
 from engine.actors import Actor, Role
@@ -31,10 +32,14 @@ W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 PHONE = re.compile(r"1\d{10}")
 
 
-@pytest.fixture(scope="module")
-def api(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(
+    request: pytest.FixtureRequest,
+    falkordb_server: EmbeddedFalkorDB,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiWorld]:
     """One demo world for the module: only one test writes (one cancellation)."""
-    yield from shared_world(falkordb_server, tmp_path_factory)
+    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 def georeport_error(answer: Any, status: int) -> str:
