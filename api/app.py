@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api.accounts.endpoints import router as accounts_router
 from api.analytics.endpoints import router as analytics_router
@@ -18,6 +18,7 @@ from api.directory.endpoints import router as directory_router
 from api.dispatch.endpoints import router as dispatch_router
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.evaluations.endpoints import router as evaluations_router
+from api.guard import clean_input
 from api.health.endpoints import router as health_router
 from api.needs.endpoints import router as needs_router
 from api.offerings.endpoints import router as offerings_router
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        dependencies=[Depends(clean_input)],  # every string taken is checked once, here
     )
     install_error_handlers(app)
     app.include_router(health_router)

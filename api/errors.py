@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from engine.errors import DomainError
 from engine.store.errors import ConstraintViolation, StoreUnavailable
 
 log = logging.getLogger(__name__)
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class ErrorBody(BaseModel):
@@ -29,11 +31,12 @@ class ErrorBody(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": words}
     for status, words in (
+        (400, "请求内容无法解析(如 JSON 格式错误、嵌套过深)"),
         (401, "未登录或登录已失效"),
         (403, "无权进行此操作(角色或管辖范围之外)"),
         (404, "找不到请求的内容"),
         (409, "与当前状态冲突"),
-        (422, "提交的内容有误"),
+        (422, "提交的内容有误:类型不对、超出范围、缺少字段、含有不允许的字符等;details 逐项列出"),
     )
 }
 """The error answers every route may give, documented once in the OpenAPI (see create_app)."""
@@ -71,6 +74,20 @@ _PYDANTIC_ZH = {
     "json_invalid": "不是有效的 JSON",
     "value_error": "不符合要求",
     "finite_number": "应为有限的数字",
+    "bad_character": "含有不允许的字符(控制字符或无效编码),请删除后重试",
+    "string_unicode": "含有无效的字符编码",
+    "string_pattern_mismatch": "格式不正确",
+    "url_parsing": "不是有效的网址",
+    "uuid_parsing": "不是有效的编号",
+    "bool_from_float": "应为是或否",
+    "multiple_of": "数值不符合要求",
+    "date_from_datetime_inexact": "应为日期(如 2026-11-24)",
+    "timezone_aware": "应带时区(如 2026-11-24T08:00:00+08:00)",
+    "union_tag_invalid": "取值不在允许范围内",
+    "model_type": "应为对象",
+    "none_required": "应为空",
+    "is_instance_of": "类型不正确",
+    "recursion_loop": "嵌套过深",
 }
 
 
@@ -88,7 +105,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[st
         if err.get("type") == "value_error" and err.get("ctx", {}).get("error"):
             words = str(err["ctx"]["error"])
         elif not words:
-            words = str(err.get("msg", "不符合要求"))
+            words = "不符合要求"  # a pydantic error type without words here: never English
         # An engine rule's own message already names the field in Chinese: do not name it twice.
         own = err.get("type") == "value_error" and bool(err.get("ctx", {}).get("error"))
         message = words if own else f"“{field}”{words}"
@@ -107,7 +124,7 @@ def error_response(
 
 
 _HTTP_CODES = {
-    400: ("bad_request", "请求有误"),
+    400: ("bad_request", "请求内容无法解析,请检查格式"),
     401: ("unauthorized", "请先登录"),
     403: ("forbidden", "无权进行此操作"),
     404: ("not_found", "找不到请求的内容"),
@@ -135,7 +152,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, default = _HTTP_CODES.get(exc.status_code, ("error", "请求失败"))
-        message = exc.detail if isinstance(exc.detail, str) and exc.detail else default
+        words = exc.detail if isinstance(exc.detail, str) else ""
+        message = words if _CHINESE.search(words) else default  # the framework's own are English
         response = error_response(exc.status_code, code, message)
         if exc.headers:
             response.headers.update(exc.headers)

@@ -7,6 +7,7 @@ messages are plain Chinese for the secretaries and clerks who read them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -49,12 +50,17 @@ def _title(prop: Prop) -> str:
 def normalize_datetime(value: str) -> str:
     """An ISO-8601 date-time as a UTC string ending in Z; naive values are taken as UTC+8 (Beijing)."""
     text = value.strip().replace(" ", "T", 1)
-    if text.endswith("Z"):
+    if len(text) > 10 and text[10] == "t":  # RFC 3339 allows a lower-case t and z
+        text = text[:10] + "T" + text[11:]
+    if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     dt = datetime.fromisoformat(text)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=BEIJING)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError as exc:  # year 1 or 9999 moved across midnight by its offset
+        raise ValueError(f"日期时间超出范围:{value}") from exc
 
 
 def coerce(prop: Prop, raw: Any) -> Any:
@@ -116,6 +122,16 @@ def coerce(prop: Prop, raw: Any) -> Any:
     raise CoercionError(f"{_title(prop)}的类型未知")  # pragma: no cover - exhaustive above
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Characters no text of the graph holds: control characters (tabs and line breaks aside) and
+lone surrogates (neither store can encode one)."""
+
+
+def bad_characters(text: str) -> bool:
+    """Whether ``text`` holds a control character (tab and line breaks aside) or a lone surrogate."""
+    return _CONTROL.search(text) is not None
+
+
 def check_value(prop: Prop, value: Any) -> list[Problem]:
     """Problems with an already typed value: type, choices, length and range."""
     if value is None:
@@ -137,6 +153,9 @@ def check_value(prop: Prop, value: Any) -> list[Problem]:
         return [Problem(prop.name, f"{_title(prop)}应为{TYPE_NAMES_ZH[prop.type]}")]
     if prop.type is PropType.STRING_LIST and not all(isinstance(x, str) for x in value):
         return [Problem(prop.name, f"{_title(prop)}应为{TYPE_NAMES_ZH[prop.type]}")]
+    texts = value if prop.type is PropType.STRING_LIST else [value] if isinstance(value, str) else []
+    if any(bad_characters(x) for x in texts):
+        return [Problem(prop.name, f"{_title(prop)}含有不允许的字符(控制字符或无效编码)")]
     if prop.type is PropType.DATETIME:
         try:
             normalize_datetime(value)
@@ -165,6 +184,19 @@ def check_value(prop: Prop, value: Any) -> list[Problem]:
     return problems
 
 
+PAIRED = ("lat", "lon")
+"""Properties given together or not at all: a place is a latitude and a longitude."""
+PAIR_MESSAGE = "“纬度”(lat)和“经度”(lon)须同时填写或同时不填"
+
+
+def pair_problem(payload: Mapping[str, Any]) -> Problem | None:
+    """The problem of a payload holding one of ``PAIRED`` without the other (None counts as absent)."""
+    given = [name for name in PAIRED if payload.get(name) is not None]
+    if len(given) == 1:
+        return Problem(given[0], PAIR_MESSAGE)
+    return None
+
+
 def _check_payload(
     props: tuple[Prop, ...], owner: str, payload: Mapping[str, Any], partial: bool
 ) -> list[Problem]:
@@ -175,7 +207,9 @@ def _check_payload(
             problems += check_value(prop, payload[prop.name])
         elif prop.required and not partial:
             problems.append(Problem(prop.name, f"{_title(prop)}必须填写"))
-    return problems
+    paired = all(name in known for name in PAIRED)
+    pair = pair_problem(payload) if paired and not partial else None
+    return problems + ([pair] if pair else [])
 
 
 def validate_node(

@@ -24,7 +24,7 @@ class GeoReportError(BaseModel):
 
 GEOREPORT_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": list[GeoReportError], "description": words}
-    for status, words in ((404, "服务请求或辖区不存在"), (422, "查询参数有误"))
+    for status, words in ((400, "请求无法解析"), (404, "服务请求或辖区不存在"), (422, "查询参数有误"))
 }
 """The error answers of the Open311 routes, in GeoReport's form (they replace the app's)."""
 
