@@ -22,6 +22,11 @@ EXACT_METHODS = ("optimal", "optimal_lp")
 Stats = dict[str, float | int | str | bool]
 
 
+MIN_SHARE = 0.001
+"""The smallest ``max_share`` taken: below one pair in a thousand a cap rules out every pair of any
+partition this product meets, and ratios near the float minimum overflow the bounds."""
+
+
 def assignment_of(
     problem: MatchProblem, selected: NDArray[np.bool_], method: str, stats: Stats
 ) -> Assignment:
@@ -79,8 +84,8 @@ def solve(
     if method not in METHODS:
         raise ValueError(f"未知的匹配方法: {method}")
     if max_share is not None:
-        if not 0 < max_share <= 1:
-            raise ValueError("max_share 须在 (0, 1] 之间")
+        if not MIN_SHARE <= max_share <= 1:
+            raise ValueError(f"占比上限须在 {MIN_SHARE:g} 到 1 之间")
         if method not in EXACT_METHODS:
             raise ValueError("占比上限仅适用于 optimal 与 optimal_lp")
         if max_share == 1:

@@ -33,6 +33,7 @@ from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.matching import URGENT, Assignment, MatchingError, MatchProblem, Method, ScoreWeights, solve
 from engine.matching.scoring import ScoredArcs
+from engine.matching.solve import MIN_SHARE
 from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
 from engine.services.dispatch.reading import Partition, Skipped, Snapshot, read_snapshot, streets_of
@@ -59,7 +60,9 @@ class DispatchRequest(SchemaInput):
     )
     method: Method = Field("optimal", description="optimal 最优 · stable 稳定匹配 · greedy 先到先得 等")
     urgent_first: bool = Field(True, description="先保证紧急需求得到服务,再求总得分最高")
-    max_share: float | None = Field(None, gt=0, le=1, description="任一服务方承接的建议占比上限")
+    max_share: float | None = Field(
+        None, ge=MIN_SHARE, le=1, description=f"任一服务方承接的建议占比上限({MIN_SHARE:g} 到 1)"
+    )
 
 
 class ProposalDecision(SchemaInput):
