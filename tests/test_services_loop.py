@@ -557,7 +557,9 @@ def test_inputs_obey_the_schema_limits() -> None:
         HoursEntry(hours=-1)
     with pytest.raises(ValidationError, match="场所"):
         offering_draft(access="free")
-    draft = NeedDraft(**need_draft(window_start="2026-03-03 08:00", people_wanted="2"))
+    with pytest.raises(ValidationError, match="int_type"):  # strict: text is not a number
+        NeedDraft(**need_draft(people_wanted="2"))
+    draft = NeedDraft(**need_draft(window_start="2026-03-03 08:00", people_wanted=2))
     assert draft.window_start == "2026-03-03T00:00:00Z" and draft.people_wanted == 2  # Beijing time → UTC
     assert NeedEdit(title=" 新标题 ").props(only_set=True) == {"title": "新标题"}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from engine.services.inputs import StrictInput
+
 
 class AccountOut(BaseModel):
     """An account as administrators see it (never the password hash)."""
@@ -18,7 +20,7 @@ class AccountOut(BaseModel):
     updated_at: str | None = None
 
 
-class ActiveChange(BaseModel):
+class ActiveChange(StrictInput):
     """Enable (true) or disable (false) an account."""
 
     active: bool = Field(description="是否启用")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from engine.services.inputs import StrictInput
+
 
 class Token(BaseModel):
     """A bearer token of the OAuth2 password flow."""
@@ -25,7 +27,7 @@ class Me(BaseModel):
     subject_id: str | None = None
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(StrictInput):
     """A new password for the signed-in account."""
 
     password: str = Field(min_length=8, max_length=128, description="新密码,至少 8 位")

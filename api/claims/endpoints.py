@@ -9,9 +9,11 @@ from fastapi import APIRouter, Body, Query
 
 from api.claims.schemas import CLAIM_EXAMPLES, ClaimMade, ClaimOut, ClaimWithdrawal
 from api.deps import ActorDep, StoreDep
+from api.params import status_query
 from engine.services.claims import ClaimRequest, claim_need, get_claim, list_claims, withdraw_claim
 from engine.services.personal import with_provider_name, with_provider_names
 from engine.services.records import MAX_LIMIT
+from graph_schema.domain import CLAIM_STATUSES
 
 router = APIRouter(prefix="/claims", tags=["claims 认领"])
 
@@ -31,7 +33,7 @@ def list_(
     actor: ActorDep,
     need_id: str | None = Query(None, description="只看该需求的认领"),
     provider_id: str | None = Query(None, description="只看该服务方的认领"),
-    status: str | None = Query(None, description="按状态筛选", examples=["active"]),
+    status: str | None = status_query(CLAIM_STATUSES, "active"),
     skip: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.services.inputs import prop_field
+from engine.services.inputs import StrictInput, prop_field
 
 CLAIM_EXAMPLES: dict[str, Example] = {
     "自主认领": Example(
@@ -78,7 +78,7 @@ class ClaimMade(ClaimOut):
     project_id: str | None = Field(None, description="认领满额时生成的项目编号")
 
 
-class ClaimWithdrawal(BaseModel):
+class ClaimWithdrawal(StrictInput):
     """Why a claim is withdrawn or cancelled (optional)."""
 
     reason: str | None = prop_field("Claim", "status_reason", None, examples=["人员临时抽调,无法按期服务"])

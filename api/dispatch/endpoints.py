@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query
 
 from api.deps import ActorDep, SettingsDep, StoreDep
 from api.dispatch.schemas import RUN_EXAMPLES, ProposalAccepted, ProposalOut, RunOut, RunSummary
+from api.params import status_query
 from engine.services.dispatch import (
     DispatchRequest,
     ProposalDecision,
@@ -22,6 +23,7 @@ from engine.services.dispatch import (
 )
 from engine.services.personal import with_provider_name, with_provider_names
 from engine.services.records import MAX_LIMIT
+from graph_schema.domain import PROPOSAL_STATUSES
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch 派单"])
 
@@ -68,7 +70,7 @@ def proposals(
     actor: ActorDep,
     run_id: str | None = Query(None, description="只看该批次的建议"),
     need_id: str | None = Query(None, description="只看该需求的建议"),
-    status: str | None = Query(None, description="按状态筛选", examples=["pending"]),
+    status: str | None = status_query(PROPOSAL_STATUSES, "pending"),
     skip: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
 ) -> list[dict[str, Any]]:

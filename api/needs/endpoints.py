@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query
 
 from api.deps import ActorDep, StoreDep
 from api.needs.schemas import DRAFT_EXAMPLES, EDIT_EXAMPLES, ExpiredNeeds, NeedCancel, NeedOut
+from api.params import status_query
 from engine.services.needs import (
     NeedDraft,
     NeedEdit,
@@ -20,6 +21,7 @@ from engine.services.needs import (
     post_need,
 )
 from engine.services.records import MAX_LIMIT
+from graph_schema.domain import NEED_STATUSES
 
 router = APIRouter(prefix="/needs", tags=["needs 需求"])
 
@@ -36,7 +38,7 @@ def post(
 def list_(
     store: StoreDep,
     actor: ActorDep,
-    status: str | None = Query(None, description="按状态筛选,如 open", examples=["open"]),
+    status: str | None = status_query(NEED_STATUSES, "open"),
     category: str | None = Query(None, description="按服务类别筛选(大类含其子类)", examples=["elderly"]),
     org_id: str | None = Query(None, description="只看该党组织及其下属发布的需求"),
     skip: int = Query(0, ge=0),

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.services.inputs import prop_field
+from engine.services.inputs import StrictInput, prop_field
 
 _MEALS: dict[str, Any] = {
     "org_id": "org-s01-c01",
@@ -79,7 +79,7 @@ class NeedOut(BaseModel):
     project_id: str | None = Field(None, description="认领满额后生成的项目")
 
 
-class NeedCancel(BaseModel):
+class NeedCancel(StrictInput):
     """Why a need is cancelled."""
 
     reason: str = prop_field("Need", "status_reason", examples=["老人已由家属接走照料,不再需要"])

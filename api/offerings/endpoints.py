@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query
 
 from api.deps import ActorDep, StoreDep
 from api.offerings.schemas import DRAFT_EXAMPLES, EDIT_EXAMPLES, OfferingOut
+from api.params import status_query
 from engine.services.offerings import (
     OfferingDraft,
     OfferingEdit,
@@ -22,6 +23,7 @@ from engine.services.offerings import (
 )
 from engine.services.personal import with_provider_name, with_provider_names
 from engine.services.records import MAX_LIMIT
+from graph_schema.domain import OFFERING_STATUSES
 
 router = APIRouter(prefix="/offerings", tags=["offerings 资源"])
 
@@ -40,7 +42,7 @@ def register(
 def list_(
     store: StoreDep,
     actor: ActorDep,
-    status: str | None = Query(None, description="按状态筛选", examples=["active"]),
+    status: str | None = status_query(OFFERING_STATUSES, "active"),
     category: str | None = Query(None, description="按服务类别筛选(大类含其子类)", examples=["health"]),
     provider_id: str | None = Query(None, description="只看该单位或党员的资源"),
     skip: int = Query(0, ge=0),

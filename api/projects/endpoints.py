@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 
 from api.deps import ActorDep, SettingsDep, StoreDep
+from api.params import status_query
 from api.projects.schemas import (
     HOURS_EXAMPLES,
     Completion,
@@ -32,6 +33,7 @@ from engine.services.projects import (
     start_project,
 )
 from engine.services.records import MAX_LIMIT
+from graph_schema.domain import PROJECT_STATUSES
 
 router = APIRouter(prefix="/projects", tags=["projects 项目"])
 problems_router = APIRouter(prefix="/problems", tags=["projects 项目"])
@@ -41,7 +43,7 @@ problems_router = APIRouter(prefix="/problems", tags=["projects 项目"])
 def list_(
     store: StoreDep,
     actor: ActorDep,
-    status: str | None = Query(None, description="按状态筛选", examples=["in_progress"]),
+    status: str | None = status_query(PROJECT_STATUSES, "in_progress"),
     provider_id: str | None = Query(None, description="只看该服务方参与的项目"),
     skip: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),

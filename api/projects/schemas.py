@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.services.inputs import prop_field
+from engine.services.inputs import StrictInput, prop_field
 
 HOURS_EXAMPLES: dict[str, Example] = {
     "本人": Example(summary="服务方登记本次服务时长", value={"hours": 2.5, "note": "送餐 12 户"}),
@@ -149,13 +149,13 @@ class HoursLogged(BaseModel):
     hours_total: float = Field(description="项目累计小时")
 
 
-class Completion(BaseModel):
+class Completion(StrictInput):
     """The short report that completes a project."""
 
     report: str = prop_field("Project", "report", examples=["已为 12 户独居老人送餐 20 天,无遗漏"])
 
 
-class ProblemNew(BaseModel):
+class ProblemNew(StrictInput):
     """A problem to report on a project in progress."""
 
     description: str = prop_field("ProblemReport", "description", examples=["两户老人拒绝开门,需社区协调"])
@@ -171,7 +171,7 @@ class ProblemReported(BaseModel):
     project_id: str
 
 
-class Resolution(BaseModel):
+class Resolution(StrictInput):
     """How the secretary resolved a problem report."""
 
     resolution: str = prop_field("ProblemReport", "resolution", examples=["已联系家属,约定每日中午开门取餐"])
