@@ -91,23 +91,38 @@ def _why_not(store: GraphStore, need_id: str, offering_id: str, provider_id: str
         raise Conflict("该需求已被认领满额,无法再认领", "need_full")
 
 
+def _offering_kind(store: GraphStore, actor: Actor, req: ClaimRequest, provider_id: str, at: str) -> str:
+    """The provider label of the offering, after checking it is ``provider_id``'s own."""
+    offering = offering_row(store, req.offering_id, at)
+    if offering["provider_id"] != provider_id:
+        raise Forbidden("只能使用服务方自己登记的资源认领")
+    kind: str = offering["provider_kind"]
+    if actor.is_provider and kind != actor.provider_label:
+        raise Forbidden("只能使用本单位或本人登记的资源认领")
+    return kind
+
+
 def claim_need(
     store: GraphStore, actor: Actor, req: ClaimRequest, *, now: str | None = None
 ) -> dict[str, Any]:
     """Claim an open need with one of the provider's active offerings; returns the claim with
     ``need_status`` after it and ``project_id`` when this claim filled the need.
 
+    A provider claiming for itself goes straight to the statement, which matches only its own
+    offering under its own label: the need and offering are read only to say why it refused
+    (one statement instead of four on success; at 100 concurrent clients the reads queued behind
+    the writes on FalkorDB). Dispatch checks jurisdiction and ownership first, as before.
+
     Conflict codes: need_full, capacity_exhausted, duplicate_claim, offering_unavailable,
     need_expired (its window has ended), illegal_transition (need not open)."""
     at = resolve(now)
-    need = need_row(store, req.need_id)
-    provider_id, via = _claimant(store, actor, req, need)
-    offering = offering_row(store, req.offering_id, at)
-    if offering["provider_id"] != provider_id:
-        raise Forbidden("只能使用服务方自己登记的资源认领")
-    kind = offering["provider_kind"]
-    if actor.is_provider and kind != actor.provider_label:
-        raise Forbidden("只能使用本单位或本人登记的资源认领")
+    checked = not (actor.is_provider and req.provider_id in (None, actor.subject_id))
+    if checked:
+        need = need_row(store, req.need_id)
+        provider_id, via = _claimant(store, actor, req, need)
+        kind = _offering_kind(store, actor, req, provider_id, at)
+    else:
+        provider_id, via, kind = actor.subject_id or "", "self", actor.provider_label or ""
     claim_id, project_id = new_id(), new_id()
     claim = {
         "id": claim_id,
@@ -136,7 +151,13 @@ def claim_need(
             },
         )
         if row is not None:
-            return {**claim_view(claim_row(store, claim_id)), "project_id": row["project_id"]}
+            view = {"claim": claim, "provider_id": provider_id, "provider_kind": kind, "need_id": req.need_id,
+                    "offering_id": req.offering_id, **row}  # fmt: skip
+            return {**claim_view(view), "project_id": row["project_id"]}
+        if not checked:  # the same errors, in the same order, as when checking first
+            need_row(store, req.need_id)
+            _offering_kind(store, actor, req, provider_id, at)
+            checked = True
         _why_not(store, req.need_id, req.offering_id, provider_id, at)
     raise Conflict("认领人数较多,请稍后重试", "busy")
 

@@ -35,9 +35,9 @@ for _label in PROVIDERS:
         CREATE (q)-[:MAKES]->(c)
         CREATE (c)-[:FOR]->(n)
         CREATE (c)-[:USES]->(f)
-        WITH n, c, taken + 1 >= n.people_wanted AS fills
+        WITH n, c, f, taken + 1 >= n.people_wanted AS fills
         SET n.status = CASE WHEN fills THEN 'claimed' ELSE n.status END, n.updated_at = $now
-        WITH n, c, fills,
+        WITH n, c, f, fills,
              [(q2)-[:MAKES]->(c4:Claim)-[:FOR]->(n) WHERE c4.status = 'active'
               | {{provider: q2, offering_id: c4.offering_id}}] AS crew
         FOREACH (_ IN CASE WHEN fills THEN [1] ELSE [] END |
@@ -51,11 +51,14 @@ for _label in PROVIDERS:
         {AUDIT}, audit.after = $after_head + ',"need_status":"' + n.status + '"'
             + CASE WHEN fills THEN ',"project_id":"' + $project_id + '"' ELSE '' END + '}}'
         RETURN c.id AS id, n.status AS need_status,
-               CASE WHEN fills THEN $project_id ELSE null END AS project_id
+               CASE WHEN fills THEN $project_id ELSE null END AS project_id,
+               n.title AS need_title, f.title AS offering_title,
+               [(n)-[:POSTED_BY]->(o:Org) | o.id][0] AS org_id
         """,
         "claim an open need with the provider's own active offering: at most people_wanted active "
         "claims per need, capacity per period per offering, one per provider; the claim that fills "
-        "the need makes it claimed and creates its project with every claimant serving",
+        "the need makes it claimed and creates its project with every claimant serving; returns "
+        "what the claim's view needs besides the claim itself (no read after the write)",
     )
 
 WITHDRAW = cypher(
