@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from engine.importing import ImportFailed, ImportProblem, ImportRejected, import_files
+from engine.importing.reading import SAMPLE, UnclearEncoding, decode_csv
 from engine.store.base import GraphStore, Row
 from engine.store.errors import StatementError
 from engine.store.registry import Statement
@@ -291,3 +292,60 @@ def test_a_failing_batch_removes_the_nodes_the_import_created(store: GraphStore,
     assert counts(store) == before
     assert "党员 4 个" in str(info.value) and "需求 2 个" in str(info.value)
     assert store.one("node.get.Member", {"id": "M-1"}) is None
+
+
+ENCODINGS = FIXTURES / "encodings"  # one units.csv per encoding, made from the same rows
+SIMPLIFIED = {"U-9": ("区中心血站", "张建国"), "U-10": ("幸福社区卫生服务中心", "刘晓燕")}
+ACCEPTED = {
+    "utf-8": SIMPLIFIED,
+    "utf-8-bom": SIMPLIFIED,
+    "gb18030": SIMPLIFIED,
+    "gbk": SIMPLIFIED,
+    "big5": {"U-9": ("臺北聯合醫院", "陳大文"), "U-10": ("新北市立圖書館", "林美麗")},
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(ACCEPTED))
+def test_a_units_csv_in_each_accepted_encoding_keeps_its_text(store: GraphStore, encoding: str) -> None:
+    """UTF-8 (with or without BOM), GB18030, GBK and Big5 files are recognised and stored as written
+    (a Big5 file was once read as GB18030 and stored as mojibake)."""
+    import_files(store, BASE)
+    report = import_files(store, [ENCODINGS / encoding / "units.csv"])
+    assert report.upserted == {"units": 3}
+    for unit_id, (name, contact) in ACCEPTED[encoding].items():
+        stored = node(store, "Unit", unit_id)
+        assert (stored["name"], stored["contact_name"]) == (name, contact)
+    assert ("U-9", "A-C1") in pairs(store, "LOCATED_IN", "Unit", "Area")  # the header was read too
+
+
+@pytest.mark.parametrize("encoding", ["shift_jis", "utf-16", "cp1252"])
+def test_a_csv_in_another_encoding_is_refused_naming_the_encodings_tried(
+    store: GraphStore, encoding: str
+) -> None:
+    """Shift-JIS, UTF-16 and Windows-1252 files are refused as a whole, nothing written, with a
+    Chinese message naming the encodings tried."""
+    import_files(store, BASE)
+    problems = rejected(store, [ENCODINGS / encoding / "units.csv"])
+    assert [(p.file, p.row, p.column) for p in problems] == [("units.csv", 0, "")]
+    message = problems[0].message
+    assert "编码" in message and all(name in message for name in ("UTF-8", "GB18030", "GBK", "Big5"))
+
+
+def test_one_file_of_unclear_encoding_rejects_the_whole_import(store: GraphStore) -> None:
+    """The import is checked whole first: good files beside a Shift-JIS one write nothing either."""
+    problems = rejected(store, [*BASE, ENCODINGS / "shift_jis" / "units.csv"])
+    assert len(problems) == 1 and "编码" in problems[0].message
+    assert not {"Area", "Org", "Unit"} & set(counts(store)[0])
+
+
+def test_a_long_file_is_detected_on_its_start_and_decoded_whole() -> None:
+    """Past the detector's sample the file is still decoded strictly: a GB18030 file whose end is
+    not GB18030 is refused, and a clean one reads back exactly."""
+    text = "id,name,address\n" + "".join(
+        f"U-{i},春城区第{i}人民医院,祥源街道人民路{i}号\n" for i in range(20000)
+    )
+    data = text.encode("gb18030")
+    assert len(data) > SAMPLE
+    assert decode_csv(data) == text
+    with pytest.raises(UnclearEncoding, match="GB18030"):
+        decode_csv(data + b"U-x,\xff\xff\n")
