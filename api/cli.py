@@ -107,7 +107,8 @@ def serve_app(settings: Settings, store: GraphStore | None = None) -> None:
         f"[bold green]服务已启动[/] serving on http://{settings.host}:{settings.port}  "
         f"(API docs: http://{settings.host}:{settings.port}/docs, Ctrl-C to stop)"
     )
-    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level="warning")
+    level = settings.log_level.lower()
+    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level=level)
 
 
 @app.command()
@@ -295,7 +296,13 @@ def account_create(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the command, turning user errors into one red line."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from pydantic import ValidationError
+
+    try:
+        level = get_settings().log_level
+    except ValidationError:
+        level = "INFO"  # the command itself reports the bad setting
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     handlers: dict[type[BaseException], Callable[[BaseException], str]] = {
         UserError: str,
         StoreError: lambda e: f"图数据库错误 (graph store error): {e}",

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
         "neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "LIANJIAN_NEO4J_DATABASE")
     )
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="what the lianjian command logs (the store's start-up lines, access logs: INFO)"
+    )
     batch_size: int = Field(2000, ge=1, le=50000, description="rows per UNWIND batch in bulk loads")
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
