@@ -29,8 +29,23 @@ people at work at once); the saturation scenario is a throughput test, held to 0
 p99 printed with the bare route's and their ratio, since no server (the bare route included)
 can answer 50 back-to-back loops in under 100 ms on 2 cores (Little's law: p50 = 50 / req/s).
 
-Run:  .venv/bin/python bench/api_load.py [--clients 50] [--seconds 20] [--size district]
-Targets on 2 cores: 0 errors, p99 < 100 ms for reads at 50 concurrent clients.
+Claims (``--mix claims``): every request is a claim of a need of the client's own pool with its
+own offering (201 expected), beside the same bare route; the claim p99 is in the summary.
+Figures, ``--clients 100 --mix claims --seconds 15 --needs-per-client 90``, 3 runs each, 2 cores
+shared with other engineers' test runs (load average 4-7 before, 7-17 after: the bare route itself
+fell from 1,066-2,010 to 398-731 req/s, so compare the ratios more than the milliseconds):
+  before (6 store calls per claim): saturation 136-166 claims/s, p99 1,013-1,226 ms (bare route
+  p99 147-387 ms), claims/bare throughput 0.08-0.13; think 1 s: p50 57-78 ms, p99 316-350 ms.
+  after (3 store calls: account, the claim statement returning its view, provider names):
+  saturation 105-129 claims/s, p99 1,620-1,790 ms (bare route p99 501-822 ms), claims/bare
+  throughput 0.18-0.26; think 1 s: p50 28-177 ms, p99 363-1,160 ms.
+Profile (py-spy on the server under saturation, before): 78 % of the worker threads' samples wait
+in the FalkorDB reply; GRAPH.QUERY took 123 ms per call on the server (queued behind the
+serialised writes with ``appendfsync always``, THREAD_COUNT 2), GRAPH.RO_QUERY 7 ms.
+
+Run:  .venv/bin/python bench/api_load.py [--clients 50] [--seconds 20] [--size district] [--mix claims]
+Targets on 2 cores: 0 errors, p99 < 100 ms for reads at 50 concurrent clients; claim p99 < 500 ms
+at 100 concurrent clients with think time.
 """
 
 from __future__ import annotations
@@ -155,7 +170,9 @@ def serve(args: argparse.Namespace) -> None:
         tmp = Path(args.manifest).with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest))
         tmp.rename(args.manifest)
-        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+        # Keep-alive past the longest think time: a client must not race uvicorn closing an idle
+        # connection (5 s by default) while it sends its next request.
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", timeout_keep_alive=120)
     finally:
         server.stop()
 
