@@ -43,9 +43,10 @@ def store_per_thread(store: GraphStore, server: EmbeddedFalkorDB) -> Callable[[]
     return lambda: FalkorDBStore(FalkorDB(unix_socket_path=str(server.socket_path)), graph)
 
 
-def volunteers(w: World, n: int) -> list[tuple[Actor, str]]:
-    """``n`` new members of G1, each with one offering of capacity 1: (actor, offering id)."""
-    ids = [f"V{i:03d}" for i in range(n)]
+def volunteers(w: World, n: int, prefix: str = "V") -> list[tuple[Actor, str]]:
+    """``n`` new members of G1 (ids ``prefix`` + number), each with one offering of capacity 1:
+    (actor, offering id)."""
+    ids = [f"{prefix}{i:03d}" for i in range(n)]
     w.store.run(
         node_stmt("bulk_create", "Member"),
         {"rows": [{"id": i, "name": f"志愿者{i}", "created_at": NOW, "updated_at": NOW} for i in ids]},

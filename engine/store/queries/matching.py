@@ -219,17 +219,21 @@ cypher(
 cypher(
     "match.proposal.supersede",
     "write",
-    """
+    f"""
     UNWIND $need_ids AS need_id
-    MATCH (n:Need {id: need_id})
+    MATCH (n:Need {{id: need_id}})
     WITH n
     MATCH (p:Proposal)-[:FOR]->(n)
+    WHERE p.status = 'pending'
+    {lock("p")}
+    WITH p
     WHERE p.status = 'pending'
     SET p.status = 'superseded', p.decided_at = $now, p.reason = $reason
     RETURN count(p) AS superseded
     """,
     "earlier pending proposals of the needs a new run covers become superseded (WITH n: FalkorDB "
-    "4.16 would otherwise scan every Proposal per need)",
+    "4.16 would otherwise scan every Proposal per need); each is locked and checked again, so a "
+    "proposal a secretary accepts meanwhile stays accepted",
 )
 
 cypher(
