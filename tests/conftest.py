@@ -62,15 +62,12 @@ def neo4j_uri() -> str:
 
 
 def _neo4j_store() -> GraphStore:
-    import neo4j
-
     from engine.store.neo4j_store import Neo4jStore
 
     if _NEO4J_OPEN:
         raise RuntimeError("a second Neo4j store was opened while one is in use (one database: see conftest)")
     s = Settings()
-    driver = neo4j.GraphDatabase.driver(neo4j_uri(), auth=(s.neo4j_user, s.neo4j_password))
-    store = Neo4jStore(driver, s.neo4j_database)
+    store = Neo4jStore.connect(neo4j_uri(), s.neo4j_user, s.neo4j_password, s.neo4j_database)
     _NEO4J_OPEN.append(store)
     return store
 

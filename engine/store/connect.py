@@ -19,16 +19,14 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
     (restarted whenever it dies, see ``EmbeddedFalkorDB.supervise``) and stopped on exit.
     """
     if settings.resolved_backend == "neo4j":
-        import neo4j
-
         from engine.store.neo4j_store import Neo4jStore
 
         if not settings.neo4j_uri:
             raise StoreUnavailable("LIANJIAN_BACKEND=neo4j but NEO4J_URI is not set")
-        driver = neo4j.GraphDatabase.driver(
-            settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password)
-        )
-        with Neo4jStore(driver, settings.neo4j_database) as store:
+        with Neo4jStore.connect(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+        ) as store:
+            store.run("meta.ping")
             yield store
         return
 

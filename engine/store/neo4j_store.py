@@ -29,6 +29,13 @@ class Neo4jStore(GraphStore):
         self.driver = driver
         self.database = database
 
+    @classmethod
+    def connect(cls, uri: str, user: str, password: str, database: str = "neo4j") -> Neo4jStore:
+        """A store over a new driver. The server's notifications are switched off: on a graph that
+        lacks a label or relationship type yet, every read would log a warning about it."""
+        driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
+        return cls(driver, database)
+
     def _execute(self, stmt: Statement, params: dict[str, Any]) -> list[Row]:
         return self._query(stmt.text("neo4j"), params, stmt.mode == "read", stmt.name)
 
