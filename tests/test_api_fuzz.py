@@ -18,7 +18,7 @@ import httpx
 import pytest
 import schemathesis
 from api_world import ApiWorld
-from conftest import SUMMARY
+from conftest import BACKENDS, SUMMARY
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -41,10 +41,14 @@ PASSES: dict[str, tuple[GenerationMode, int, list[Any]]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def world(falkordb_server: EmbeddedFalkorDB, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiWorld]:
-    """One demo world for the whole module (the fuzzing only adds to it)."""
-    yield from shared_world(falkordb_server, tmp_path_factory)
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest,
+    falkordb_server: EmbeddedFalkorDB,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiWorld]:
+    """One demo world per backend for the whole module (the fuzzing only adds to it)."""
+    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 def real_ids(world: ApiWorld) -> dict[str, str]:
