@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     token_minutes: int = Field(480, ge=1, le=10080, description="how long a sign-in token is valid")
 
     points_per_hour: float = Field(
-        10.0, ge=0, le=1000, description="points credited to a provider per hour served, on completion"
+        10.0, ge=0, le=1000, description="points credited to a provider per hour once its hours are confirmed"
+    )
+    daily_hours_cap: float = Field(
+        12.0, ge=1, le=24, description="hours a provider may log per Beijing calendar day, over all projects"
     )
     points_per_rating_star: int = Field(
         2, ge=0, le=1000, description="points credited to the rated party per star of a rating"

@@ -247,7 +247,8 @@ PROJECT = Label(
         Prop("status", S, required=True, choices=_c(PROJECT_STATUSES), title_zh="状态"),
         Prop("started_at", DT, title_zh="开始时间"),
         Prop("completed_at", DT, title_zh="完成时间"),
-        Prop("hours_total", F, minimum=0, title_zh="累计服务小时"),
+        Prop("hours_total", F, minimum=0, title_zh="累计服务小时(已确认)"),
+        Prop("hours_logged", F, minimum=0, title_zh="累计登记小时(含待确认)"),
         Prop("report", S, max_length=2000, title_zh="完成情况"),
         *_stamps(),
     ),
@@ -316,6 +317,8 @@ ACCOUNT = Label(
 CLAIM_STATUSES = {"active": "有效", "withdrawn": "已撤回", "cancelled": "已取消"}
 CLAIM_VIA = {"self": "自主认领", "dispatch": "派单"}
 PROBLEM_STATUSES = {"open": "待处理", "resolved": "已解决"}
+WORK_LOG_STATUSES = {"pending": "待确认", "confirmed": "已确认"}
+CORRECTION_STATUSES = {"pending": "待处理", "accepted": "已接受", "declined": "已拒绝"}
 EVALUATION_DIRECTIONS = {
     "community_to_provider": "社区评价服务方",
     "provider_to_community": "服务方评价社区",
@@ -325,6 +328,7 @@ POINT_REASONS = {
     "rating": "服务获评",
     "evaluating": "参与评价",
     "correction": "积分更正",
+    "hours_correction": "时长更正",
 }
 CLAIM = Label(
     "Claim",
@@ -347,6 +351,18 @@ WORK_LOG = Label(
         Prop("hours", F, required=True, minimum=0.1, maximum=24, title_zh="服务小时"),
         Prop("note", S, max_length=500, title_zh="说明"),
         Prop("logged_at", DT, required=True, title_zh="记录时间"),
+        # Points for hours come only when the need's secretary (or an admin) confirms the log.
+        Prop("status", S, choices=_c(WORK_LOG_STATUSES), title_zh="确认状态"),
+        Prop("confirmed_at", DT, title_zh="确认时间"),
+        Prop("confirmed_by", S, max_length=64, title_zh="确认账号"),
+        Prop("points", I, minimum=0, title_zh="已记积分"),
+        # The provider's request to correct the log (one at a time), and the secretary's answer.
+        Prop("correction_hours", F, minimum=0.1, maximum=24, title_zh="更正后小时"),
+        Prop("correction_reason", S, max_length=500, title_zh="更正理由"),
+        Prop("correction_status", S, choices=_c(CORRECTION_STATUSES), title_zh="更正状态"),
+        Prop("correction_requested_at", DT, title_zh="申请更正时间"),
+        Prop("correction_decided_at", DT, title_zh="更正处理时间"),
+        Prop("correction_answer", S, max_length=500, title_zh="更正处理说明"),
     ),
 )
 PROBLEM_REPORT = Label(
@@ -494,7 +510,8 @@ REL_TYPES = (
         ("Project",),
         (
             Prop("offering_id", S, max_length=64, title_zh="所用资源"),
-            Prop("hours", F, minimum=0, title_zh="服务小时"),
+            Prop("hours", F, minimum=0, title_zh="服务小时(已确认)"),
+            Prop("hours_logged", F, minimum=0, title_zh="登记小时(含待确认)"),
         ),
     ),
     RelType("PART_OF", "属于", ("Category",), ("Category",)),

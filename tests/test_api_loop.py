@@ -13,6 +13,7 @@ from api_world import ApiWorld, api_fixture  # noqa: F401  (the fixture "api")
 from test_services_world import need_draft, snapshot
 
 from engine.settings import Settings
+from engine.store.queries.nodes import node_stmt
 
 WIDE = {"start": "2000-01-01T00:00:00Z", "end": "2100-01-01T00:00:00Z"}
 
@@ -38,6 +39,12 @@ def offering_body(**overrides: Any) -> dict[str, Any]:
     body = {"title": "助餐配送服务", "kind": "service", "category": "elderly.meals", "skills": ["配送"],
             "capacity": 2, "period": "month"}  # fmt: skip
     return body | overrides
+
+
+def started_ago(api: ApiWorld, project_id: str, hours: float) -> None:
+    """Move a started project's start ``hours`` back (the server's clock cannot be wound, and hours
+    logged may not exceed the time since the start)."""
+    api.store.run(node_stmt("update", "Project"), {"id": project_id, "props": {"started_at": iso_in(-hours)}})
 
 
 def app_settings(api: ApiWorld) -> Settings:
@@ -88,10 +95,12 @@ def test_whole_loop_as_secretary_unit_and_admin(api: ApiWorld) -> None:
     assert ok(sec.get(f"/needs/{need['id']}"))["project_id"] == project_id
 
     assert ok(unit.post(f"/projects/{project_id}/start"))["status"] == "in_progress"
+    started_ago(api, project_id, 6)  # six hours of work since
     hours = [2.5, 1.5]
     for h in hours:
         logged = ok(unit.post(f"/projects/{project_id}/hours", json={"hours": h, "note": "送餐"}), 201)
-    assert logged["hours_total"] == logged["provider_hours"] == sum(hours)
+    assert logged["hours_logged"] == logged["provider_hours_logged"] == sum(hours)
+    assert logged["status"] == "pending"
     problem = ok(unit.post(f"/projects/{project_id}/problems", json={"description": "两户老人不开门"}), 201)
     assert ok(unit.get(f"/projects/{project_id}"))["status"] == "problem"
     resolved = ok(sec.post(f"/problems/{problem['id']}/resolve", json={"resolution": "已联系家属"}))
@@ -99,7 +108,9 @@ def test_whole_loop_as_secretary_unit_and_admin(api: ApiWorld) -> None:
     done = ok(unit.post(f"/projects/{project_id}/complete", json={"report": "送餐一周,无遗漏"}))
     service_points = round(sum(hours) * rules.points_per_hour)
     assert done["status"] == done["need_status"] == "completed"
-    assert done["credited"] == [{"provider_id": unit_id, "points": service_points}]
+    assert ok(admin.get(f"/points/{unit_id}"))["balance"] == unit_points0  # hours not yet confirmed
+    confirmed = ok(sec.post(f"/projects/{project_id}/hours/confirm", json={}))
+    assert confirmed["credited"] == [{"provider_id": unit_id, "points": service_points}]
 
     stars_given, stars_back = 5, 4
     rating = {"provider_id": unit_id, "rating": stars_given, "comment": "及时周到"}
@@ -134,8 +145,8 @@ def test_whole_loop_as_secretary_unit_and_admin(api: ApiWorld) -> None:
     assert report["satisfaction"]["rate"] == (t0 + 1) / (k0 + 1)
 
     # Every write was audited once: offering, post, claim, withdraw, claim, start, two logs,
-    # problem, resolution, completion, two evaluations.
-    assert snapshot(api.store)["AuditEntry"] - audit0 == 13
+    # problem, resolution, completion, the confirmation of the hours, two evaluations.
+    assert snapshot(api.store)["AuditEntry"] - audit0 == 14
 
 
 def test_dispatch_edit_cancel_and_offering_states(api: ApiWorld) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the fixture "api")
-from test_api_loop import need_body, offering_body, ok
+from test_api_loop import need_body, offering_body, ok, started_ago
 
 from engine.demo.accounts import DEMO_PASSWORD
 
@@ -90,6 +90,7 @@ def test_member_data_is_masked_for_every_role_but_admin_and_own_secretary(api: A
                                         "provider_id": x["id"]}), 201)  # fmt: skip
     project_id = made["project_id"]
     ok(sec.post(f"/projects/{project_id}/start"))
+    started_ago(api, project_id, 3)
     ok(sec.post(f"/projects/{project_id}/hours", json={"hours": 2, "provider_id": x["id"]}), 201)
     args = (x["id"], project_id, need["id"], x_offering["id"], community, unit_id)
 

@@ -33,18 +33,22 @@ from engine.actors import Actor
 from engine.demo.accounts import DEMO_PASSWORD
 from engine.services import (
     ClaimRequest,
+    CorrectionRequest,
+    HoursEntry,
     NeedDraft,
     OfferingDraft,
     claim_need,
     complete_project,
+    log_hours,
     pause_offering,
     post_need,
     register_offering,
     report_problem,
+    request_correction,
     start_project,
 )
 from engine.services.accounts import get_account, to_actor
-from engine.services.clock import utc_now
+from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
 from engine.settings import Settings
 from engine.store.base import GraphStore
@@ -89,6 +93,7 @@ class Side:
     member: Actor
     offerings: dict[str, str] = field(default_factory=dict)  # provider id -> a roomy offering
     shared: dict[str, Any] = field(default_factory=dict)
+    logs: dict[tuple[str, str], str] = field(default_factory=dict)  # (project, provider id) -> work log
 
     def provider(self, role: str) -> Actor:
         """The provider a role acts as or for: the member for ``member``, else the unit."""
@@ -126,8 +131,22 @@ class Side:
     def running(self) -> str:
         """A project in progress, served by the unit and the member."""
         project = self.claimed()[1]
-        start_project(self.store, self.secretary, project)
+        start_project(self.store, self.secretary, project, now=shift(utc_now(), -6))  # hours may be logged
         return project
+
+    def logged(self) -> str:
+        """A project in progress on which the unit and the member each logged half an hour (pending)."""
+        project = self.running()
+        for p in (self.unit, self.member):
+            made = log_hours(self.store, p, project, HoursEntry(hours=0.5))
+            self.logs[(project, p.subject_id or "")] = made["id"]
+        return project
+
+    def correcting(self, project: str, provider: Actor) -> str:
+        """``provider``'s work log on ``project``, with a correction request pending."""
+        log = self.logs[(project, provider.subject_id or "")]
+        request_correction(self.store, provider, project, log, CorrectionRequest(hours=0.2, reason="多记了"))
+        return log
 
     def done(self) -> str:
         """A completed project, not yet evaluated."""
@@ -169,7 +188,11 @@ class Side:
             "project_running": self.running(),
             "project_done": self.done(),
             "problem_open": self.problem(),
+            "project_logged": self.logged(),
             "paused": {p.subject_id: self.paused_offering(p) for p in (self.unit, self.member)},
+        }
+        self.shared["log_correcting"] = {
+            p.subject_id: self.correcting(self.shared["project_logged"], p) for p in (self.unit, self.member)
         }
         self.shared["proposal"] = self.proposal()  # its run covers every open need made above
         self.shared["run"] = self.run()
@@ -211,6 +234,10 @@ class Ctx:
         }
         if kind in fixed:
             return str(fixed[kind])
+        if kind == "log_own":
+            return s.logs[(self.get("project_logged"), me.subject_id or "")]
+        if kind == "log_correcting" and not self.fresh:
+            return str(s.shared["log_correcting"][me.subject_id])
         if not self.fresh:
             if kind == "claim_own":
                 return str(s.shared["claims"][self.provider])
@@ -225,6 +252,8 @@ class Ctx:
             "project_running": s.running,
             "project_done": s.done,
             "problem_open": s.problem,
+            "project_logged": s.logged,
+            "log_correcting": lambda: s.correcting(self.get("project_logged"), me),
             "claim_own": lambda: s.pending_claim(me),
             "proposal": s.proposal,
             "offering_own": lambda: s.offering(me),
@@ -350,6 +379,15 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/projects/{project_id}/start", RUNNERS, "deny", {"project_id": "project_claimed"}),
     Row("POST", "/projects/{project_id}/hours", RUNNERS, "deny", {"project_id": "project_running"},
         body=lambda c: {"hours": 2, "provider_id": c.provider}),
+    Row("POST", "/projects/{project_id}/hours/confirm", SECRETARIES, "deny", {"project_id": "project_logged"},
+        body=lambda c: {}),
+    Row("POST", "/projects/{project_id}/hours/{log_id}/correction", frozenset(PROVIDER_ROLES), "deny",
+        {"project_id": "project_logged", "log_id": "log_own"},
+        body=lambda c: {"hours": 0.3, "reason": "多记了"}),
+    Row("POST", "/projects/{project_id}/hours/{log_id}/correction/accept", SECRETARIES, "deny",
+        {"project_id": "project_logged", "log_id": "log_correcting"}, body=lambda c: {"answer": "已核实"}),
+    Row("POST", "/projects/{project_id}/hours/{log_id}/correction/decline", SECRETARIES, "deny",
+        {"project_id": "project_logged", "log_id": "log_correcting"}, body=lambda c: {}),
     Row("POST", "/projects/{project_id}/complete", RUNNERS, "deny", {"project_id": "project_running"},
         body=lambda c: {"report": "服务已完成"}),
     Row("POST", "/projects/{project_id}/problems", RUNNERS, "deny", {"project_id": "project_running"},

@@ -346,6 +346,10 @@ def test_work_logs_add_up_to_the_hours_served_and_points_follow_the_rules() -> N
     ds = dataset("district")
     logs = {w["id"]: w for w in ds.nodes["WorkLog"]}
     on = {x["start"]: x["end"] for x in rows(ds, "ON", "WorkLog", "Project")}
+    assert all(
+        w["status"] == "confirmed" and w["points"] == round(w["hours"] * POINTS_PER_HOUR)
+        for w in logs.values()
+    )
     logged: Counter[tuple[str, str]] = Counter()
     for p in ("Unit", "Member"):
         for x in rows(ds, "LOGGED", p, "WorkLog"):
@@ -363,7 +367,9 @@ def test_work_logs_add_up_to_the_hours_served_and_points_follow_the_rules() -> N
         for x in rows(ds, "SERVES", p, "Project"):
             key = (x["start"], x["end"])
             assert logged[key] == round(x["props"]["hours"] * 10), key
-            done = status[x["end"]] in ("completed", "evaluated")
+            # past logs are confirmed: the hours of a project started earn their points
+            assert x["props"]["hours_logged"] == x["props"]["hours"]
+            done = status[x["end"]] in ("in_progress", "completed", "evaluated")
             want = round(x["props"]["hours"] * POINTS_PER_HOUR) if done else 0
             assert credited[(x["start"], x["end"], "service_hours")] == want, key
     ratings = {e["id"]: e["rating"] for e in ds.nodes["Evaluation"]}

@@ -142,7 +142,7 @@ def test_recommendations_and_partition_read(world: World) -> None:
         store, world.actor("U1"), ClaimRequest(need_id=done, offering_id=world.offerings["U1"]), now=NOW
     )
     start_project(store, sec1, made["project_id"], now=NOW)
-    complete_project(store, sec1, made["project_id"], "已完成", now=NOW, settings=RULES)
+    complete_project(store, sec1, made["project_id"], "已完成", now=NOW)
     rate_provider(
         store, sec1, made["project_id"], ProviderRating(provider_id="U1", rating=5), now=NOW, settings=RULES
     )

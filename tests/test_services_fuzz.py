@@ -173,10 +173,10 @@ class Episode:
                 actor,
                 self.project(need_id),
                 HoursEntry(hours=k, provider_id=None if who in PROVIDERS else me),
+                now=at,
+                settings=RULES,
             ),
-            "complete": lambda: complete_project(
-                s, actor, self.project(need_id), "完成", now=at, settings=RULES
-            ),
+            "complete": lambda: complete_project(s, actor, self.project(need_id), "完成", now=at),
             "problem": lambda: report_problem(s, actor, self.project(need_id), "随机问题", now=at),
             "resolve": lambda: [
                 resolve_problem(s, actor, p["id"], "已处理", now=at)

@@ -34,6 +34,7 @@ from engine.services import (
     cancel_need,
     claim_need,
     complete_project,
+    confirm_hours,
     correct_points,
     edit_need,
     edit_offering,
@@ -125,12 +126,17 @@ def test_the_whole_loop_moves_points_and_the_three_rates(world: World) -> None:
         for h in logged:
             log_hours(s, w.actor(provider), p1, HoursEntry(hours=h, note="送餐"), now=shift(NOW, 30))
     writes += 1 + 2 + 1 + 3  # post, two claims, start, three logs
-    done = complete_project(s, w.actor("U1"), p1, "已为12位老人送餐", now=shift(NOW, 48), settings=RULES)
+    done = complete_project(s, w.actor("U1"), p1, "已为12位老人送餐", now=shift(NOW, 48))
     writes += 1
     assert done["status"] == "completed" and done["need_status"] == "completed"
-    assert done["hours_total"] == pytest.approx(5.0)
+    # completing credits nothing: the hours wait for the secretary's confirmation
+    assert done["hours_logged"] == pytest.approx(5.0) and done["hours_total"] == 0
+    assert all(balance(s, SYSTEM, p)["balance"] == 0 for p in hours)
+    confirmed = confirm_hours(s, w.actor("sec1"), p1, now=shift(NOW, 49), settings=RULES)
+    writes += 1
     per_hour = {p: round(sum(v) * RULES.points_per_hour) for p, v in hours.items()}
-    assert {c["provider_id"]: c["points"] for c in done["credited"]} == per_hour
+    assert {c["provider_id"]: c["points"] for c in confirmed["credited"]} == per_hour
+    assert get_project(s, SYSTEM, p1)["hours_total"] == pytest.approx(5.0)
 
     stars = {"U1": 5, "M1": 3}
     rated = rate_provider(
@@ -250,7 +256,7 @@ def test_problem_reports_hold_the_project_until_resolved(world: World) -> None:
     )
     view = get_project(s, w.actor("sec1"), project_id)
     assert [p["status"] for p in view["problems"]] == ["resolved", "resolved"]
-    assert complete_project(s, w.actor("U1"), project_id, "完成", settings=RULES)["status"] == "completed"
+    assert complete_project(s, w.actor("U1"), project_id, "完成")["status"] == "completed"
 
 
 def test_illegal_transitions_conflict_and_write_nothing(world: World) -> None:
@@ -274,7 +280,7 @@ def test_illegal_transitions_conflict_and_write_nothing(world: World) -> None:
     claim_id = list_claims(s, u1, need_id=need_id)[0]["id"]
     refused(w, Conflict, lambda: withdraw_claim(s, u1, claim_id), "work_started")
     refused(w, Conflict, lambda: cancel_need(s, sec, need_id, "不需要了"), "illegal_transition")
-    complete_project(s, u1, project_id, "完成", settings=RULES)
+    complete_project(s, u1, project_id, "完成")
     rate_provider(s, sec, project_id, ProviderRating(provider_id="U1", rating=4), settings=RULES)
     refused(
         w,
@@ -480,9 +486,10 @@ def test_every_write_leaves_one_audit_entry_with_before_and_after(world: World) 
 def test_points_ledger_is_append_only(world: World) -> None:
     w, s = world, world.store
     _, project_id = staffed_project(w, ("U1", "M1"))
-    start_project(s, w.actor("U1"), project_id)
-    log_hours(s, w.actor("U1"), project_id, HoursEntry(hours=2))
-    complete_project(s, w.actor("U1"), project_id, "完成", settings=RULES)
+    start_project(s, w.actor("U1"), project_id, now=NOW)
+    log_hours(s, w.actor("U1"), project_id, HoursEntry(hours=2), now=shift(NOW, 3), settings=RULES)
+    complete_project(s, w.actor("U1"), project_id, "完成", now=shift(NOW, 4))
+    confirm_hours(s, w.actor("sec1"), project_id, now=shift(NOW, 5), settings=RULES)
     before = ledger(s, SYSTEM, "U1")
     assert [e["points"] for e in before] == [20] and before[0]["project_id"] == project_id
     assert balance(s, SYSTEM, "M1") == {
@@ -591,7 +598,7 @@ def test_repeats_are_refused_every_time_the_statement_runs(world: World) -> None
     for _ in range(3):
         _, project_id = staffed_project(w, ("U2",))
         start_project(s, w.actor("U2"), project_id)
-        complete_project(s, w.actor("U2"), project_id, "完成", settings=RULES)
+        complete_project(s, w.actor("U2"), project_id, "完成")
         rate_community(s, w.actor("U2"), project_id, Rating(rating=5), settings=RULES)
         refused(
             w,

@@ -1,5 +1,6 @@
-"""Projects 项目清单 over HTTP: start a claimed project, log hours, complete it with a report or
-report a problem (问题上报) that the need's secretary resolves."""
+"""Projects 项目清单 over HTTP: start a claimed project, log hours (the need's secretary confirms
+them, and only then are points credited; a provider may ask for a correction), complete it with
+a report or report a problem (问题上报) that the need's secretary resolves."""
 
 from __future__ import annotations
 
@@ -12,22 +13,31 @@ from api.params import status_query
 from api.projects.schemas import (
     HOURS_EXAMPLES,
     Completion,
+    CorrectionDecision,
+    HoursConfirmed,
     HoursLogged,
     ProblemNew,
     ProblemReported,
     ProblemResolved,
-    ProjectCompleted,
     ProjectDetail,
     ProjectOut,
     Resolution,
+    WorkLogOut,
+)
+from engine.services.hours import (
+    CorrectionRequest,
+    HoursConfirmation,
+    HoursEntry,
+    confirm_hours,
+    decide_correction,
+    log_hours,
+    request_correction,
 )
 from engine.services.personal import with_provider_name, with_provider_names
 from engine.services.projects import (
-    HoursEntry,
     complete_project,
     get_project,
     list_projects,
-    log_hours,
     report_problem,
     resolve_problem,
     start_project,
@@ -68,20 +78,70 @@ def start(store: StoreDep, actor: ActorDep, project_id: str) -> dict[str, Any]:
 @router.post("/{project_id}/hours", response_model=HoursLogged, status_code=201, summary="登记服务时长")
 def hours(
     store: StoreDep,
+    settings: SettingsDep,
     actor: ActorDep,
     project_id: str,
     body: Annotated[HoursEntry, Body(openapi_examples=HOURS_EXAMPLES)],
 ) -> dict[str, Any]:
-    """Log hours a provider served on a project in progress (a secretary may log for a provider)."""
-    return log_hours(store, actor, project_id, body)
+    """Log hours a provider served on a project in progress (a secretary may log for a provider),
+    within the time since start, the need's window and people, and the daily cap; no points until
+    the need's secretary confirms them."""
+    return log_hours(store, actor, project_id, body, settings=settings)
 
 
-@router.post("/{project_id}/complete", response_model=ProjectCompleted, summary="完成项目")
-def complete(
-    store: StoreDep, settings: SettingsDep, actor: ActorDep, project_id: str, body: Completion
+@router.post("/{project_id}/hours/confirm", response_model=HoursConfirmed, summary="确认服务时长")
+def confirm(
+    store: StoreDep, settings: SettingsDep, actor: ActorDep, project_id: str, body: HoursConfirmation
 ) -> dict[str, Any]:
-    """Complete a project in progress with a short report; providers earn points for their hours."""
-    done = complete_project(store, actor, project_id, body.report, settings=settings)
+    """The need's secretary confirms pending work logs (all, or those listed); providers are
+    credited points for the confirmed hours."""
+    return confirm_hours(store, actor, project_id, body.log_ids, settings=settings)
+
+
+@router.post(
+    "/{project_id}/hours/{log_id}/correction",
+    response_model=WorkLogOut,
+    status_code=201,
+    summary="申请更正服务时长",
+)
+def correction(
+    store: StoreDep, actor: ActorDep, project_id: str, log_id: str, body: CorrectionRequest
+) -> dict[str, Any]:
+    """The provider who logged the hours asks the need's secretary to correct them (new hours, reason)."""
+    return request_correction(store, actor, project_id, log_id, body)
+
+
+@router.post(
+    "/{project_id}/hours/{log_id}/correction/accept", response_model=WorkLogOut, summary="接受服务时长更正"
+)
+def accept_correction(
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    project_id: str,
+    log_id: str,
+    body: CorrectionDecision,
+) -> dict[str, Any]:
+    """The need's secretary accepts a correction: the log's hours replaced, points adjusted by a new entry."""
+    return decide_correction(
+        store, actor, project_id, log_id, accept=True, answer=body.answer, settings=settings
+    )
+
+
+@router.post(
+    "/{project_id}/hours/{log_id}/correction/decline", response_model=WorkLogOut, summary="拒绝服务时长更正"
+)
+def decline_correction(
+    store: StoreDep, actor: ActorDep, project_id: str, log_id: str, body: CorrectionDecision
+) -> dict[str, Any]:
+    """The need's secretary declines a correction request: the log keeps its hours."""
+    return decide_correction(store, actor, project_id, log_id, accept=False, answer=body.answer)
+
+
+@router.post("/{project_id}/complete", response_model=ProjectOut, summary="完成项目")
+def complete(store: StoreDep, actor: ActorDep, project_id: str, body: Completion) -> dict[str, Any]:
+    """Complete a project in progress with a short report (points come when hours are confirmed)."""
+    done = complete_project(store, actor, project_id, body.report)
     return with_provider_name(store, actor, done)
 
 

@@ -1,4 +1,4 @@
-"""Schemas of the projects resource (hours are the engine's HoursEntry)."""
+"""Schemas of the projects resource (hours, confirmations and corrections are the engine's inputs)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ _PROJECT_EXAMPLE: dict[str, Any] = {
     "status": "in_progress",
     "started_at": "2026-11-24T01:00:00Z",
     "hours_total": 4.0,
+    "hours_logged": 6.5,
     "created_at": "2026-11-20T03:00:00Z",
     "updated_at": "2026-11-24T09:00:00Z",
     "need_id": "2f9c5a0e-1b7d-4c4e-8f7e-0d2a9b3c4d5e",
@@ -36,6 +37,7 @@ _PROJECT_EXAMPLE: dict[str, Any] = {
             "provider_name": "陈**",
             "offering_id": "7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
             "hours": 4.0,
+            "hours_logged": 6.5,
         }
     ],
     "problems": [],
@@ -49,7 +51,8 @@ class Provider(BaseModel):
     provider_kind: str = Field(description="Unit 或 Member")
     provider_name: str | None = Field(None, description="服务方名称;党员姓名除有权查看者外脱敏")
     offering_id: str | None = None
-    hours: float | None = Field(None, description="已登记服务小时")
+    hours: float | None = Field(None, description="已确认的服务小时(计积分、计入统计)")
+    hours_logged: float | None = Field(None, description="已登记的服务小时(含待确认)")
 
 
 class Problem(BaseModel):
@@ -64,12 +67,24 @@ class Problem(BaseModel):
 
 
 class WorkLog(BaseModel):
-    """Hours a provider logged on a project."""
+    """Hours a provider logged on a project, whether the secretary confirmed them, and a correction
+    request if the provider made one."""
 
     id: str
     hours: float
     note: str | None = None
     logged_at: str
+    status: str | None = Field(None, description="pending 待确认 · confirmed 已确认(已记积分)")
+    confirmed_at: str | None = None
+    points: int | None = Field(None, description="确认时记入的积分")
+    correction_hours: float | None = Field(None, description="申请更正后的小时")
+    correction_reason: str | None = None
+    correction_status: str | None = Field(
+        None, description="pending 待处理 · accepted 已接受 · declined 已拒绝"
+    )
+    correction_requested_at: str | None = None
+    correction_decided_at: str | None = None
+    correction_answer: str | None = None
     provider_id: str
     provider_kind: str
     provider_name: str | None = Field(None, description="服务方名称;党员姓名除有权查看者外脱敏")
@@ -86,7 +101,8 @@ class ProjectOut(BaseModel):
                         "completed 已完成 · evaluated 已评价 · cancelled 已取消")  # fmt: skip
     started_at: str | None = None
     completed_at: str | None = None
-    hours_total: float | None = None
+    hours_total: float | None = Field(None, description="已确认的服务小时")
+    hours_logged: float | None = Field(None, description="已登记的服务小时(含待确认)")
     report: str | None = Field(None, description="完成情况")
     created_at: str | None = None
     updated_at: str | None = None
@@ -107,20 +123,14 @@ class ProjectDetail(ProjectOut):
 
 
 class Credit(BaseModel):
-    """Points a provider was credited for its hours when the project was completed."""
+    """Points a provider was credited for its hours when the secretary confirmed them."""
 
     provider_id: str
     points: int
 
 
-class ProjectCompleted(ProjectOut):
-    """A completed project with the points credited for the hours served."""
-
-    credited: list[Credit]
-
-
 class HoursLogged(BaseModel):
-    """A new work log with the provider's and the project's totals."""
+    """A new work log, pending the secretary's confirmation, with the logged totals."""
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -129,11 +139,12 @@ class HoursLogged(BaseModel):
                     "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
                     "hours": 2.5,
                     "logged_at": "2026-11-24T09:00:00Z",
+                    "status": "pending",
                     "note": "送餐 12 户",
                     "project_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
                     "provider_id": "unit-00003",
-                    "provider_hours": 2.5,
-                    "hours_total": 2.5,
+                    "provider_hours_logged": 2.5,
+                    "hours_logged": 2.5,
                 }
             ]
         }
@@ -142,11 +153,33 @@ class HoursLogged(BaseModel):
     id: str
     hours: float
     logged_at: str
+    status: str = Field(description="pending:待需求所属社区书记确认后才记积分")
     note: str | None = None
     project_id: str
     provider_id: str
-    provider_hours: float = Field(description="该服务方在本项目的累计小时")
-    hours_total: float = Field(description="项目累计小时")
+    provider_hours_logged: float = Field(description="该服务方在本项目已登记的小时(含待确认)")
+    hours_logged: float = Field(description="项目已登记的小时(含待确认)")
+
+
+class HoursConfirmed(BaseModel):
+    """Work logs the secretary confirmed, their hours and the points credited per provider."""
+
+    project_id: str
+    confirmed: list[str] = Field(description="已确认的服务记录编号")
+    hours: float = Field(description="本次确认的小时")
+    credited: list[Credit]
+
+
+class CorrectionDecision(StrictInput):
+    """The secretary's answer to a correction request (optional words)."""
+
+    answer: str | None = prop_field("WorkLog", "correction_answer", None, examples=["已核实签到表"])
+
+
+class WorkLogOut(WorkLog):
+    """A work log after a correction request or its answer."""
+
+    project_id: str
 
 
 class Completion(StrictInput):

@@ -141,21 +141,25 @@ class _History:
         project["created_at"] = made  # the claim that filled the need created the project
         if project["status"] == "claimed":
             project["updated_at"] = made
+        # Past logs are confirmed by the community (so SERVES and project hours, which count
+        # confirmed hours, hold them all): the points of a finished project's logs are credited
+        # when the project completed, those of a project in progress when its logs were made.
+        project["hours_logged"] = project.get("hours_total")
         for serving in crew:
-            self.work_logs(project, serving)
-        if project["status"] in ("completed", "evaluated"):
-            for serving in crew:
-                hours = float(serving.props.get("hours", 0.0))
-                points = math.floor(hours * POINTS_PER_HOUR + 0.5)
+            serving.props["hours_logged"] = serving.props.get("hours", 0.0)
+            points, last = self.work_logs(project, serving)
+            if project["status"] in ("completed", "evaluated", "in_progress"):
+                at = str(project.get("completed_at") or last)
                 self.credit(
                     points,
                     "service_hours",
                     f"points_per_hour={POINTS_PER_HOUR:g}",
-                    "项目完成,按服务时长记入积分",
-                    str(project["completed_at"]),
+                    "服务时长经社区确认",
+                    at,
                     (serving.kind, serving.provider),
                     pid,
                 )
+        if project["status"] in ("completed", "evaluated"):
             self.evaluations(project, need, crew)
 
     def claim_times(self, need: dict[str, Any], count: int) -> list[str]:
@@ -243,11 +247,14 @@ class _History:
         self.used[key] += 1
         return True
 
-    def work_logs(self, project: dict[str, Any], serving: _Serving) -> None:
-        """Work logs summing (in tenths of an hour) to the provider's hours on the project."""
+    def work_logs(self, project: dict[str, Any], serving: _Serving) -> tuple[int, str]:
+        """Confirmed work logs summing (in tenths of an hour) to the provider's hours on the
+        project; the points they earned (per log, as the confirmation credits them) and the last
+        log's time."""
         tenths = round(float(serving.props.get("hours", 0.0)) * 10)
         if tenths <= 0:
-            return
+            return 0, ""
+        earned, logged_at = 0, ""
         begin = _parse(str(project["started_at"]))
         finish = _parse(str(project.get("completed_at") or _iso(REFERENCE)))
         parts = -(-tenths // round(LOG_MAX_HOURS * 10))
@@ -255,17 +262,25 @@ class _History:
         for i in range(parts):
             share = tenths // parts + (1 if i < tenths % parts else 0)
             at = begin + span * (i + 1)
+            logged_at = _iso(at.replace(minute=0, second=0))
+            points = math.floor(share / 10 * POINTS_PER_HOUR + 0.5)
+            earned += points
             log = self.node(
                 "WorkLog",
                 "wlg",
                 {
                     "hours": share / 10,
                     "note": "按计划到场服务",
-                    "logged_at": _iso(at.replace(minute=0, second=0)),
+                    "logged_at": logged_at,
+                    "status": "confirmed",
+                    "confirmed_at": logged_at,
+                    "confirmed_by": "secretary",
+                    "points": points,
                 },
             )
             self.b.link("ON", ("WorkLog", log), ("Project", str(project["id"])))
             self.b.link("LOGGED", (serving.kind, serving.provider), ("WorkLog", log))
+        return earned, logged_at
 
     def evaluations(self, project: dict[str, Any], need: dict[str, Any], crew: list[_Serving]) -> None:
         """一事一评: the community rates every provider of an evaluated project; some providers rate back."""

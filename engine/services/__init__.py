@@ -16,6 +16,15 @@ from engine.services.evaluations import (
     rate_community,
     rate_provider,
 )
+from engine.services.hours import (
+    CorrectionRequest,
+    HoursConfirmation,
+    HoursEntry,
+    confirm_hours,
+    decide_correction,
+    log_hours,
+    request_correction,
+)
 from engine.services.needs import (
     NeedDraft,
     NeedEdit,
@@ -39,11 +48,9 @@ from engine.services.offerings import (
 )
 from engine.services.points import PointCorrection, balance, correct_points, ledger
 from engine.services.projects import (
-    HoursEntry,
     complete_project,
     get_project,
     list_projects,
-    log_hours,
     report_problem,
     resolve_problem,
     start_project,
@@ -53,6 +60,8 @@ from engine.services.scope import Scope, jurisdiction
 
 __all__ = [
     "ClaimRequest",
+    "CorrectionRequest",
+    "HoursConfirmation",
     "HoursEntry",
     "NeedDraft",
     "NeedEdit",
@@ -66,7 +75,9 @@ __all__ = [
     "cancel_need",
     "claim_need",
     "complete_project",
+    "confirm_hours",
     "correct_points",
+    "decide_correction",
     "edit_need",
     "edit_offering",
     "expire_needs",
@@ -90,6 +101,7 @@ __all__ = [
     "rate_provider",
     "register_offering",
     "report_problem",
+    "request_correction",
     "resolve_problem",
     "resume_offering",
     "retire_offering",

@@ -1,32 +1,21 @@
-"""Projects 项目清单: a fully claimed need's project is started, providers log their hours,
-it is completed with a short report (points per hour served, by the settings' rule) or a
-problem is reported (问题上报) that the secretary resolves. Statuses: claimed → in_progress
-⇄ problem, in_progress → completed → evaluated; cancelled when its need is cancelled,
-expires or loses a claimant before work starts."""
+"""Projects 项目清单: a fully claimed need's project is started, providers log their hours
+(engine/services/hours.py: points only once the secretary confirms them), it is completed
+with a short report or a problem is reported (问题上报) that the secretary resolves.
+Statuses: claimed → in_progress ⇄ problem, in_progress → completed → evaluated; cancelled
+when its need is cancelled, expires or loses a claimant before work starts."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services.clock import resolve
-from engine.services.inputs import SchemaInput, checked, id_field, prop_field
+from engine.services.inputs import checked
 from engine.services.records import audit_record, check_page, json_head, new_id, public
 from engine.services.scope import jurisdiction
-from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
 from graph_schema.domain import PROJECT_STATUSES
-
-
-class HoursEntry(SchemaInput):
-    """Hours served on a project; ``provider_id`` only when a secretary or admin logs for a provider."""
-
-    schema_label: ClassVar[str] = "WorkLog"
-
-    hours: float = prop_field("WorkLog", "hours")
-    note: str | None = prop_field("WorkLog", "note", None)
-    provider_id: str | None = id_field("Unit", None, description="代为登记时的服务方(单位或党员)编号")
 
 
 def project_row(store: GraphStore, project_id: str) -> Row:
@@ -75,7 +64,7 @@ def visible_project(store: GraphStore, actor: Actor, project_id: str) -> Row:
     return row
 
 
-def _runnable(store: GraphStore, actor: Actor, project_id: str) -> Row:
+def runnable(store: GraphStore, actor: Actor, project_id: str) -> Row:
     """The project, if ``actor`` may run it: a serving provider, the need's secretary, an admin."""
     row = project_row(store, project_id)
     if actor.is_provider:
@@ -95,7 +84,7 @@ def refuse_status(status: str, doing_zh: str) -> Conflict:
     )
 
 
-def _transition(
+def transition(
     store: GraphStore,
     project_id: str,
     statement: str,
@@ -147,65 +136,14 @@ def start_project(
 ) -> dict[str, Any]:
     """Start a claimed project: it and its need go in progress."""
     at = resolve(now)
-    row = _runnable(store, actor, project_id)
+    row = runnable(store, actor, project_id)
     if row["project"]["status"] != "claimed":
         raise refuse_status(row["project"]["status"], "开始")
     after = {"status": "in_progress", "started_at": at, "need_status": "in_progress"}
     before = {"status": "claimed", "need_status": "claimed"}
     audit = audit_record(actor, "project.start", "Project", project_id, at, before=before, after=after)
-    _transition(store, project_id, "loop.project.start", {"now": at, "audit": audit}, "开始")
+    transition(store, project_id, "loop.project.start", {"now": at, "audit": audit}, "开始")
     return project_view(project_row(store, project_id))
-
-
-def log_hours(
-    store: GraphStore, actor: Actor, project_id: str, entry: HoursEntry, *, now: str | None = None
-) -> dict[str, Any]:
-    """Log hours a provider served on a project in progress; returns the log with the
-    provider's and the project's totals."""
-    at = resolve(now)
-    row = _runnable(store, actor, project_id)
-    if actor.is_provider:
-        if entry.provider_id not in (None, actor.subject_id):
-            raise Forbidden("只能登记本单位或本人的服务时长")
-        provider_id = actor.subject_id or ""
-    elif not entry.provider_id:
-        raise Invalid("代为登记时须指定服务方")
-    else:
-        provider_id = entry.provider_id
-    crew = {p["provider_id"]: p["provider_kind"] for p in row["providers"]}
-    if provider_id not in crew or (actor.is_provider and crew[provider_id] != actor.provider_label):
-        raise Invalid("该服务方没有参与这个项目")
-    if row["project"]["status"] not in ("in_progress", "problem"):
-        raise refuse_status(row["project"]["status"], "登记服务时长")
-    log_id = new_id()
-    log = {
-        "id": log_id,
-        "hours": entry.hours,
-        "logged_at": at,
-        **({"note": entry.note} if entry.note else {}),
-    }
-    after = {**log, "project_id": project_id, "provider_id": provider_id}
-    params = {
-        "provider_id": provider_id,
-        "hours": entry.hours,
-        "log": log,
-        "now": at,
-        "audit": audit_record(actor, "project.log_hours", "WorkLog", log_id, at, before=None, after=after),
-    }
-    done = _transition(
-        store,
-        project_id,
-        f"loop.project.log_hours.{crew[provider_id]}",
-        params,
-        "登记服务时长",
-    )
-    return {
-        **log,
-        "project_id": project_id,
-        "provider_id": provider_id,
-        "provider_hours": done["provider_hours"],
-        "hours_total": done["hours_total"],
-    }
 
 
 def complete_project(
@@ -215,25 +153,20 @@ def complete_project(
     report: str,
     *,
     now: str | None = None,
-    settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """Complete a project in progress with a short report: it and its need are completed and
-    each provider is credited ``points_per_hour`` × its hours (rounded) in the points ledger."""
+    """Complete a project in progress with a short report: it and its need are completed. No points
+    here: hours earn points when the need's secretary confirms them (hours.confirm_hours)."""
     at = resolve(now)
-    rules = settings or get_settings()
     report = checked("Project", "report", report)
     if not report:
         raise Invalid("请填写完成情况")
-    row = _runnable(store, actor, project_id)
+    row = runnable(store, actor, project_id)
     if row["project"]["status"] != "in_progress":
         raise refuse_status(row["project"]["status"], "完成")
     after = {"status": "completed", "completed_at": at, "report": report, "need_status": "completed"}
     params = {
         "now": at,
         "report": report,
-        "points_per_hour": rules.points_per_hour,
-        "rule": f"points_per_hour={rules.points_per_hour:g}",
-        "note": "项目完成,按服务时长记入积分",
         "audit": audit_record(
             actor,
             "project.complete",
@@ -244,8 +177,8 @@ def complete_project(
             after=after,
         ),
     }
-    done = _transition(store, project_id, "loop.project.complete", params, "完成")
-    return {**project_view(project_row(store, project_id)), "credited": done["credited"]}
+    transition(store, project_id, "loop.project.complete", params, "完成")
+    return project_view(project_row(store, project_id))
 
 
 def report_problem(
@@ -255,7 +188,7 @@ def report_problem(
     until the secretary resolves every open report."""
     at = resolve(now)
     description = checked("ProblemReport", "description", description)
-    row = _runnable(store, actor, project_id)
+    row = runnable(store, actor, project_id)
     if row["project"]["status"] not in ("in_progress", "problem"):
         raise refuse_status(row["project"]["status"], "上报问题")
     problem = {"id": new_id(), "description": description, "status": "open", "created_at": at}
@@ -267,7 +200,7 @@ def report_problem(
             actor, "project.report_problem", "ProblemReport", problem["id"], at, before=None, after=after
         ),
     }
-    _transition(store, project_id, "loop.project.report_problem", params, "上报问题")
+    transition(store, project_id, "loop.project.report_problem", params, "上报问题")
     return {**problem, "project_id": project_id}
 
 

@@ -1,5 +1,6 @@
-"""Projects 项目清单: start, log hours per provider, complete (with points per hour served),
-report a problem and resolve it; read and list."""
+"""Projects 项目清单: start, log hours per provider (within the limits Python passes), the
+secretary's confirmation of logged hours (points per confirmed hour), a provider's correction
+request and its answer, complete, report a problem and resolve it; read and list."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from graph_schema.domain import PROVIDERS
 _VIEW = """
 RETURN p {.*} AS project, n.id AS need_id, n.title AS need_title, n.status AS need_status,
        n.category AS category, o.id AS org_id, o.name AS org_name,
+       n.window_start AS window_start, n.window_end AS window_end, n.people_wanted AS people_wanted,
        [(q)-[s:SERVES]->(p) | {provider_id: q.id, provider_kind: labels(q)[0],
-                               offering_id: s.offering_id, hours: s.hours}] AS providers,
+                               offering_id: s.offering_id, hours: s.hours,
+                               hours_logged: s.hours_logged}] AS providers,
        [(r:ProblemReport)-[:ON]->(p) | r {.*}] AS problems
 """
 
@@ -70,6 +73,18 @@ START = cypher(
     "start a claimed project: project and need in progress",
 )
 
+# The hours a log may add, checked under the need's and the provider's locks: the provider's
+# hours on the project (at most the time since start and the window's length), the project's
+# (at most window × people wanted) and the provider's hours logged that Beijing day (the cap).
+_WITHIN_LIMITS = """
+WITH p, q, s, w0,
+     reduce(t = 0.0, h IN [(q)-[:LOGGED]->(d:WorkLog)
+            WHERE d.logged_at >= $day_start AND d.logged_at < $day_end | d.hours] | t + h) AS today
+WHERE coalesce(s.hours_logged, 0.0) + $delta <= $provider_max + 0.000001
+  AND coalesce(p.hours_logged, 0.0) + $delta <= $total_max + 0.000001
+  AND ($delta <= 0 OR today + $delta <= $daily_cap + 0.000001)
+"""
+
 for _label in PROVIDERS:
     cypher(
         f"loop.project.log_hours.{_label}",
@@ -78,18 +93,124 @@ for _label in PROVIDERS:
         {_ROOT}
         WITH p
         MATCH (q:{_label} {{id: $provider_id}})-[s:SERVES]->(p)
-        WITH p, q, s WHERE p.status IN ['in_progress', 'problem']
-        SET s.hours = coalesce(s.hours, 0.0) + $hours,
-            p.hours_total = coalesce(p.hours_total, 0.0) + $hours, p.updated_at = $now
+        {lock("q")}
+        WITH p, q, s, null AS w0 WHERE p.status IN ['in_progress', 'problem']
+        {_WITHIN_LIMITS}
+        SET s.hours_logged = coalesce(s.hours_logged, 0.0) + $delta,
+            p.hours_logged = coalesce(p.hours_logged, 0.0) + $delta, p.updated_at = $now
         CREATE (w:WorkLog) SET w = $log
         CREATE (w)-[:ON]->(p)
         CREATE (q)-[:LOGGED]->(w)
         {AUDIT}
-        RETURN w.id AS id, s.hours AS provider_hours, p.hours_total AS hours_total
+        RETURN w.id AS id, s.hours_logged AS provider_hours_logged, p.hours_logged AS hours_logged
         """,
-        "a provider serving a project in progress logs hours: a work log, its SERVES hours and "
-        "the project's total",
+        "a provider serving a project in progress logs hours within the limits: a pending work log "
+        "and the logged totals (no points until the secretary confirms)",
     )
+    cypher(
+        f"loop.project.hours_used.{_label}",
+        "read",
+        f"""
+        MATCH (q:{_label} {{id: $provider_id}})-[s:SERVES]->(p:Project {{id: $id}})
+        RETURN coalesce(s.hours_logged, 0.0) AS provider_logged,
+               coalesce(p.hours_logged, 0.0) AS total_logged,
+               reduce(t = 0.0, h IN [(q)-[:LOGGED]->(d:WorkLog)
+                      WHERE d.logged_at >= $day_start AND d.logged_at < $day_end | d.hours] | t + h) AS today
+        """,
+        "a provider's logged hours on a project, the project's, and the provider's on one day",
+    )
+
+CONFIRM_HOURS = cypher(
+    "loop.project.confirm_hours",
+    "write",
+    f"""
+    {_ROOT}
+    WITH p WHERE p.status IN ['in_progress', 'problem', 'completed', 'evaluated']
+    WITH p, [(w:WorkLog)-[:ON]->(p) WHERE w.status = 'pending' | w] AS pending
+    WITH p, pending,
+         [x IN $logs WHERE size([w IN pending WHERE w.id = x.id AND w.hours = x.hours]) = 1] AS fresh
+    WHERE size($logs) > 0 AND size(fresh) = size($logs)
+    FOREACH (x IN $logs | FOREACH (w IN [w2 IN pending WHERE w2.id = x.id] |
+      SET w.status = 'confirmed', w.confirmed_at = $now, w.confirmed_by = $by, w.points = x.points))
+    SET p.hours_total = coalesce(p.hours_total, 0.0) + $hours, p.updated_at = $now
+    WITH p
+    UNWIND $providers AS c
+    MATCH (q)-[s:SERVES]->(p) WHERE q.id = c.provider_id
+    SET s.hours = coalesce(s.hours, 0.0) + c.hours
+    FOREACH (e0 IN CASE WHEN c.points > 0 THEN [c.entry] ELSE [] END |
+      CREATE (e:PointEntry) SET e = e0
+      CREATE (e)-[:CREDITS]->(q)
+      CREATE (e)-[:FOR_PROJECT]->(p))
+    WITH p, count(s) AS providers
+    {AUDIT}
+    RETURN p.id AS id, providers
+    """,
+    "the need's secretary confirms pending work logs (each still pending with the hours read): "
+    "confirmed hours on SERVES and the project, and a ledger entry per provider",
+)
+
+REQUEST_CORRECTION = cypher(
+    "loop.project.request_correction",
+    "write",
+    f"""
+    {_ROOT}
+    WITH p
+    MATCH (q)-[:LOGGED]->(w:WorkLog {{id: $log_id}})-[:ON]->(p)
+    WITH p, w WHERE q.id = $provider_id AND labels(q)[0] = $provider_kind
+         AND coalesce(w.correction_status, '') <> 'pending'
+         AND p.status IN ['in_progress', 'problem', 'completed', 'evaluated']
+    SET w.correction_hours = $hours, w.correction_reason = $reason, w.correction_status = 'pending',
+        w.correction_requested_at = $now, w.correction_decided_at = null, w.correction_answer = null
+    {AUDIT}
+    RETURN w.id AS id
+    """,
+    "a provider asks the secretary to correct one of its work logs (one open request per log)",
+)
+
+ACCEPT_CORRECTION = cypher(
+    "loop.project.accept_correction",
+    "write",
+    f"""
+    {_ROOT}
+    WITH p
+    MATCH (q)-[:LOGGED]->(w0:WorkLog {{id: $log_id}})-[:ON]->(p)
+    MATCH (q)-[s:SERVES]->(p)
+    {lock("q")}
+    WITH p, q, s, w0 WHERE w0.correction_status = 'pending' AND w0.correction_hours = $new_hours
+         AND w0.hours = $old_hours AND w0.status = $log_status
+    {_WITHIN_LIMITS}
+    SET w0.hours = $new_hours, w0.correction_status = 'accepted', w0.correction_decided_at = $now,
+        w0.correction_answer = $answer,
+        w0.points = CASE WHEN w0.status = 'confirmed' THEN w0.points + $points_delta ELSE w0.points END,
+        s.hours_logged = coalesce(s.hours_logged, 0.0) + $delta,
+        p.hours_logged = coalesce(p.hours_logged, 0.0) + $delta,
+        s.hours = coalesce(s.hours, 0.0) + $confirmed_delta,
+        p.hours_total = coalesce(p.hours_total, 0.0) + $confirmed_delta, p.updated_at = $now
+    FOREACH (e0 IN CASE WHEN $points_delta <> 0 THEN [$entry] ELSE [] END |
+      CREATE (e:PointEntry) SET e = e0
+      CREATE (e)-[:CREDITS]->(q)
+      CREATE (e)-[:FOR_PROJECT]->(p))
+    {AUDIT}
+    RETURN w0.id AS id
+    """,
+    "the secretary accepts a correction: the log's hours replaced, totals moved and, for a "
+    "confirmed log, the points difference as a new ledger entry",
+)
+
+DECLINE_CORRECTION = cypher(
+    "loop.project.decline_correction",
+    "write",
+    f"""
+    {_ROOT}
+    WITH p
+    MATCH (w:WorkLog {{id: $log_id}})-[:ON]->(p)
+    WITH w WHERE w.correction_status = 'pending'
+    SET w.correction_status = 'declined', w.correction_decided_at = $now, w.correction_answer = $answer
+    {AUDIT}
+    RETURN w.id AS id
+    """,
+    "the secretary declines a correction request: the log keeps its hours",
+)
 
 COMPLETE = cypher(
     "loop.project.complete",
@@ -99,20 +220,11 @@ COMPLETE = cypher(
     WITH p, n WHERE p.status = 'in_progress'
     SET p.status = 'completed', p.completed_at = $now, p.report = $report, p.updated_at = $now,
         n.status = 'completed', n.updated_at = $now
-    WITH p, [(q)-[s:SERVES]->(p) | {{provider: q,
-             points: toInteger(round(coalesce(s.hours, 0.0) * $points_per_hour))}}] AS credits
-    FOREACH (x IN credits | FOREACH (q2 IN CASE WHEN x.points > 0 THEN [x.provider] ELSE [] END |
-      CREATE (e:PointEntry)
-      SET e.id = randomUUID(), e.points = x.points, e.reason = 'service_hours', e.at = $now,
-          e.rule = $rule, e.note = $note
-      CREATE (e)-[:CREDITS]->(q2)
-      CREATE (e)-[:FOR_PROJECT]->(p)))
     {AUDIT}
-    RETURN p.id AS id, [x IN credits WHERE x.points > 0 | {{provider_id: x.provider.id, points: x.points}}]
-           AS credited
+    RETURN p.id AS id
     """,
-    "complete a project in progress with a short report: need completed, and each provider "
-    "credited points for the hours it served (rule from the settings)",
+    "complete a project in progress with a short report: need completed (points for hours come "
+    "when the secretary confirms them, not here)",
 )
 
 REPORT_PROBLEM = cypher(
