@@ -1,6 +1,6 @@
 """Benchmark: the planners' analytics on the ``city`` demo — projection, each analysis, mobilisation.
 
-Product path: ``engine.analytics.projection.project`` (paged registered statements through the
+Product path: ``engine.services.analytics_projection.project`` (paged registered statements through the
 GraphStore) for the whole city and for one street planner's scope, the GraphIndex, then every
 analysis of ``engine.analytics`` on the projection, each timed cold (first call) and warm (best
 of ``--repeat``), and ``Mobiliser.find`` for random places and skills.
@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 from engine.analytics import coverage, gaps, network, relationships  # noqa: E402
 from engine.analytics.index import index_of  # noqa: E402
 from engine.analytics.mobilisation import Mobiliser  # noqa: E402
-from engine.analytics.projection import ProjectionStats, project  # noqa: E402
 from engine.demo import generate, graph_counts, load_dataset  # noqa: E402
+from engine.services.analytics_projection import ProjectionStats, project  # noqa: E402
 from engine.store.embedded import EmbeddedFalkorDB  # noqa: E402
 from engine.store.falkordb_store import FalkorDBStore  # noqa: E402
 from engine.store.queries.analytics import PROJECTED_LABELS, projected_pairs, projected_props  # noqa: E402

@@ -12,7 +12,7 @@ from engine.analytics.coverage import (
     two_new_org_share,
     uncovered_areas,
 )
-from engine.analytics.projection import add_entity, add_tie
+from engine.analytics.graph import add_entity, add_tie
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from test_analytics_world import EAST, WEST, world
 
 from engine.analytics.gaps import monthly_trends, needs_without_provider, supply_demand
-from engine.analytics.projection import add_entity, add_tie
+from engine.analytics.graph import add_entity, add_tie
 
 
 @pytest.fixture(scope="module")

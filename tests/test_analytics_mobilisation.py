@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 from test_analytics_world import EAST, world
 
+from engine.analytics.graph import add_entity, add_tie
 from engine.analytics.mobilisation import Mobiliser
-from engine.analytics.projection import add_entity, add_tie
 
 
 @pytest.fixture(scope="module")

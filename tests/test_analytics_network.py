@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from test_analytics_world import world
 
+from engine.analytics.graph import add_entity, add_tie
 from engine.analytics.index import index_of
 from engine.analytics.network import (
     bridges,
@@ -19,7 +20,6 @@ from engine.analytics.network import (
     edge_betweenness,
     suggest_partnerships,
 )
-from engine.analytics.projection import add_entity, add_tie
 
 
 @pytest.fixture(scope="module")

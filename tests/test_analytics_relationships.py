@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 from test_analytics_world import world
 
-from engine.analytics.projection import add_entity, add_tie
+from engine.analytics.graph import add_entity, add_tie
 from engine.analytics.relationships import (
     council_composition,
     describe_path,

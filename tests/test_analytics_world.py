@@ -14,7 +14,8 @@ from typing import Any
 
 import networkx as nx
 
-from engine.analytics.projection import ProjectionCache, add_entity, add_tie, project, scope_ids
+from engine.analytics.graph import add_entity, add_tie
+from engine.services.analytics_projection import ProjectionCache, project, scope_ids
 from engine.store.base import GraphStore
 from engine.store.queries.analytics import PROJECTED_LABELS, projected_props
 from engine.store.queries.nodes import node_stmt, rel_stmt

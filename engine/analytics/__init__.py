@@ -4,7 +4,7 @@ Entry points (all take the projection ``g``; records are frozen dataclasses with
 import them from their modules: this package imports nothing, so the pure modules stay free of
 the store)::
 
-    cache = projection.ProjectionCache()            # one per process
+    cache = analytics_projection.ProjectionCache()  # engine.services; one per process
     g = cache.graph(store, org_id=planner_scope)    # the planner's org and everything under it
     mob = cache.derived(store, "mobiliser", Mobiliser.from_graph, org_id=planner_scope)
 
@@ -14,6 +14,8 @@ the store)::
     monthly_trends(g)                          bridges(g)              dependence(g)
     clusters(g)                                suggest_partnerships(g) mob.find(place, skills, limit=)
 
-Only ``projection`` reads the store. Indicators (the three rates and points per org and period) are
+Nothing here reads the store: the graph is projected by ``engine.services.analytics_projection``
+(its shape, and helpers to build one by hand, in ``graph``); import-linter holds that rule
+(``[tool.importlinter]`` in pyproject.toml). Indicators (the three rates and points per org and period) are
 the closed loop's: ``engine.services.reports.org_report``.
 """

@@ -24,9 +24,9 @@ from engine.analytics.coverage import in_service_reporting_share, two_new_org_sh
 from engine.analytics.gaps import monthly_trends, needs_without_provider, supply_demand
 from engine.analytics.mobilisation import Mobiliser
 from engine.analytics.network import bridges, clusters, dependence, suggest_partnerships
-from engine.analytics.projection import ProjectionCache
 from engine.analytics.relationships import council_composition, neighbourhood, paths_between, unit_ties
 from engine.errors import Forbidden, Invalid, NotFound
+from engine.services.analytics_projection import ProjectionCache
 from engine.services.personal import mask_personal
 from engine.services.scope import jurisdiction, require_role, subtree
 from engine.store.base import GraphStore

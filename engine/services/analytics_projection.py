@@ -1,10 +1,8 @@
 """Project the store (or a planner's scope of it) into a ``networkx.MultiDiGraph`` for the analytics.
 
-This is the only module of ``engine.analytics`` that reads the store; every analysis is a pure
-function of the projected graph, so it runs the same on FalkorDB and Neo4j. In the graph a node
-is keyed by its ``id`` (application ids are unique across labels) and carries ``label`` plus its
-properties; an edge carries ``type`` (the relationship type) plus its properties. A projection
-is a snapshot: treat it as read-only (the analyses cache derived indexes per graph object).
+The one place the analytics' graph is read from the store (through its registered statements), so
+``engine.analytics`` stays pure and every analysis runs the same on FalkorDB and Neo4j. The graph's
+shape is described in ``engine.analytics.graph``; a projection is a read-only snapshot.
 """
 
 from __future__ import annotations
@@ -48,20 +46,6 @@ class ProjectionStats:
     def seconds(self) -> float:
         """Wall time of the whole projection."""
         return self.store_seconds + self.build_seconds
-
-
-def add_entity(graph: nx.MultiDiGraph, label: str, props: Mapping[str, Any]) -> str:
-    """Add one node (keyed by ``props['id']``) with its label and properties; returns the id."""
-    node_id = str(props["id"])
-    graph.add_node(node_id, label=label, **props)
-    return node_id
-
-
-def add_tie(
-    graph: nx.MultiDiGraph, rel_type: str, start: str, end: str, props: Mapping[str, Any] | None = None
-) -> None:
-    """Add one relationship ``start -[rel_type]-> end`` with its properties."""
-    graph.add_edge(start, end, type=rel_type, **(props or {}))
 
 
 class _Reader:
