@@ -146,10 +146,12 @@ def demo(
         accounts = create_demo_accounts(store, dataset, _cli_actor())
         stored = graph_counts(store)
         console.print(counts_table(f"演示数据 demo “{size}”", stored.nodes, stored.relationships))
-        console.print(
-            f"generated in {generated:.1f} s, loaded in {report.seconds:.1f} s "
-            f"into {store.backend} (graph “{settings.graph}”, data in {settings.data_dir})"
+        where = (
+            f"Neo4j at {settings.neo4j_uri} (database “{settings.neo4j_database}”)"
+            if store.backend == "neo4j"
+            else f"the embedded FalkorDB (graph “{settings.graph}”, data in {settings.data_dir})"
         )
+        console.print(f"generated in {generated:.1f} s, loaded in {report.seconds:.1f} s into {where}")
         table = Table(title=f"演示账号 demo accounts (password 密码: {DEMO_PASSWORD})")
         for column in ("登录名 user", "角色 role", "名称 name", "范围 scope"):
             table.add_column(column)
