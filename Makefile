@@ -4,13 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 SIZE ?= district
 
-.PHONY: install system-deps demo serve neo4j test lint bench clean
+.PHONY: install lock system-deps demo serve neo4j test lint bench clean
 
-$(BIN)/lianjian: pyproject.toml
+$(BIN)/lianjian: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+## Pin every Python dependency (with hashes) after changing pyproject.toml's ranges.
+lock: install
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+		--generate-hashes -q -o requirements.lock
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
