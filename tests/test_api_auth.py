@@ -35,7 +35,7 @@ def test_wrong_password_and_unknown_user_get_the_same_401(api: ApiWorld) -> None
 
 
 def test_missing_forged_and_expired_tokens_are_refused(api: ApiWorld) -> None:
-    secret = api.server.server.config.app.state.token_secret  # type: ignore[attr-defined]
+    secret = api.server.server.config.app.state.token_secret  # type: ignore[union-attr]
     expired = issue_token("secretary", secret, 5, now=datetime.now(UTC) - timedelta(minutes=10))
     forged = issue_token("admin", "not-the-secret-but-long-enough-for-hs256", 60)
     with api.anonymous() as anon:

@@ -52,7 +52,9 @@ def test_the_lock_pins_every_declared_dependency_within_its_range() -> None:
 def test_the_checkers_are_pinned_exactly() -> None:
     by_name = {canonicalize_name(r.name): r for r in declared()}
     for tool in ("ruff", "mypy"):
-        assert str(by_name[tool].specifier).startswith("=="), f"{tool} must be pinned exactly"
+        assert str(by_name[canonicalize_name(tool)].specifier).startswith("=="), (
+            f"{tool} must be pinned exactly"
+        )
 
 
 def test_the_interpreter_is_the_one_the_lock_was_made_for() -> None:
