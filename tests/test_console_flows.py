@@ -9,6 +9,7 @@ from typing import Any
 
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the `api` fixture)
 from console_world import browser_fixture, fits_phone, needs_chromium, page_for, scope_ids, shot  # noqa: F401
+from test_api_loop import started_ago
 
 pytestmark = needs_chromium
 
@@ -53,11 +54,13 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     item = unit.locator("#my-projects li", has_text="为独居老人上门理发")
     item.get_by_role("button", name="开始服务").click()
     unit.get_by_text("“为独居老人上门理发”已开始服务").wait_for()  # each step says it was done
+    project_id = api.client("secretary").get(f"/needs/{need_id}").json()["project_id"]
+    started_ago(api, project_id, 3)  # hours logged may not exceed the time since the start
     item = unit.locator("#my-projects li", has_text="为独居老人上门理发")
     item.get_by_label("服务时长(小时)*").fill("2.5")
     item.get_by_role("button", name="登记时长").click()
-    unit.locator("#my-projects li", has_text="累计 2.5 小时").wait_for()
-    unit.get_by_text("已登记 2.5 小时").wait_for()
+    unit.locator("#my-projects li", has_text="待社区确认 2.5 小时").wait_for()
+    unit.get_by_text("已登记 2.5 小时,社区确认后记入积分").wait_for()
     item = unit.locator("#my-projects li", has_text="为独居老人上门理发")
     item.get_by_label("遇到的问题").fill("缺少理发工具")
     item.get_by_role("button", name="上报问题").click()
@@ -74,8 +77,7 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     item.get_by_role("button", name="完成项目").click()
     unit.get_by_text("项目已完成").wait_for()
     unit.locator("#my-projects li", has_text="为独居老人上门理发").locator(".badge.completed").wait_for()
-    after = int(unit.locator("#points .balance").inner_text())
-    assert after > before
+    assert int(unit.locator("#points .balance").inner_text()) == before  # hours not yet confirmed
     rate = unit.locator("#my-projects li", has_text="为独居老人上门理发").get_by_role("form", name="评价社区")
     rate.get_by_label("给社区的评分 *").select_option("4")
     rate.get_by_role("button", name="评价社区").click()
@@ -92,9 +94,21 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     assert done.get_by_role("form", name="评价社区").count() == 0
     shot(unit, "unit-home-after")
 
+    # The secretary confirms the hours on the need's page; only then are points credited.
     sec.goto(f"{api.url}/console/{need_url}")
     sec.reload()
+    sec.locator("#hours-pending", has_text="待社区确认 1 条,共 2.5 小时").wait_for()
+    sec.locator("#work-logs", has_text="待确认").wait_for()
+    shot(sec, "secretary-hours-to-confirm")
+    sec.get_by_role("button", name="确认全部待确认时长(1 条)").click()
+    sec.get_by_text("已确认 1 条服务时长,记入积分 25 分").wait_for()
     sec.get_by_text("累计服务 2.5 小时").wait_for()
+    assert sec.locator("#hours-pending").count() == 0
+    assert "已确认" in sec.locator("#work-logs").inner_text()
+    unit.reload()
+    unit.locator("#my-projects li", has_text="为独居老人上门理发").wait_for()
+    after = int(unit.locator("#points .balance").inner_text())
+    assert after - before == 25 + 1  # 2.5 h confirmed at 10 a hour, and 1 for evaluating the community
     evaluate = sec.get_by_role("form", name="评价服务方")
     evaluate.get_by_label("评分 *").select_option("5")
     evaluate.get_by_role("button", name="提交评价").click()

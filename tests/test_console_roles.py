@@ -19,6 +19,7 @@ from console_world import (
     shot,
     sign_in,
 )
+from test_api_loop import started_ago
 
 from engine.demo.accounts import DEMO_PASSWORD
 
@@ -67,6 +68,10 @@ def _earn(api: ApiWorld, role: str, title: str, org_id: str, hours: float) -> No
     for step, payload in steps:
         done = provider.post(f"/projects/{project}/{step}", json=payload)
         assert done.status_code in (200, 201), done.text
+        if step == "start":
+            started_ago(api, project, hours + 1)  # hours logged may not exceed the time since the start
+    confirmed = api.client("secretary").post(f"/projects/{project}/hours/confirm", json={})
+    assert confirmed.status_code == 200, confirmed.text  # points come when the secretary confirms
 
 
 def test_secretary_edits_cancels_and_ranks_points(browser: Any, api: ApiWorld) -> None:

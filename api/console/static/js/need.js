@@ -1,7 +1,7 @@
 // A need's page, for every role: its facts, claims, the project's progress, evaluation and claiming.
 import { api, offers } from "./api.js";
 import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
-import { catName, CLAIM, me, NEED, PROBLEM, PROJECT, proposalsTable, URGENCY } from "./common.js";
+import { catName, CLAIM, CORRECTION, me, NEED, PROBLEM, PROJECT, proposalsTable, URGENCY, WORKLOG } from "./common.js";
 import { cancelForm, manages, resolveForm } from "./secretary.js";
 import { route } from "./app.js";
 
@@ -68,9 +68,9 @@ async function projectParts(pid, who) {
   const p = await api(`/projects/${encodeURIComponent(pid)}`);
   const parts = [h("h2", {}, "项目进展"), h("section", { class: "card", id: "project" },
     h("p", {}, badge(p.status, PROJECT), ` 开始:${when(p.started_at)} 完成:${when(p.completed_at)}`),
-    h("p", {}, h("strong", {}, `累计服务 ${p.hours_total || 0} 小时`)),
+    h("p", {}, h("strong", {}, `累计服务 ${p.hours_total || 0} 小时`), `(经社区确认;共登记 ${p.hours_logged || 0} 小时)`),
     p.report ? h("p", {}, `完成情况:${p.report}`) : null,
-    p.work_logs.length ? table([["服务方", (w) => w.provider_name || w.provider_id], ["小时", (w) => w.hours], ["说明", (w) => w.note || ""], ["登记时间", (w) => when(w.logged_at)]], p.work_logs) : h("p", { class: "hint" }, "暂无服务时长记录。"),
+    ...(await hoursParts(p, who)),
     h("h3", {}, "问题上报"),
     p.problems.length ? h("ul", { class: "list" }, p.problems.map((x) => h("li", {}, badge(x.status, PROBLEM), " ", x.description,
       x.resolution ? h("div", { class: "meta" }, `处理结果:${x.resolution}`) : null,
@@ -100,6 +100,52 @@ async function projectParts(pid, who) {
   return parts;
 }
 
+/** The hours logged on a project: which await confirmation; the need's secretary confirms them and
+ * answers correction requests, a provider asks for a correction of its own log. */
+async function hoursParts(p, who) {
+  if (!p.work_logs.length) return [h("p", { class: "hint" }, "暂无服务时长记录。")];
+  const secretary = (who.role === "secretary" || who.role === "admin") && (await manages({ org_id: p.org_id }));
+  const pid = encodeURIComponent(p.id);
+  const decide = (w, verb) => async () => {
+    await api(`/projects/${pid}/hours/${encodeURIComponent(w.id)}/correction/${verb}`, { method: "POST", body: {} });
+    await route();
+    flash(verb === "accept" ? `已接受更正,改为 ${w.correction_hours} 小时。` : "已拒绝该更正申请。", "ok");
+  };
+  const cols = [["服务方", (w) => w.provider_name || w.provider_id], ["小时", (w) => w.hours], ["确认", (w) => badge(w.status || "pending", WORKLOG)],
+    ["说明", (w) => w.note || ""], ["登记时间", (w) => when(w.logged_at)],
+    ["更正", (w) => (w.correction_status ? h("span", {}, badge(w.correction_status, CORRECTION), ` 改为 ${w.correction_hours} 小时:${w.correction_reason || ""}`) : "")]];
+  if (secretary && p.work_logs.some((w) => w.correction_status === "pending")) {
+    cols.push(["操作", (w) => (w.correction_status === "pending" ? h("div", { class: "actions" }, act("接受更正", decide(w, "accept")), act("拒绝更正", decide(w, "decline"), "secondary")) : "")]);
+  }
+  const parts = [h("div", { id: "work-logs" }, table(cols, p.work_logs))];
+  const pending = p.work_logs.filter((w) => w.status === "pending");
+  if (pending.length) {
+    const total = pending.reduce((t, w) => t + w.hours, 0);
+    parts.push(h("p", { class: "meta", id: "hours-pending" }, `待社区确认 ${pending.length} 条,共 ${Number(total.toFixed(1))} 小时;确认后按时长记入积分。`));
+    if (secretary) {
+      parts.push(h("div", { class: "actions" }, act(`确认全部待确认时长(${pending.length} 条)`, async () => {
+        const done = await api(`/projects/${pid}/hours/confirm`, { method: "POST", body: {} });
+        await route();
+        flash(`已确认 ${done.confirmed.length} 条服务时长,记入积分 ${done.credited.reduce((t, c) => t + c.points, 0)} 分。`, "ok");
+      })));
+    }
+  }
+  const own = p.work_logs.filter((w) => w.provider_id === who.subject_id && w.correction_status !== "pending");
+  if (own.length && p.status !== "cancelled") {
+    const form = h("form", { class: "card", "aria-label": "申请更正服务时长" },
+      field("要更正的记录 *", h("select", { name: "log_id", required: true }, own.map((w) => h("option", { value: w.id }, `${when(w.logged_at)} · ${w.hours} 小时`)))),
+      h("div", { class: "row" },
+        field("更正后小时 *", h("input", { name: "hours", type: "number", required: true, min: 0.1, max: 24, step: "0.1" })),
+        field("更正理由 *", h("input", { name: "reason", required: true, maxlength: 500 }))),
+      h("button", { type: "submit", class: "secondary" }, "申请更正"));
+    parts.push(h("h3", {}, "申请更正服务时长"), wire(form, async (v) => {
+      await api(`/projects/${pid}/hours/${encodeURIComponent(v.log_id)}/correction`, { method: "POST", body: { hours: Number(v.hours), reason: v.reason } });
+      await route();
+      flash("更正申请已提交,待社区书记处理。", "ok");
+    }));
+  }
+  return parts;
+}
 
 async function claimForm(need, who) {
   const mine = await api(`/offerings?provider_id=${encodeURIComponent(who.subject_id)}&status=active&limit=100`);

@@ -45,7 +45,8 @@ async function recommended() {
 /** One of the provider's projects with what it can do next; `rating` its own rating of the community, if given. */
 function projectItem(p, sid, rating) {
   const li = h("li", {}, h("strong", {}, p.title), " ", badge(p.status, PROJECT), " ", h("a", { href: `#/needs/${p.need_id}` }, "需求详情"),
-    h("div", { class: "meta" }, `${p.org_name || ""} · 累计 ${p.hours_total || 0} 小时`));
+    h("div", { class: "meta" }, `${p.org_name || ""} · 累计 ${p.hours_total || 0} 小时(已确认)` +
+      ((p.hours_logged || 0) > (p.hours_total || 0) ? ` · 待社区确认 ${Number(((p.hours_logged || 0) - (p.hours_total || 0)).toFixed(1))} 小时` : "")));
   if (p.status === "claimed") {
     li.append(h("div", { class: "actions" }, act("开始服务", async () => { await api(`/projects/${p.id}/start`, { method: "POST" }); await route(); flash(`“${p.title}”已开始服务。`, "ok"); }),
       act("撤回认领", async () => {  // before work starts (the API's rule)
@@ -57,9 +58,9 @@ function projectItem(p, sid, rating) {
     const hours = wire(h("form", { "aria-label": "登记服务时长" }, h("div", { class: "row" },
       field("服务时长(小时)*", h("input", { name: "hours", type: "number", required: true, min: 0.1, max: 24, step: "0.5" })),
       field("说明", h("input", { name: "note", maxlength: 500 }))), h("button", { type: "submit" }, "登记时长")),
-    async (v) => { await api(`/projects/${p.id}/hours`, { method: "POST", body: { hours: Number(v.hours), note: v.note || null } }); await route(); flash(`已登记 ${Number(v.hours)} 小时。`, "ok"); });
+    async (v) => { await api(`/projects/${p.id}/hours`, { method: "POST", body: { hours: Number(v.hours), note: v.note || null } }); await route(); flash(`已登记 ${Number(v.hours)} 小时,社区确认后记入积分。`, "ok"); });
     const done = wire(h("form", { "aria-label": "完成项目" }, field("完成情况 *", h("textarea", { name: "report", required: true, maxlength: 2000, rows: 2 })), h("button", { type: "submit" }, "完成项目")),
-      async (v) => { await api(`/projects/${p.id}/complete`, { method: "POST", body: { report: v.report } }); await route(); flash("项目已完成,积分已记入。", "ok"); });
+      async (v) => { await api(`/projects/${p.id}/complete`, { method: "POST", body: { report: v.report } }); await route(); flash("项目已完成;服务时长经社区确认后记入积分。", "ok"); });
     const problem = wire(h("form", { "aria-label": "问题上报" }, field("遇到的问题", h("textarea", { name: "description", required: true, maxlength: 2000, rows: 2 })), h("button", { type: "submit", class: "secondary" }, "上报问题")),
       async (v) => { await api(`/projects/${p.id}/problems`, { method: "POST", body: { description: v.description } }); await route(); flash("问题已上报,社区书记处理后会在项目中显示处理结果。", "ok"); });
     li.append(hours, done, problem);
