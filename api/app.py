@@ -26,6 +26,7 @@ from api.open311.endpoints import router as open311_router
 from api.points.endpoints import router as points_router
 from api.projects.endpoints import problems_router
 from api.projects.endpoints import router as projects_router
+from api.public.endpoints import router as public_router
 from api.recommendations.endpoints import router as recommendations_router
 from api.reports.endpoints import router as reports_router
 from engine.settings import Settings, get_settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(audit_router)
     app.include_router(evaluations_router)
     app.include_router(open311_router)
+    app.include_router(public_router)
     app.include_router(points_router)
     app.include_router(reports_router)
     app.include_router(needs_router)

@@ -407,6 +407,17 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/points/{holder_id}/ledger", EVERYONE, "deny", {"holder_id": "holder"}),
     # reports
     Row("GET", "/reports/orgs/{org_id}", ORG_ROLES, "deny", {"org_id": "org"}, query=lambda c: PERIOD),
+    Row("GET", "/reports/orgs/{org_id}/series", ORG_ROLES, "deny", {"org_id": "org"},
+        query=lambda c: {**PERIOD, "by": "quarter"}),
+    Row("GET", "/reports/orgs/{org_id}/children", ORG_ROLES, "deny", {"org_id": "org"},
+        query=lambda c: PERIOD),
+    Row("GET", "/reports/orgs/{org_id}/duty-report.docx", ORG_ROLES, "deny", {"org_id": "org"},
+        query=lambda c: {"period": "2026-Q4"}),
+    Row("GET", "/reports/orgs/{org_id}/duty-report.xlsx", ORG_ROLES, "deny", {"org_id": "org"},
+        query=lambda c: {"period": "2026-Q4"}),
+    # 述评公开: public results of any org, without sign-in and without personal data
+    Row("GET", "/public/orgs/{org_id}/results", EVERYONE, "public", {"org_id": "org"},
+        query=lambda c: {"period": "2026"}, anonymous=True),
     # directory
     Row("GET", "/orgs/{org_id}", EVERYONE, "public", {"org_id": "org"}),
     Row("GET", "/orgs/{org_id}/tree", ORG_ROLES, "deny", {"org_id": "org"}),

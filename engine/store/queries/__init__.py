@@ -10,4 +10,5 @@ from engine.store.queries import (  # noqa: F401
     meta,
     nodes,
     open311,
+    results,
 )

@@ -1,0 +1,1 @@
+"""Public pages and API without sign-in (述评公开)."""
