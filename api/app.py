@@ -20,6 +20,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.evaluations.endpoints import router as evaluations_router
 from api.guard import clean_input
 from api.health.endpoints import router as health_router
+from api.intake.endpoints import router as intake_router
 from api.needs.endpoints import router as needs_router
 from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(audit_router)
     app.include_router(evaluations_router)
     app.include_router(open311_router)
+    app.include_router(intake_router)
     app.include_router(public_router)
     app.include_router(points_router)
     app.include_router(reports_router)

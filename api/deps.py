@@ -8,7 +8,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.auth.tokens import InvalidToken, read_token
-from engine.actors import Actor
+from engine.actors import Actor, Role
 from engine.services.accounts import get_account, to_actor, token_version
 from engine.settings import Settings
 from engine.store.base import GraphStore
@@ -37,7 +37,17 @@ _SIGN_IN = {"WWW-Authenticate": "Bearer"}
 
 def current_actor(request: Request, store: StoreDep, token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     """The actor of the bearer token's active account, if the token's version is the account's
-    current one; 401 otherwise (the account is read once, as before)."""
+    current one; 401 otherwise (the account is read once, as before). A grid worker reaches only
+    the routes of ``GRID_WORKER_PATHS`` (403 elsewhere)."""
+    actor = _signed_in(request, store, token)
+    route = getattr(request.scope.get("route"), "path", "")
+    if actor.role is Role.GRID_WORKER and route not in GRID_WORKER_PATHS:
+        raise HTTPException(403, "网格员账号只能代居民提交诉求、查看本人提交的诉求")
+    return actor
+
+
+def _signed_in(request: Request, store: GraphStore, token: str | None) -> Actor:
+    """The actor of a valid bearer token (401 otherwise), whatever its role."""
     if not token:
         raise HTTPException(401, "请先登录", headers=_SIGN_IN)
     try:
@@ -52,4 +62,21 @@ def current_actor(request: Request, store: StoreDep, token: Annotated[str | None
     return to_actor(account)
 
 
+GRID_WORKER_PATHS = frozenset({"/auth/me", "/auth/password", "/intake/mine"})
+"""The only signed-in routes a grid worker (网格员) reaches: every other route refuses it (403)
+before its own role checks run; it submits through the public intake routes."""
+
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def optional_actor(
+    request: Request, store: StoreDep, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor | None:
+    """The signed-in actor when a bearer token is sent (checked as ``current_actor`` does), else
+    None: for the public routes a grid worker also submits through."""
+    if not token:
+        return None
+    return _signed_in(request, store, token)
+
+
+OptionalActorDep = Annotated[Actor | None, Depends(optional_actor)]

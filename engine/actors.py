@@ -18,6 +18,7 @@ class Role(StrEnum):
     SECRETARY = "secretary"  # a community and the grids/buildings it leads
     UNIT = "unit"  # a resident unit, acting for itself
     MEMBER = "member"  # a Party member, acting for themselves
+    GRID_WORKER = "grid_worker"  # 网格员: a grid or community; only submits residents' requests (issue 11)
 
 
 PROVIDER_LABELS: dict[Role, str] = {Role.UNIT: "Unit", Role.MEMBER: "Member"}
@@ -35,7 +36,7 @@ class Actor:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))
-        if self.role in (Role.PLANNER, Role.SECRETARY) and not self.scope_org_id:
+        if self.role in (Role.PLANNER, Role.SECRETARY, Role.GRID_WORKER) and not self.scope_org_id:
             raise ValueError(f"a {self.role} actor needs scope_org_id")
         if self.role in PROVIDER_LABELS and not self.subject_id:
             raise ValueError(f"a {self.role} actor needs subject_id")

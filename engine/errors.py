@@ -54,6 +54,16 @@ class Conflict(DomainError):
         super().__init__(code, message_zh)
 
 
+class RateLimited(DomainError):
+    """Too many submissions from one contact or for one address; nothing was written."""
+
+    http_status = 429
+    default_code = "too_many_requests"
+
+    def __init__(self, message_zh: str, code: str = "too_many_requests") -> None:
+        super().__init__(code, message_zh)
+
+
 class Invalid(DomainError):
     """The input breaks a rule that only the engine can check (e.g. across fields)."""
 

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         24, ge=1, le=720, description="a need counts as responded to when first claimed within these hours"
     )
 
+    intake_per_contact_per_day: int = Field(
+        5, ge=1, le=10000, description="requests (诉求) one phone or email may submit in 24 hours"
+    )
+    intake_per_address_per_day: int = Field(
+        10, ge=1, le=10000, description="requests (诉求) one address or place may receive in 24 hours"
+    )
+
     match_weights: ScoreWeights = Field(
         default_factory=ScoreWeights,
         description="points per feature of a matching score (JSON in LIANJIAN_MATCH_WEIGHTS)",

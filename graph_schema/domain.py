@@ -294,6 +294,7 @@ ROLES = {
     "secretary": "社区书记",
     "unit": "驻区单位",
     "member": "党员",
+    "grid_worker": "网格员",  # submits residents' requests (诉求) for them (issue 11)
 }
 ACCOUNT = Label(
     "Account",
@@ -464,6 +465,35 @@ PROPOSAL = Label(
     ),
 )
 
+# Requests from residents and grid workers (诉求受理, issue 11): the intake queue of a community.
+REQUEST_STATUSES = {"queued": "待处理", "converted": "已转为需求", "merged": "已并入需求", "closed": "已办结"}
+REQUEST_VIA = {"public": "居民自助提交", "open311": "Open311 接口", "grid_worker": "网格员代提交"}
+REQUEST = Label(
+    "Request",
+    "诉求",
+    (
+        _id(),  # the public tracking code (查询码): 10 characters of base32, unguessable
+        Prop("category", S, required=True, max_length=64, title_zh="类别"),
+        Prop("description", S, required=True, max_length=2000, title_zh="诉求内容"),
+        *_place(),
+        Prop("area_id", S, max_length=64, title_zh="所在区域"),
+        Prop("contact_first_name", S, pii=True, max_length=50, title_zh="联系人名"),
+        Prop("contact_last_name", S, pii=True, max_length=50, title_zh="联系人姓"),
+        Prop("contact_phone", S, pii=True, max_length=30, title_zh="联系电话"),
+        Prop("contact_email", S, pii=True, max_length=100, title_zh="电子邮箱"),
+        # Keys of the per-contact and per-address limits: a hash of the contact, never the contact.
+        Prop("contact_key", S, max_length=64, title_zh="联系方式摘要"),
+        Prop("address_key", S, max_length=200, title_zh="地址键"),
+        Prop("via", S, required=True, choices=_c(REQUEST_VIA), title_zh="提交渠道"),
+        Prop("submitted_by", S, max_length=64, title_zh="代提交账号"),
+        Prop("status", S, required=True, choices=_c(REQUEST_STATUSES), title_zh="状态"),
+        Prop("status_reason", S, max_length=500, title_zh="办结原因"),
+        Prop("decided_at", DT, title_zh="处理时间"),
+        Prop("decided_by", S, max_length=64, title_zh="处理账号"),
+        *_stamps(),
+    ),
+)
+
 PROVIDERS = ("Unit", "Member")
 
 REL_TYPES = (
@@ -526,6 +556,8 @@ REL_TYPES = (
     RelType("CREDITS", "积分记入", ("PointEntry",), (*PROVIDERS, "Org")),
     RelType("FOR_PROJECT", "积分来源项目", ("PointEntry",), ("Project",)),
     RelType("IN_RUN", "所属派单批次", ("Proposal",), ("DispatchRun",)),
+    RelType("QUEUED_AT", "进入社区待办", ("Request",), ("Org",)),
+    RelType("BECAME", "转为或并入需求", ("Request",), ("Need",)),
 )
 
 SCHEMA = Schema(
@@ -550,6 +582,7 @@ SCHEMA = Schema(
         AUDIT_ENTRY,
         DISPATCH_RUN,
         PROPOSAL,
+        REQUEST,
     ),
     rel_types=REL_TYPES,
 )

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Form, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
-from api.deps import StoreDep
+from api.deps import OptionalActorDep, SettingsDep, StoreDep
+from api.intake.endpoints import limits
 from api.open311.errors import GEOREPORT_ERRORS, GeoReportRoute
-from api.open311.schemas import Service, ServiceRequest
+from api.open311.schemas import Service, ServiceRequest, SubmittedRequest
+from engine.services.intake import RequestDraft, submit_request
 from engine.services.open311 import georeport_request, georeport_requests, georeport_services
 
 router = APIRouter(
@@ -77,3 +81,69 @@ def request(
 ) -> list[dict[str, Any]]:
     """One need as a GeoReport request (a list of one, as the standard answers)."""
     return georeport_request(store, service_request_id, jurisdiction_id)
+
+
+def _form_value(value: str | None) -> str | None:
+    """A form field as given, None when absent or blank (GeoReport clients send empty fields)."""
+    return value.strip() if value and value.strip() else None
+
+
+Text = Annotated[str | None, Form()]
+
+
+@router.post(
+    "/requests.json",
+    response_model=list[SubmittedRequest],
+    response_model_exclude_none=True,
+    status_code=201,
+    summary="提交服务请求(Open311,无需登录)",
+)
+def submit(
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: OptionalActorDep,
+    service_code: Annotated[str, Form(description="服务类别代码", examples=["elderly.meals"])],
+    jurisdiction_id: Text = None,
+    lat: Annotated[float | None, Form(description="纬度(与 long 同时给出,或给出 address_string)")] = None,
+    long: Annotated[float | None, Form(description="经度")] = None,
+    address_string: Annotated[str | None, Form(description="地址(写明社区或小区名称)")] = None,
+    address_id: Text = None,
+    description: Annotated[str | None, Form(description="诉求内容")] = None,
+    first_name: Text = None,
+    last_name: Text = None,
+    phone: Text = None,
+    email: Text = None,
+    device_id: Text = None,
+    account_id: Text = None,
+    media_url: Text = None,
+    api_key: Text = None,
+) -> list[dict[str, Any]]:
+    """Take a service request (a resident's 诉求) as GeoReport v2 does, form-encoded; answers its
+    tracking code as ``service_request_id`` and a notice (likely duplicates named there).
+    ``api_key``, ``device_id``, ``address_id`` and ``media_url`` are accepted and not used."""
+    try:
+        draft = RequestDraft(
+            category=service_code.strip(),
+            description=(description or "").strip(),
+            lat=lat,
+            lon=long,
+            address=_form_value(address_string),
+            contact_first_name=_form_value(first_name),
+            contact_last_name=_form_value(last_name),
+            contact_phone=_form_value(phone),
+            contact_email=_form_value(email),
+        )
+    except ValidationError as exc:
+        names = {"category": "service_code", "lon": "long", "address": "address_string"}
+        errors = [
+            {**e, "loc": ("body", *(names.get(str(x), str(x)) for x in e["loc"]))} for e in exc.errors()
+        ]
+        raise RequestValidationError(errors) from None
+    receipt = submit_request(store, actor, draft, limits=limits(settings), via="open311")
+    return [
+        {
+            "service_request_id": receipt["code"],
+            "service_notice": receipt["notice"],
+            "account_id": actor.account_id if actor else None,
+        }
+    ]

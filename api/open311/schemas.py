@@ -81,3 +81,12 @@ class ServiceRequest(BaseModel):
     lat: float | None = None
     long: float | None = None
     media_url: str | None = None
+
+
+class SubmittedRequest(BaseModel):
+    """GeoReport's answer to a new service request: its id (the tracking code) and a notice."""
+
+    service_request_id: str | None = Field(None, description="查询码", examples=["7K2M9QX4TB"])
+    token: str | None = Field(None, description="本平台即时给出查询码,不使用 token")
+    service_notice: str | None = Field(None, description="给居民的提示(已有相同诉求时写明其查询码)")
+    account_id: str | None = Field(None, description="代提交的网格员账号")

@@ -10,7 +10,8 @@ DEMO_PASSWORD = "lianjian-demo"  # printed by `lianjian demo`; demo data only
 
 
 def demo_account_drafts(dataset: DemoDataset) -> list[AccountDraft]:
-    """Admin, a street planner, the first community's secretary, a unit and a member of that community."""
+    """Admin, a street planner, the first community's secretary, a unit and a member of that community,
+    and a grid worker (网格员) of that community's first grid, who submits residents' requests."""
     orgs = dataset.nodes["Org"]
     street = next(o for o in orgs if o["level"] == "street")
     community = next(o for o in orgs if o["level"] == "community")
@@ -19,6 +20,12 @@ def demo_account_drafts(dataset: DemoDataset) -> list[AccountDraft]:
     unit = next(u for u in dataset.nodes["Unit"] if u["id"] == unit_id)
     members = dataset.rels[("REPORTS_TO", "Member", "Org")]
     member_id = next(r["start"] for r in members if r["end"] == community["id"])
+    leads = dataset.rels[("LEADS", "Org", "Org")]
+    grid_id = next(
+        (r["end"] for r in leads for o in orgs if r["start"] == community["id"] and o["id"] == r["end"]
+         and o["level"] == "grid"),
+        community["id"],
+    )  # fmt: skip
     return [
         AccountDraft(id="admin", display_name="系统管理员", role=Role.ADMIN, password=DEMO_PASSWORD),
         AccountDraft(
@@ -47,6 +54,13 @@ def demo_account_drafts(dataset: DemoDataset) -> list[AccountDraft]:
             display_name="演示党员",
             role=Role.MEMBER,
             subject_id=member_id,
+            password=DEMO_PASSWORD,
+        ),
+        AccountDraft(
+            id="grid_worker",
+            display_name=f"{community['name']} 网格员",
+            role=Role.GRID_WORKER,
+            scope_org_id=grid_id,
             password=DEMO_PASSWORD,
         ),
     ]

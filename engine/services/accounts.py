@@ -21,7 +21,11 @@ from engine.store.queries.nodes import node_stmt
 
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("timing-equaliser")  # verified when the account does not exist
-SCOPE_LEVELS = {Role.PLANNER: ("district", "street"), Role.SECRETARY: ("community",)}
+SCOPE_LEVELS = {
+    Role.PLANNER: ("district", "street"),
+    Role.SECRETARY: ("community",),
+    Role.GRID_WORKER: ("community", "grid", "compound"),
+}
 SUBJECT_LABELS = {Role.UNIT: "Unit", Role.MEMBER: "Member"}
 PRIVATE = ("password_hash", "token_version")
 

@@ -21,6 +21,9 @@ from engine.services.scope import jurisdiction
 from engine.store.base import GraphStore
 from graph_schema.domain import PROVIDERS, SCHEMA
 
+# Other labels with personal data whose community secretary may see it: a request's (诉求)
+# contact is the secretary's of the community whose queue it is in (``dir.personal.ties.Request``).
+TIED = ("Request",)
 # Keys of a response that hold lists of records naming a provider (project crews, work logs).
 NESTED_PROVIDER_LISTS = ("providers", "work_logs")
 
@@ -31,7 +34,7 @@ def entitled(store: GraphStore, actor: Actor, label: str, ids: Iterable[str]) ->
     if actor.is_admin:
         return wanted
     own = frozenset({actor.subject_id or ""}) & wanted if actor.provider_label == label else frozenset()
-    if actor.role is not Role.SECRETARY or label not in PROVIDERS or not wanted - own:
+    if actor.role is not Role.SECRETARY or label not in (*PROVIDERS, *TIED) or not wanted - own:
         return own
     scope = jurisdiction(store, actor)
     rows = store.run(f"dir.personal.ties.{label}", {"ids": sorted(wanted - own)})

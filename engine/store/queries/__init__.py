@@ -6,6 +6,7 @@ from engine.store.queries import (  # noqa: F401
     closed_loop,
     directory,
     exporting,
+    intake,
     matching,
     meta,
     nodes,
