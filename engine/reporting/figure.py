@@ -64,10 +64,10 @@ def rates_figure(report: dict[str, Any]) -> bytes:
     ax.set_xticklabels(
         [_short(c["name"]) for c in rows], fontproperties=font, rotation=20 if len(rows) > 4 else 0
     )
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 120)
     ax.set_ylabel("%", fontproperties=font)
     ax.set_title(f"{report['period']['label']} 下级组织三率对比", fontproperties=font)
-    ax.legend(prop=font, loc="lower right", fontsize=8)
+    ax.legend(prop=font, loc="upper center", ncols=3, fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     out = io.BytesIO()

@@ -39,6 +39,7 @@ export async function plannerHome(who) {
   if (await offers("/analytics/entities/{entity_id}/neighbourhood")) links.push(h("li", {}, h("a", { href: `#/explore/${org}` }, "关系浏览:从本街道出发查看组织、单位与党员之间的关系")));
   if (await offers("/analytics/paths")) links.push(h("li", {}, h("a", { href: "#/paths" }, "关系路径:查找两个组织、单位或党员之间如何相连")));
   links.push(h("li", {}, h("a", { href: "#/points" }, "积分排行:本街道各单位、党员和党组织通过项目获得的积分")));
+  links.push(h("li", {}, h("a", { href: `/public/orgs/${org}`, id: "public-link" }, "述评公开:本街道的成果公开页(无需登录,可转给居民)")));
   parts.splice(0, 0, h("ul", { class: "planner-links" }, links));
   if (await offers("/analytics/orgs/{org_id}/gaps")) {
     const gaps = await api(`/analytics/orgs/${org}/gaps`);
