@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from api_world import ApiWorld, api_fixture, build_api_world  # noqa: F401
 from conftest import LiveServer
+from test_api_loop import need_body, offering_body
 
 from api.app import create_app
 from engine.actors import Actor, Role
@@ -43,17 +44,20 @@ def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
     assert len(everything) == run["pairs"]
     for p in everything:
         assert sum(p["parts"].values()) == pytest.approx(p["score"], abs=1e-9) and p["path_words"]
-        if p["provider_kind"] == "Member":  # planners never see member names
-            assert MASKED_NAME.match(p["provider_name"]), p["provider_name"]
+    members = [p for p in everything if p["provider_kind"] == "Member"]
+    assert members  # planners never see member names
+    for p in members:
+        assert MASKED_NAME.match(p["provider_name"]), p["provider_name"]
     ours = secretary.get("/dispatch/proposals", params={"run_id": run["id"], "limit": 500}).json()
     assert ours and {p["org_id"] for p in ours} <= {
         o["id"]
         for o in api.dataset.nodes["Org"]
         if o["id"] == community or o["level"] in ("grid", "building")
     }
-    outside = next((p for p in everything if p["id"] not in {q["id"] for q in ours}), None)
-    if outside is not None:  # another community's proposal: its secretary's, not ours
-        assert secretary.post(f"/dispatch/proposals/{outside['id']}/accept").status_code == 403
+    outside = [p for p in everything if p["id"] not in {q["id"] for q in ours}]
+    assert outside, "the street's run proposes for another community too"
+    # another community's proposal: its secretary's, not ours
+    assert secretary.post(f"/dispatch/proposals/{outside[0]['id']}/accept").status_code == 403
     assert planner.post(f"/dispatch/proposals/{ours[0]['id']}/accept").status_code == 403
 
     accepted = secretary.post(f"/dispatch/proposals/{ours[0]['id']}/accept", json={"reason": "同意"})
@@ -63,20 +67,27 @@ def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
     assert body["claim_id"] == body["claim"]["id"] and body["claim"]["need_id"] == ours[0]["need_id"]
     again = secretary.post(f"/dispatch/proposals/{ours[0]['id']}/accept")
     assert again.status_code == 409 and again.json()["code"] == "illegal_transition"
-    if len(ours) > 1:
-        rejected = secretary.post(f"/dispatch/proposals/{ours[1]['id']}/reject", json={"reason": "另有安排"})
-        assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
+    assert len(ours) > 1, "a second proposal of the community to reject"
+    rejected = secretary.post(f"/dispatch/proposals/{ours[1]['id']}/reject", json={"reason": "另有安排"})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
 
     need_id = ours[-1]["need_id"]
     recs = secretary.get(f"/recommendations/needs/{need_id}/providers", params={"k": 5})
-    assert recs.status_code == 200 and len(recs.json()) <= 5
+    assert recs.status_code == 200 and 0 < len(recs.json()) <= 5
     assert all(r["need_id"] == need_id and r["reasons"] for r in recs.json())
     assert api.client("unit").get(f"/recommendations/needs/{need_id}/providers").status_code == 403
+    # a fresh need each provider fits (the demo's own providers may fit none): each sees it, and only itself
+    place = {"lat": 25.04, "lon": 102.71}
+    fresh = secretary.post("/needs", json=need_body(community, **place))
+    assert fresh.status_code == 201, fresh.text
     for role in ("unit", "member"):
+        made = api.client(role).post("/offerings", json=offering_body(radius_km=5.0, **place))
+        assert made.status_code == 201, made.text
         mine = api.client(role).get("/recommendations/needs", params={"k": 3})
         assert mine.status_code == 200, mine.text
         subject = api.accounts[role]["subject_id"]
-        assert all(r["provider_id"] == subject for r in mine.json())
+        assert fresh.json()["id"] in {r["need_id"] for r in mine.json()}, role
+        assert all(r["provider_id"] == subject for r in mine.json()), role
     assert planner.get("/recommendations/needs").status_code == 403
 
 
@@ -163,7 +174,7 @@ def test_a_need_or_offering_that_cannot_be_scored_is_skipped_and_reported(api: A
     """A need with a latitude and no longitude (and an offering with a longitude only), written to
     the store directly as an old import or a hand edit might have, does not break the community's
     dispatch run or recommendations: both are skipped and named in the run's result."""
-    from test_api_loop import need_body, offering_body, ok
+    from test_api_loop import ok
 
     from engine.store.queries.nodes import node_stmt
 

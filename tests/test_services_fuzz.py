@@ -1,13 +1,14 @@
 """Property-based: random sequences of workflow actions by random actors never break the
 closed loop's invariants (claims ≤ people wanted, capacity held, statuses known and in step,
-one audit entry per successful write, nothing written by a refused action)."""
+one audit entry per successful write, nothing written by a refused action). The invariants of
+what a step touched are checked after every step, all of them at the end of an episode."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from test_services_world import (
     NOW,
@@ -114,6 +115,8 @@ class Episode:
             for p, c in zip(PROVIDERS, capacities, strict=True)
         }
         self.capacity = dict(zip(PROVIDERS, capacities, strict=True))
+        self.touched: tuple[str, str] = (self.needs[0], PROVIDERS[0])  # (need, provider) of the last step
+        self.checked: dict[str, int] = {"needs": 0, "offerings": 0}  # invariant checks made, by kind
 
     def project(self, need_id: str) -> str:
         return str(get_need(self.s, SYSTEM, need_id)["project_id"] or "none")
@@ -155,6 +158,7 @@ class Episode:
         s, actor, at = self.s, self.w.actor(who), self.at
         need_id = self.needs[need_i]
         me = who if who in PROVIDERS else provider
+        self.touched = (need_id, me)
         calls: dict[str, Callable[[], Any]] = {
             "claim": lambda: claim_need(
                 s,
@@ -210,37 +214,63 @@ class Episode:
             return len(result)
         return 1
 
+    def check_need(self, need_id: str) -> None:
+        """The invariants of one need: known status, claims counted and within people wanted, its
+        project's status and crew in step with it."""
+        need = get_need(self.s, SYSTEM, need_id)
+        status = need["status"]
+        assert status in NEED_STATUSES
+        active = list_claims(self.s, SYSTEM, need_id=need_id, status="active")
+        assert len(active) == need["claimed"] <= need["people_wanted"]
+        if status == "open":
+            assert need["claimed"] < need["people_wanted"] and need["project_id"] is None
+        if status == "claimed":
+            assert need["claimed"] == need["people_wanted"]
+        if status in IN_STEP:
+            project = get_project(self.s, SYSTEM, need["project_id"])
+            assert project["status"] in PROJECT_STATUSES
+            assert project["status"] in IN_STEP[status], (status, project["status"])
+            assert {p["provider_id"] for p in project["providers"]} == {c["provider_id"] for c in active}
+        if status in ("cancelled", "expired"):
+            assert need["claimed"] == 0 and need["project_id"] is None
+        self.checked["needs"] += 1
+
+    def check_offering(self, provider: str) -> None:
+        """``provider``'s offering of this episode is listed and used no more than its capacity."""
+        listed = list_offerings(self.s, SYSTEM, provider_id=provider, limit=500, now=self.at)
+        used = [o["used_in_period"] for o in listed if o["id"] == self.offerings[provider]]
+        assert len(used) == 1, (provider, listed)
+        assert used[0] <= self.capacity[provider], (provider, used[0], self.capacity[provider])
+        self.checked["offerings"] += 1
+
+    def check_step(self, action: str) -> None:
+        """After a step: the invariants of the need and offering it touched (of every need after
+        an expiry sweep, which may touch any)."""
+        need_id, provider = self.touched
+        for n in self.needs if action == "expire" else [need_id]:
+            self.check_need(n)
+        self.check_offering(provider)
+
     def check_invariants(self) -> None:
-        """The invariants over this episode's needs and offerings."""
+        """The invariants over all this episode's needs and offerings."""
+        assert self.needs and set(self.offerings) == set(PROVIDERS)
         for need_id in self.needs:
-            need = get_need(self.s, SYSTEM, need_id)
-            status = need["status"]
-            assert status in NEED_STATUSES
-            active = list_claims(self.s, SYSTEM, need_id=need_id, status="active")
-            assert len(active) == need["claimed"] <= need["people_wanted"]
-            if status == "open":
-                assert need["claimed"] < need["people_wanted"] and need["project_id"] is None
-            if status == "claimed":
-                assert need["claimed"] == need["people_wanted"]
-            if status in IN_STEP:
-                project = get_project(self.s, SYSTEM, need["project_id"])
-                assert project["status"] in PROJECT_STATUSES
-                assert project["status"] in IN_STEP[status], (status, project["status"])
-                assert {p["provider_id"] for p in project["providers"]} == {c["provider_id"] for c in active}
-            if status in ("cancelled", "expired"):
-                assert need["claimed"] == 0 and need["project_id"] is None
-        used: dict[str, int] = {}
-        for p in PROVIDERS:
-            for o in list_offerings(self.s, SYSTEM, provider_id=p, limit=500, now=self.at):
-                used[o["id"]] = o["used_in_period"]
-        for p, offering in self.offerings.items():
-            assert used[offering] <= self.capacity[p]
+            self.check_need(need_id)
+        for provider in self.offerings:
+            self.check_offering(provider)
 
 
 @settings(
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# one need through the whole loop: claimed, started, completed, rated both ways, whatever Hypothesis draws
+@example(
+    wanted=[1, 1],
+    capacities=[3] * len(PROVIDERS),
+    window_hours=60,
+    steps=[("advance", "fit", 0, "U1", k) for k in (1, 1, 3, 3, 4, 4)],
 )
 @given(
     wanted=st.lists(st.integers(1, 2), min_size=2, max_size=2),
@@ -262,10 +292,13 @@ def test_random_workflows_keep_the_invariants(
             event(f"{action} refused: {refused.code}")
             assert refused.message_zh and refused.http_status in (403, 404, 409, 422)
             assert count(world.store, "AuditEntry") == audits, f"{action} by {who} refused but wrote"
+            episode.check_step(action)
             continue
         event(f"{action} done")
         audits += episode.writes_of(action, result)
         assert count(world.store, "AuditEntry") == audits, f"{action} by {who}: audit entries ≠ writes"
+        episode.check_step(action)
+    assert episode.checked["needs"] >= len(steps) and episode.checked["offerings"] == len(steps)
     episode.check_invariants()
     # Every need ends in a known state: past every window, the sweep leaves none open or claimed.
     expire_needs(world.store, SYSTEM, now=shift(NOW, 1000))
