@@ -1,5 +1,5 @@
-"""The permission matrix over HTTP: every role (admin, planner, secretary, unit, member, anonymous)
-× every operation of the live OpenAPI × inside and outside the role's scope.
+"""The permission matrix over HTTP: every role (admin, planner, secretary, unit, member, grid worker,
+anonymous) × every operation of the live OpenAPI × inside and outside the role's scope.
 
 Inside is the tiny demo's street and the demo accounts' community, unit and member. Outside is a
 second street with its own community, unit and member (and their secretary and provider
@@ -24,7 +24,8 @@ from typing import Any
 
 import httpx
 import pytest
-from api_world import ROLES, ApiWorld, build_api_world
+from api_world import ROLES as WORLD_ROLES
+from api_world import ApiWorld, build_api_world
 from conftest import BACKENDS, make_store, release_store
 from test_api_concurrency import need_body, offering_body
 from test_services_world import nodes, snapshot
@@ -50,13 +51,17 @@ from engine.services import (
 from engine.services.accounts import get_account, to_actor
 from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
+from engine.services.intake import RequestDraft, submit_request
 from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.queries.nodes import node_stmt, rel_stmt
 
+ROLES = (*WORLD_ROLES, "grid_worker")  # the grid worker (网格员) may only submit requests for residents
 PROVIDER_ROLES = ("unit", "member")
-EVERYONE = frozenset(ROLES)
+EVERYONE = frozenset(WORLD_ROLES)
+PUBLIC = EVERYONE | {"grid_worker"}  # routes without sign-in and the signed-in account's own
+GRID_WORKER = frozenset({"grid_worker"})
 ORG_ROLES = frozenset({"admin", "planner", "secretary"})
 RUNNERS = frozenset({"admin", "secretary", "unit", "member"})  # who may run a project it is part of
 SECRETARIES = frozenset({"admin", "secretary"})
@@ -91,6 +96,7 @@ class Side:
     secretary: Actor
     unit: Actor
     member: Actor
+    place: dict[str, float] = field(default_factory=dict)  # a point in the community (requests land there)
     offerings: dict[str, str] = field(default_factory=dict)  # provider id -> a roomy offering
     shared: dict[str, Any] = field(default_factory=dict)
     logs: dict[tuple[str, str], str] = field(default_factory=dict)  # (project, provider id) -> work log
@@ -170,6 +176,11 @@ class Side:
         assert found, "the dispatch run proposed no provider for a new need"
         return str(found[0]["id"])
 
+    def request(self) -> str:
+        """A resident's request queued in the community (its tracking code)."""
+        draft = RequestDraft(**intake_body(self.place))
+        return str(submit_request(self.store, None, draft)["code"])
+
     def pending_claim(self, provider: Actor) -> str:
         """An active claim of ``provider`` on a need that still wants another provider."""
         return str(self.claim(provider, self.need(people=2))["id"])
@@ -190,6 +201,7 @@ class Side:
             "problem_open": self.problem(),
             "project_logged": self.logged(),
             "paused": {p.subject_id: self.paused_offering(p) for p in (self.unit, self.member)},
+            "request_queued": self.request(),
         }
         self.shared["log_correcting"] = {
             p.subject_id: self.correcting(self.shared["project_logged"], p) for p in (self.unit, self.member)
@@ -256,6 +268,7 @@ class Ctx:
             "log_correcting": lambda: s.correcting(self.get("project_logged"), me),
             "claim_own": lambda: s.pending_claim(me),
             "proposal": s.proposal,
+            "request_queued": s.request,
             "offering_own": lambda: s.offering(me),
             "offering_paused": lambda: s.paused_offering(me),
         }
@@ -319,6 +332,19 @@ def _org_leaks(key: str) -> Callable[[dict[str, Any], Viewer], bool]:
     return lambda item, v: v.orgs is not None and item[key] not in v.orgs
 
 
+def intake_body(place: Mapping[str, float]) -> dict[str, Any]:
+    """A resident's request at ``place`` from a fresh phone and address (below every limit)."""
+    tag = uuid.uuid4().int
+    return {"category": "environment.cleanup", "description": "楼道杂物堆积需要清理", **place,
+            "address": f"矩阵测试{tag % 10**8}号", "contact_phone": f"139{tag % 10**8:08d}"}  # fmt: skip
+
+
+def _open311_form(c: Ctx) -> dict[str, Any]:
+    b = intake_body(c.side.place)
+    return {"service_code": b["category"], "description": b["description"], "lat": b["lat"],
+            "long": b["lon"], "address_string": b["address"], "phone": b["contact_phone"]}  # fmt: skip
+
+
 def _claim_body(c: Ctx) -> dict[str, Any]:
     return {"need_id": c.get("need_open"), "offering_id": c.get("offering_own"), "provider_id": c.provider}
 
@@ -335,11 +361,11 @@ NEED, PROJECT, OFFERING = (
 )
 ROWS: tuple[Row, ...] = (
     # health, sign-in, own account
-    Row("GET", "/health", EVERYONE, "none", anonymous=True),
-    Row("POST", "/auth/token", EVERYONE, "none", anonymous=True, form=True,
+    Row("GET", "/health", PUBLIC, "none", anonymous=True),
+    Row("POST", "/auth/token", PUBLIC, "none", anonymous=True, form=True,
         body=lambda c: {"username": "planner", "password": DEMO_PASSWORD}),
-    Row("GET", "/auth/me", EVERYONE, "none"),
-    Row("POST", "/auth/password", EVERYONE, "none", body=lambda c: {"password": DEMO_PASSWORD}),
+    Row("GET", "/auth/me", PUBLIC, "none"),
+    Row("POST", "/auth/password", PUBLIC, "none", body=lambda c: {"password": DEMO_PASSWORD}),
     # accounts and audit: administrators only
     Row("POST", "/accounts", ADMIN, "none", body=_account_body),
     Row("GET", "/accounts", ADMIN, "none"),
@@ -416,7 +442,7 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/reports/orgs/{org_id}/duty-report.xlsx", ORG_ROLES, "deny", {"org_id": "org"},
         query=lambda c: {"period": "2026-Q4"}),
     # 述评公开: public results of any org, without sign-in and without personal data
-    Row("GET", "/public/orgs/{org_id}/results", EVERYONE, "public", {"org_id": "org"},
+    Row("GET", "/public/orgs/{org_id}/results", PUBLIC, "public", {"org_id": "org"},
         query=lambda c: {"period": "2026"}, anonymous=True),
     # directory
     Row("GET", "/orgs/{org_id}", EVERYONE, "public", {"org_id": "org"}),
@@ -450,10 +476,23 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/analytics/orgs/{org_id}/indicators", ORG_ROLES, "deny", {"org_id": "org"},
         query=lambda c: PERIOD),
     # Open311: public without sign-in
-    Row("GET", "/open311/v2/services.json", EVERYONE, "none", anonymous=True),
-    Row("GET", "/open311/v2/requests.json", EVERYONE, "none", anonymous=True),
-    Row("GET", "/open311/v2/requests/{service_request_id}.json", EVERYONE, "public",
+    Row("GET", "/open311/v2/services.json", PUBLIC, "none", anonymous=True),
+    Row("GET", "/open311/v2/requests.json", PUBLIC, "none", anonymous=True),
+    Row("GET", "/open311/v2/requests/{service_request_id}.json", PUBLIC, "public",
         {"service_request_id": "need_open"}, anonymous=True),
+    Row("POST", "/open311/v2/requests.json", PUBLIC, "none", anonymous=True, form=True, body=_open311_form),
+    # requests 诉求: anyone submits and tracks; the community's secretary works the queue
+    Row("POST", "/intake/requests", PUBLIC, "none", anonymous=True, body=lambda c: intake_body(c.side.place)),
+    Row("GET", "/intake/requests/{code}", PUBLIC, "public", {"code": "request_queued"}, anonymous=True),
+    Row("GET", "/intake/queue", ORG_ROLES, "filter", leak=_org_leaks("org_id"),
+        query=lambda c: {} if c.side.inside else {"org_id": c.get("org")}),
+    Row("GET", "/intake/mine", GRID_WORKER, "none"),
+    Row("POST", "/intake/requests/{code}/need", SECRETARIES, "deny", {"code": "request_queued"},
+        body=lambda c: {}),
+    Row("POST", "/intake/requests/{code}/merge", SECRETARIES, "deny", {"code": "request_queued"},
+        body=lambda c: {"need_id": c.get("need_open")}),
+    Row("POST", "/intake/requests/{code}/close", SECRETARIES, "deny", {"code": "request_queued"},
+        body=lambda c: {"reason": "已电话回复居民"}),
 )  # fmt: skip
 
 
@@ -542,7 +581,13 @@ def second_street(api: ApiWorld) -> dict[str, str]:
         node_stmt("bulk_create", "Member"),
         {"rows": [{"id": ids["member"], "name": "钱多多", "phone": "13787654321", **stamps}]},
     )
+    api.store.run(
+        node_stmt("bulk_create", "Area"),
+        {"rows": [{"id": "area-x-c", "name": "外街社区", "level": "community", "lat": 30.0, "lon": 110.0,
+                   **stamps}]},
+    )  # fmt: skip
     links = [
+        ("COVERS", "Org", "Area", ids["community"], "area-x-c"),
         ("LEADS", "Org", "Org", top, ids["street"]),
         ("LEADS", "Org", "Org", ids["street"], ids["community"]),
         ("REPORTS_TO", "Unit", "Org", ids["unit"], ids["community"]),
@@ -572,10 +617,16 @@ def build_matrix(api: ApiWorld) -> Matrix:
         a: to_actor(get_account(api.store, a) or {}) for a in (*ROLES, "secretary-x", "unit-x", "member-x")
     }
     community = api.accounts["secretary"]["scope_org_id"]
-    inside = Side(api.store, True, community, actor["secretary"], actor["unit"], actor["member"]).build()
+    covered = {r["end"] for r in api.dataset.rels[("COVERS", "Org", "Area")] if r["start"] == community}
+    area = next(a for a in api.dataset.nodes["Area"] if a["id"] in covered)
+    inside = Side(
+        api.store, True, community, actor["secretary"], actor["unit"], actor["member"],
+        place={"lat": area["lat"], "lon": area["lon"]},
+    ).build()  # fmt: skip
     outside = Side(
-        api.store, False, x["community"], actor["secretary-x"], actor["unit-x"], actor["member-x"]
-    ).build()
+        api.store, False, x["community"], actor["secretary-x"], actor["unit-x"], actor["member-x"],
+        place={"lat": 30.0, "lon": 110.0},
+    ).build()  # fmt: skip
 
     rels, data = api.dataset.rels, api.dataset.nodes
     leads = [(r["start"], r["end"]) for r in rels[("LEADS", "Org", "Org")]] + [
@@ -664,7 +715,8 @@ def cases(row: Row) -> list[tuple[str, str]]:
 
 def state(m: Matrix) -> dict[str, Any]:
     """What a refused write must leave as it was: the closed loop, dispatch, audit count, accounts."""
-    return {**snapshot(m.api.store), **{label: nodes(m.api.store, label) for label in ("Account", *DISPATCH)}}
+    labels = ("Account", "Request", *DISPATCH)
+    return {**snapshot(m.api.store), **{label: nodes(m.api.store, label) for label in labels}}
 
 
 def call(m: Matrix, row: Row, role: str, where: str, fresh: bool) -> httpx.Response:
