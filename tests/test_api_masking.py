@@ -179,4 +179,6 @@ def test_own_record_reporting_members_and_unit_contacts(api: ApiWorld) -> None:
         assert shown["name"] == contact["name"]  # the unit itself is public
         assert shown["contact_phone"] == masked_phone(contact["contact_phone"])
         assert shown["contact_name"] == masked_name(contact["contact_name"])
-    assert any(r["id"] == api.accounts["secretary"]["scope_org_id"] for r in shown["reports_to"])
+    expected = {r["end"] for r in api.dataset.rels[("REPORTS_TO", "Unit", "Org")] if r["start"] == unit_id}
+    assert api.accounts["secretary"]["scope_org_id"] in expected
+    assert {r["id"] for r in shown["reports_to"]} == expected
