@@ -7,6 +7,7 @@ import { accountsPage, adminHome, auditPage, correctionPage } from "./admin.js";
 import { needPage } from "./need.js";
 import { explorePage, pathsPage, plannerHome } from "./planner.js";
 import { providerHome } from "./provider.js";
+import { gridHome, queuePage } from "./intake.js";
 import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
 
 // ---------- sign in ----------
@@ -16,6 +17,7 @@ function signInPage() {
   document.getElementById("who").textContent = "";
   document.getElementById("sign-out").hidden = true;
   document.getElementById("password-link").hidden = true;
+  document.getElementById("intake-link").hidden = true;
   const form = h("form", { class: "card signin", "aria-label": "登录" },
     field("用户名", h("input", { name: "username", required: true, autocomplete: "username", maxlength: 64 })),
     field("密码", h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
@@ -27,10 +29,11 @@ function signInPage() {
 
 // ---------- routing ----------
 let routes = 0;
-const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHome, planner: plannerHome, admin: adminHome };
+const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHome, planner: plannerHome, admin: adminHome, grid_worker: gridHome };
 
 /** Pages by path pattern: the first match renders; its groups, URI-decoded, are the page's arguments. */
 const PAGES = [
+  [/^\/intake$/, queuePage],
   [/^\/needs\/new$/, newNeedPage],
   [/^\/needs\/(.+)\/edit$/, editNeedPage],
   [/^\/needs\/(.+)$/, needPage],
@@ -54,6 +57,7 @@ export async function route() {
   document.getElementById("who").textContent = `${s.me.display_name}(${ROLE[s.me.role] || s.me.role})`;
   document.getElementById("sign-out").hidden = false;
   document.getElementById("password-link").hidden = false;
+  document.getElementById("intake-link").hidden = !["secretary", "admin", "planner"].includes(s.me.role);
   const ticket = ++routes;  // a newer navigation wins over a slower earlier one
   const busy = document.getElementById("busy");
   const slow = setTimeout(() => { if (ticket === routes) busy.hidden = false; }, 300);  // a slow page says it is coming

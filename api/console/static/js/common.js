@@ -12,7 +12,7 @@ export const WORKLOG = { pending: "待确认", confirmed: "已确认" };
 export const CORRECTION = { pending: "更正待处理", accepted: "更正已接受", declined: "更正未接受" };
 export const URGENCY = { low: "不急", normal: "一般", high: "较急", urgent: "紧急" };
 export const LABEL = { Org: "党组织", Unit: "驻区单位", Member: "党员", Area: "区域", Need: "需求", Offering: "资源", Project: "项目", Agreement: "共建协议", Category: "服务类别" };
-export const ROLE = { admin: "管理员", planner: "街道规划", secretary: "社区书记", unit: "驻区单位", member: "党员" };
+export const ROLE = { admin: "管理员", planner: "街道规划", secretary: "社区书记", unit: "驻区单位", member: "党员", grid_worker: "网格员" };
 
 export const main = () => document.getElementById("main");
 export const me = () => (session() || {}).me;
