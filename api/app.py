@@ -22,6 +22,7 @@ from api.guard import clean_input
 from api.health.endpoints import router as health_router
 from api.intake.endpoints import router as intake_router
 from api.needs.endpoints import router as needs_router
+from api.notifications.endpoints import router as notifications_router
 from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
 from api.points.endpoints import router as points_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(points_router)
     app.include_router(reports_router)
     app.include_router(needs_router)
+    app.include_router(notifications_router)
     app.include_router(offerings_router)
     app.include_router(claims_router)
     app.include_router(projects_router)

@@ -176,6 +176,24 @@ def serve(
         serve_app(settings, store)
 
 
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="run every job once and exit (cron-style)")] = False,
+) -> None:
+    """Deliver notifications and run the scheduled jobs (expiry, reminders) until stopped; 后台任务."""
+    from engine.notify.worker import run_forever, run_once
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    with store_session(settings) as store:
+        if once:
+            for name, result in run_once(store, settings).items():
+                console.print(f"{name}: {result}")
+            return
+        console.print("[bold green]后台任务已启动[/] worker started (Ctrl-C to stop)")
+        run_forever(store, settings)
+
+
 @app.command("import")
 def import_(
     files: Annotated[

@@ -75,6 +75,25 @@ class Settings(BaseSettings):
         10, ge=1, le=10000, description="requests (诉求) one address or place may receive in 24 hours"
     )
 
+    smtp_host: str | None = Field(
+        None, description="SMTP server notifications are mailed through (unset: no mail)"
+    )
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP server's port")
+    smtp_from: str = Field("lianjian@localhost", description="sender address of notification mail")
+    notify_max_attempts: int = Field(
+        5, ge=1, le=100, description="delivery attempts before a notification fails"
+    )
+    notify_backoff_seconds: float = Field(
+        30.0, ge=0, le=86400, description="first retry delay of a failed delivery; doubles per attempt"
+    )
+    notify_lease_seconds: float = Field(
+        60.0, ge=1, le=3600, description="how long a worker holds a notification it is delivering"
+    )
+    notify_interval_seconds: float = Field(5.0, gt=0, le=3600, description="how often the worker delivers")
+    evaluation_reminder_days: int = Field(
+        3, ge=1, le=365, description="days after completion a secretary is reminded to rate the provider"
+    )
+
     match_weights: ScoreWeights = Field(
         default_factory=ScoreWeights,
         description="points per feature of a matching score (JSON in LIANJIAN_MATCH_WEIGHTS)",

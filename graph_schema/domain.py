@@ -309,6 +309,8 @@ ACCOUNT = Label(
         Prop("active", B, required=True, title_zh="启用"),
         # Raised by a password change, a disable and an administrator's revoke: older tokens end.
         Prop("token_version", I, minimum=0, title_zh="令牌版本"),
+        # Where notifications are mailed (issue 11); personal data like a phone number.
+        Prop("email", S, pii=True, max_length=200, title_zh="电子邮箱"),
         *_stamps(),
     ),
 )
@@ -494,6 +496,64 @@ REQUEST = Label(
     ),
 )
 
+# Notifications (issue 11): an inbox row per recipient account, written by the event's own
+# statement (an outbox), then delivered to channels by the worker with a lease and retries.
+NOTIFICATION_KINDS = {
+    "claim": "新的认领",
+    "dispatched": "派单通知",
+    "proposal": "新的派单建议",
+    "proposal_accepted": "派单建议已采纳",
+    "proposal_rejected": "派单建议未采纳",
+    "problem": "问题上报",
+    "evaluation_due": "待评价",
+    "start_tomorrow": "明日服务提醒",
+    "overdue": "服务已超期",
+    "evaluation_overdue": "评价催办",
+    "request_status": "诉求状态变更",
+}
+DELIVERY_STATUSES = {
+    "none": "无需投递",
+    "pending": "待投递",
+    "sending": "投递中",
+    "sent": "已投递",
+    "failed": "投递失败",
+}
+NOTIFICATION = Label(
+    "Notification",
+    "通知",
+    (
+        _id(),
+        Prop("account_id", S, required=True, max_length=64, title_zh="接收账号"),
+        Prop("kind", S, required=True, choices=_c(NOTIFICATION_KINDS), title_zh="通知类型"),
+        Prop("title", S, required=True, max_length=300, title_zh="标题"),
+        Prop("entity_label", S, max_length=64, title_zh="对象类型"),
+        Prop("entity_id", S, max_length=64, title_zh="对象编号"),
+        Prop("created_at", DT, required=True, title_zh="时间"),
+        Prop("read_at", DT, title_zh="已读时间"),
+        Prop("dedupe", S, max_length=300, title_zh="去重键(定时提醒)"),
+        Prop("delivery", S, required=True, choices=_c(DELIVERY_STATUSES), title_zh="投递状态"),
+        Prop("attempts", I, minimum=0, title_zh="投递次数"),
+        Prop("next_attempt_at", DT, title_zh="下次投递时间"),
+        Prop("lease_until", DT, title_zh="投递租约到期"),
+        Prop("lease_owner", S, max_length=100, title_zh="投递进程"),
+        Prop("sent_at", DT, title_zh="投递时间"),
+        Prop("last_error", S, max_length=500, title_zh="最近错误"),
+        Prop("job_run", S, max_length=64, title_zh="生成提醒的定时任务运行"),
+    ),
+)
+# A channel's sent-log: one row per idempotency key (notification id + channel) it accepted.
+DELIVERY_LOG = Label(
+    "DeliveryLog",
+    "投递记录",
+    (
+        _id(),
+        Prop("channel", S, required=True, max_length=32, title_zh="渠道"),
+        Prop("notification_id", S, required=True, max_length=64, title_zh="通知"),
+        Prop("sent_at", DT, required=True, title_zh="投递时间"),
+        Prop("worker", S, max_length=100, title_zh="投递进程"),
+    ),
+)
+
 PROVIDERS = ("Unit", "Member")
 
 REL_TYPES = (
@@ -583,6 +643,8 @@ SCHEMA = Schema(
         DISPATCH_RUN,
         PROPOSAL,
         REQUEST,
+        NOTIFICATION,
+        DELIVERY_LOG,
     ),
     rel_types=REL_TYPES,
 )

@@ -39,6 +39,9 @@ class AccountDraft(BaseModel):
     scope_org_id: str | None = Field(None, max_length=64, description="管辖党组织(规划人员、社区书记)")
     subject_id: str | None = Field(None, max_length=64, description="对应驻区单位或党员(单位、党员)")
     password: str = Field(min_length=8, max_length=128, description="密码,至少 8 位")
+    email: str | None = Field(
+        None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$", description="电子邮箱(接收通知;个人信息)"
+    )
 
     @model_validator(mode="after")
     def _role_fits(self) -> AccountDraft:
@@ -89,7 +92,10 @@ def create_account(
         "updated_at": at,
         **{k: v for k, v in (("scope_org_id", draft.scope_org_id), ("subject_id", draft.subject_id)) if v},
     }
-    audit = audit_record(actor, "account.create", "Account", draft.id, at, before=None, after=view(props))
+    if draft.email:
+        props["email"] = draft.email  # personal data: kept out of the audit entry
+    logged = {k: v for k, v in view(props).items() if k != "email"}
+    audit = audit_record(actor, "account.create", "Account", draft.id, at, before=None, after=logged)
     try:
         store.run("account.create", {"props": props, "audit": audit})
     except ConstraintViolation:

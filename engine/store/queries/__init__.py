@@ -10,6 +10,7 @@ from engine.store.queries import (  # noqa: F401
     matching,
     meta,
     nodes,
+    notifications,
     open311,
     results,
 )

@@ -5,6 +5,7 @@ Filters given as null read the whole graph (a dispatch over many streets reads e
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
+from engine.store.queries.outbox import need_orgs, notify, provider_account, secretaries_of
 from engine.store.registry import cypher
 from graph_schema.domain import PROVIDERS
 
@@ -236,21 +237,33 @@ cypher(
     "proposal a secretary accepts meanwhile stays accepted",
 )
 
+_NOTIFY_PROPOSAL = notify(
+    "p, n",
+    secretaries_of("orgs"),
+    kind="'proposal'",
+    title="'需求“' + n.title + '”有新的派单建议'",
+    label="Need",
+    entity_id="n.id",
+    extra=f"{need_orgs('n')} AS orgs",
+    actor="$actor_id",
+)
 cypher(
     "match.proposal.bulk_create",
     "write",
-    """
-    MATCH (r:DispatchRun {id: $run_id})
+    f"""
+    MATCH (r:DispatchRun {{id: $run_id}})
     UNWIND $rows AS row
-    MATCH (n:Need {id: row.need_id})
-    MATCH (f:Offering {id: row.offering_id})
+    MATCH (n:Need {{id: row.need_id}})
+    MATCH (f:Offering {{id: row.offering_id}})
     CREATE (p:Proposal) SET p = row.props
     CREATE (p)-[:IN_RUN]->(r)
     CREATE (p)-[:FOR]->(n)
     CREATE (p)-[:USES]->(f)
-    RETURN count(p) AS created
+    {_NOTIFY_PROPOSAL}
+    RETURN count(DISTINCT p) AS created
     """,
-    "a batch of pending proposals of a run, each for a need with an offering",
+    "a batch of pending proposals of a run, each for a need with an offering; the secretaries of "
+    "each need are notified (outbox)",
 )
 
 cypher(
@@ -264,6 +277,15 @@ cypher(
     "a run's outcome: status, figures, finish time",
 )
 
+_NOTIFY_DECISION = notify(
+    "p, q, n",
+    f"p.status IN ['accepted', 'rejected'] AND {provider_account('q')}",
+    kind="'proposal_' + p.status",
+    title="CASE WHEN p.status = 'accepted' THEN '派单建议已采纳:' ELSE '派单建议未采纳:' END + n.title",
+    label="Need",
+    entity_id="n.id",
+    at="$audit.at",
+)
 cypher(
     "match.proposal.decide",
     "write",
@@ -274,9 +296,12 @@ cypher(
     WHERE p.status = 'pending'
     SET p += $decision
     {AUDIT}
+    WITH p, [(p)-[:USES]->(:Offering)<-[:OFFERS]-(q0) | q0][0] AS q, [(p)-[:FOR]->(n0:Need) | n0][0] AS n
+    {_NOTIFY_DECISION}
     RETURN p.id AS id
     """,
-    "decide a pending proposal (accepted, rejected or superseded) with one audit entry; "
+    "decide a pending proposal (accepted, rejected or superseded) with one audit entry and, when "
+    "accepted or rejected, a notification to the provider's accounts (outbox); "
     "nothing when it is no longer pending",
 )
 

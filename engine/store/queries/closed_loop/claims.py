@@ -4,6 +4,7 @@ number win), withdraw or cancel before work starts, read and list."""
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
+from engine.store.queries.outbox import need_orgs, notify, secretaries_of
 from engine.store.registry import cypher
 from graph_schema.domain import PROVIDERS
 
@@ -14,6 +15,18 @@ RETURN c {.*} AS claim, q.id AS provider_id, labels(q)[0] AS provider_kind,
 """
 
 for _label in PROVIDERS:
+    _notify = notify(
+        "n, c, f, fills",
+        secretaries_of("orgs")
+        + " OR (c.via = 'dispatch' AND acc.subject_id = $provider_id "
+        + f"AND acc.role = '{_label.lower()}')",
+        kind="CASE WHEN acc.role = 'secretary' THEN 'claim' ELSE 'dispatched' END",
+        title="CASE WHEN acc.role = 'secretary' THEN '需求“' + n.title + '”有新的认领' "
+        "ELSE '已为您派单:' + n.title END",
+        label="Need",
+        entity_id="n.id",
+        extra=f"{need_orgs('n')} AS orgs",
+    )
     cypher(
         f"loop.claim.create.{_label}",
         "write",
@@ -50,6 +63,7 @@ for _label in PROVIDERS:
         )
         {AUDIT}, audit.after = $after_head + ',"need_status":"' + n.status + '"'
             + CASE WHEN fills THEN ',"project_id":"' + $project_id + '"' ELSE '' END + '}}'
+        {_notify}
         RETURN c.id AS id, n.status AS need_status,
                CASE WHEN fills THEN $project_id ELSE null END AS project_id,
                n.title AS need_title, f.title AS offering_title,

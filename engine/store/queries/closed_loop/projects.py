@@ -5,6 +5,7 @@ request and its answer, complete, report a problem and resolve it; read and list
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock
+from engine.store.queries.outbox import need_orgs, notify, secretaries_of
 from engine.store.registry import cypher
 from graph_schema.domain import PROVIDERS
 
@@ -212,6 +213,21 @@ DECLINE_CORRECTION = cypher(
     "the secretary declines a correction request: the log keeps its hours",
 )
 
+# Everyone is told of a completion, its actor too: the provider who completes is asked to rate
+# the community like the secretary is asked to rate the provider.
+_NOTIFY_COMPLETE = notify(
+    "p, n",
+    secretaries_of("orgs") + " OR (acc.role = 'unit' AND acc.subject_id IN units)"
+    " OR (acc.role = 'member' AND acc.subject_id IN members)",
+    kind="'evaluation_due'",
+    title="CASE WHEN acc.role = 'secretary' THEN '项目“' + p.title + '”已完成,请评价服务方' "
+    "ELSE '项目“' + p.title + '”已完成,请评价社区' END",
+    label="Project",
+    entity_id="p.id",
+    extra=f"{need_orgs('n')} AS orgs, [(qu:Unit)-[:SERVES]->(p) | qu.id] AS units, "
+    "[(qm:Member)-[:SERVES]->(p) | qm.id] AS members",
+    actor="''",
+)
 COMPLETE = cypher(
     "loop.project.complete",
     "write",
@@ -221,12 +237,23 @@ COMPLETE = cypher(
     SET p.status = 'completed', p.completed_at = $now, p.report = $report, p.updated_at = $now,
         n.status = 'completed', n.updated_at = $now
     {AUDIT}
+    {_NOTIFY_COMPLETE}
     RETURN p.id AS id
     """,
     "complete a project in progress with a short report: need completed (points for hours come "
     "when the secretary confirms them, not here)",
 )
 
+_NOTIFY_PROBLEM = notify(
+    "r, p",
+    secretaries_of("orgs"),
+    kind="'problem'",
+    title="'项目“' + p.title + '”有问题上报'",
+    label="Project",
+    entity_id="p.id",
+    extra="[(p)-[:FULFILLS]->(pn:Need)-[:POSTED_BY]->(po:Org) | po.id] + "
+    "[(p)-[:FULFILLS]->(:Need)-[:POSTED_BY]->(:Org)<-[:LEADS]-(pl:Org) | pl.id] AS orgs",
+)
 REPORT_PROBLEM = cypher(
     "loop.project.report_problem",
     "write",
@@ -237,6 +264,7 @@ REPORT_PROBLEM = cypher(
     CREATE (r:ProblemReport) SET r = $problem
     CREATE (r)-[:ON]->(p)
     {AUDIT}
+    {_NOTIFY_PROBLEM}
     RETURN r.id AS id
     """,
     "report a problem (问题上报) on a project in progress: the project waits for the secretary",
