@@ -246,6 +246,11 @@ class Ctx:
         }
         if kind in fixed:
             return str(fixed[kind])
+        if kind == "notification_own":  # one in the inbox of the account the role signs in as
+            note = {"id": f"note-{uuid.uuid4().hex[:12]}", "account_id": self.role, "kind": "claim",
+                    "title": "测试通知", "created_at": "2026-05-01T00:00:00Z", "delivery": "none"}  # fmt: skip
+            s.store.run(node_stmt("create", "Notification"), {"props": note})
+            return str(note["id"])
         if kind == "log_own":
             return s.logs[(self.get("project_logged"), me.subject_id or "")]
         if kind == "log_correcting" and not self.fresh:
@@ -373,6 +378,12 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"active": True}),
     Row("DELETE", "/accounts/{account_id}/sessions", ADMIN, "none", {"account_id": "account_unused"}),
     Row("GET", "/audit", ADMIN, "none"),
+    # notifications: every signed-in account's own inbox
+    Row("GET", "/notifications", EVERYONE, "none"),
+    Row("GET", "/notifications/unread-count", EVERYONE, "none"),
+    Row("POST", "/notifications/read-all", EVERYONE, "none"),
+    Row("POST", "/notifications/{notification_id}/read", EVERYONE, "none",
+        {"notification_id": "notification_own"}),
     # needs
     Row("POST", "/needs", SECRETARIES, "deny", body=lambda c: need_body(c.get("org"), 1)),
     Row("GET", "/needs", EVERYONE, "filter", leak=_need_leaks,
