@@ -38,7 +38,7 @@ def _month_start(year: int, month: int) -> datetime:
 def named_period(text: str) -> Period:
     """The period a name such as 2026, 2026-Q4 or 2026-11 stands for; Invalid otherwise."""
     match = _PERIOD.match(text.strip())
-    if not match or not 2000 <= int(match.group(1)) <= 2100:
+    if not match or not 1900 <= int(match.group(1)) <= 2200:
         raise Invalid(PERIOD_HELP, "invalid_period")
     year = int(match.group(1))
     if match.group(2):
