@@ -242,7 +242,7 @@ def test_planner_dashboard_and_phone_member(browser: Any, api: ApiWorld) -> None
         via = {c["via"] for c in api.client("secretary").get("/claims", params={"limit": 500}).json()}
         assert "dispatch" in via
         shot(sec, "secretary-proposal-accepted")
-    pending_now = {"status": "pending", "limit": 50}
+    pending_now: dict[str, str | int] = {"status": "pending", "limit": 50}
     left = api.client("secretary").get("/dispatch/proposals", params=pending_now).json()
     if left:  # a need's own page lists its pending proposals with their reasons; reject one there
         proposal = left[0]

@@ -3,6 +3,7 @@ hours → complete → evaluate both ways, points and the three rates; refusals 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -594,7 +595,7 @@ def test_repeats_are_refused_every_time_the_statement_runs(world: World) -> None
     for _ in range(3):
         need_id = post(w, people_wanted=2)
         claim(w, "U1", need_id)
-        refused(w, Conflict, lambda need_id=need_id: claim(w, "U1", need_id), "duplicate_claim")
+        refused(w, Conflict, functools.partial(claim, w, "U1", need_id), "duplicate_claim")
     for _ in range(3):
         _, project_id = staffed_project(w, ("U2",))
         start_project(s, w.actor("U2"), project_id)
@@ -603,7 +604,7 @@ def test_repeats_are_refused_every_time_the_statement_runs(world: World) -> None
         refused(
             w,
             Conflict,
-            lambda p=project_id: rate_community(s, w.actor("U2"), p, Rating(rating=4)),
+            functools.partial(rate_community, s, w.actor("U2"), project_id, Rating(rating=4)),
             "already_rated",
         )
 
