@@ -248,7 +248,8 @@ class Ctx:
             return str(fixed[kind])
         if kind == "notification_own":  # one in the inbox of the account the role signs in as
             note = {"id": f"note-{uuid.uuid4().hex[:12]}", "account_id": self.role, "kind": "claim",
-                    "title": "测试通知", "created_at": "2026-05-01T00:00:00Z", "delivery": "none"}  # fmt: skip
+                    "title": "测试通知", "created_at": "2026-05-01T00:00:00Z",
+                    "delivery": "none"}  # fmt: skip
             s.store.run(node_stmt("create", "Notification"), {"props": note})
             return str(note["id"])
         if kind == "log_own":
