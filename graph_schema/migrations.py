@@ -22,7 +22,14 @@ class Migration:
 
 
 # Version 1 is the initial schema: nothing to migrate. Later issues append here.
-MIGRATIONS: tuple[Migration, ...] = ()
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        2,
+        "hours confirmed before they earn points: earlier work logs confirmed on finished projects, "
+        "pending on the rest; logged and confirmed hours kept apart on SERVES and Project",
+        ("migrate.v2.work_logs", "migrate.v2.serves_hours", "migrate.v2.project_hours"),
+    ),
+)
 
 
 def pending(current: int | None, target: int = SCHEMA_VERSION) -> list[Migration]:

@@ -9,6 +9,7 @@ from engine.store.queries import (  # noqa: F401
     intake,
     matching,
     meta,
+    migrations,
     nodes,
     notifications,
     open311,
