@@ -75,3 +75,40 @@ def test_public_results_page_at_phone_width(browser: Any, api: ApiWorld) -> None
     assert page.locator("#projects-completed").inner_text() == str(mine["projects_completed"])
     fits_phone(page)
     page.context.close()
+
+
+def docx_text(content: bytes) -> str:
+    """The paragraphs and table cells of a .docx, as one text."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+@needs_chromium
+def test_a_planner_downloads_the_duty_report_from_the_console(
+    browser: Any, api: ApiWorld, tmp_path: Any
+) -> None:
+    street = str(api.accounts["planner"]["scope_org_id"])
+    page = page_for(browser, api, "planner")
+    page.locator("#duty-report").wait_for()
+    period = page.locator("#duty-period").input_value()
+    assert period  # the newest period is picked
+    page.locator("#duty-period").select_option(index=1)  # last quarter: a full one
+    period = page.locator("#duty-period").input_value()
+    with page.expect_download() as caught:
+        page.locator("#duty-report").get_by_role("button", name="下载 Word").click()
+    saved = tmp_path / "report.docx"
+    caught.value.save_as(saved)
+    assert caught.value.suggested_filename == f"述职报告-{period}.docx"
+    direct = api.client("planner").get(f"/reports/orgs/{street}/duty-report.docx", params={"period": period})
+    assert direct.status_code == 200
+    text = docx_text(saved.read_bytes())
+    assert text and text == docx_text(direct.content)  # the console hands over the API's own report
+    with page.expect_download() as sheet:
+        page.locator("#duty-report").get_by_role("button", name="下载 Excel").click()
+    assert sheet.value.suggested_filename == f"述职报告-{period}.xlsx"
+    shot(page, "planner-duty-report")

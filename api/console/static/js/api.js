@@ -70,3 +70,21 @@ export async function offers(path) {
   if (!openapi) openapi = await fetch("/openapi.json").then((r) => r.json()).catch(() => ({ paths: {} }));
   return Boolean(openapi.paths && openapi.paths[path]);
 }
+
+/** Fetch a signed-in download (a report file) and hand it to the browser under `filename`. */
+export async function download(path, filename) {
+  const s = session();
+  let res;
+  try { res = await fetch(path, { headers: s ? { Authorization: `Bearer ${s.token}` } : {} }); }
+  catch { throw new ApiError(0, "network", "无法连接服务器,请检查网络后再试。"); }
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    throw new ApiError(res.status, data && data.code, words(res.status, data));
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -1,5 +1,5 @@
 // What every page shares: status names, categories, the page frame, need and proposal tables.
-import { api, session } from "./api.js";
+import { api, download, session } from "./api.js";
 import { act, badge, flash, h, paged, table, when } from "./ui.js";
 import { route } from "./app.js";
 
@@ -138,4 +138,34 @@ export function ledgerTable(entries) {
   if (!entries.length) return h("p", { class: "hint" }, "暂无积分记录。");
   return table([["时间", (e) => when(e.at)], ["积分", (e) => (e.points > 0 ? `+${e.points}` : String(e.points))],
     ["原因", (e) => e.note || POINT_REASON[e.reason] || e.reason]], entries);
+}
+
+/** The periods a 述职报告 can cover, newest first: this and last year's quarters, the last 12 months,
+ * and this and last year (keys as the API takes them: 2026-Q4, 2026-11, 2026), in Beijing time. */
+function reportPeriods(now = new Date(Date.now() + 8 * 3600000)) {
+  const year = now.getUTCFullYear(), month = now.getUTCMonth() + 1, quarter = Math.ceil(month / 3);
+  const out = [];
+  for (let i = 0; i < 6; i += 1) {
+    const q = ((quarter - 1 - i) % 4 + 4) % 4 + 1, y = year - Math.floor((4 - quarter + i) / 4);
+    out.push([`${y}-Q${q}`, `${y} 年第 ${q} 季度`]);
+  }
+  for (let i = 0; i < 12; i += 1) {
+    const m = ((month - 1 - i) % 12 + 12) % 12 + 1, y = year - Math.floor((12 - month + i) / 12);
+    out.push([`${y}-${String(m).padStart(2, "0")}`, `${y} 年 ${m} 月`]);
+  }
+  out.push([`${year}`, `${year} 年全年`], [`${year - 1}`, `${year - 1} 年全年`]);
+  return out;
+}
+
+/** 述职报告 of `orgId`: pick a period, download it as Word or Excel (child orgs side by side, a figure). */
+export function dutyReportBox(orgId) {
+  const select = h("select", { id: "duty-period", "aria-label": "报告期间" },
+    reportPeriods().map(([key, name]) => h("option", { value: key }, name)));
+  const get = (kind) => act(`下载 ${kind === "docx" ? "Word" : "Excel"}`, async () => {
+    const period = select.value;
+    await download(`/reports/orgs/${encodeURIComponent(orgId)}/duty-report.${kind}?period=${encodeURIComponent(period)}`,
+      `述职报告-${period}.${kind}`);
+    flash(`已下载 ${period} 的述职报告。`, "ok");
+  }, "secondary");
+  return h("div", { class: "actions", id: "duty-report" }, h("label", {}, "期间 ", select), get("docx"), get("xlsx"));
 }

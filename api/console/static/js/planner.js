@@ -2,7 +2,7 @@
 // relationship explorer drawn as a graph, and the path between two entities drawn as a chain.
 import { api, offers } from "./api.js";
 import { act, field, flash, h, later, pct, table, when, wire } from "./ui.js";
-import { go, LABEL, me, NEED, needLink, pendingProposals, upperOrgs } from "./common.js";
+import { dutyReportBox, go, LABEL, me, NEED, needLink, pendingProposals, upperOrgs } from "./common.js";
 
 const enc = encodeURIComponent;
 const NS = "http://www.w3.org/2000/svg";
@@ -41,6 +41,9 @@ export async function plannerHome(who) {
   links.push(h("li", {}, h("a", { href: "#/points" }, "积分排行:本街道各单位、党员和党组织通过项目获得的积分")));
   links.push(h("li", {}, h("a", { href: `/public/orgs/${org}`, id: "public-link" }, "述评公开:本街道的成果公开页(无需登录,可转给居民)")));
   parts.splice(0, 0, h("ul", { class: "planner-links" }, links));
+  if (await offers("/reports/orgs/{org_id}/duty-report.docx")) {
+    parts.push(h("h2", {}, "述职报告"), h("p", { class: "hint" }, "按期间汇总三率、项目与下级组织对比,附图表,可下载后打印或修改。"), dutyReportBox(who.scope_org_id));
+  }
   if (await offers("/analytics/orgs/{org_id}/gaps")) {
     const gaps = await api(`/analytics/orgs/${org}/gaps`);
     const short = [...gaps.supply_demand].sort((a, b) => a.balance - b.balance).slice(0, 10);

@@ -2,7 +2,7 @@
 // editing and cancelling a need, and the community's points.
 import { api, offers } from "./api.js";
 import { beijing, field, flash, h, table, utc, wire, when } from "./ui.js";
-import { categoryOptions, filteredNeeds, go, HOLDER, holder, jump, me, pagedLedger, pendingProposals, URGENCY } from "./common.js";
+import { categoryOptions, dutyReportBox, filteredNeeds, go, HOLDER, holder, jump, me, pagedLedger, pendingProposals, URGENCY } from "./common.js";
 import { route } from "./app.js";
 
 export async function secretaryHome(who) {
@@ -17,6 +17,7 @@ export async function secretaryHome(who) {
     view.push(h("h2", {}, "派单建议"), await pendingProposals(h("div", { id: "proposals" }), null, true));
   }
   view.push(h("h2", {}, "本社区的需求"), ...(await filteredNeeds({ org_id: who.scope_org_id })));
+  if (await offers("/reports/orgs/{org_id}/duty-report.docx")) view.push(h("h2", {}, "述职报告"), dutyReportBox(who.scope_org_id));
   const projects = await api("/projects?status=problem&limit=100");
   const open = projects.flatMap((p) => p.problems.filter((x) => x.status === "open").map((x) => [p, x]));
   problems.replaceChildren(open.length ? h("ul", { class: "list" }, open.map(([p, x]) => h("li", {},
