@@ -240,7 +240,8 @@ def start_run(
     need_ids = [n.id for plan in plans for n in plan.arcs.needs]
     store.one("match.proposal.supersede", {"need_ids": need_ids, "now": at, "reason": "已被新的派单批次取代"})
     rows = [row for plan in plans for row in _proposal_rows(plan, at)]
-    store.bulk("match.proposal.bulk_create", rows, batch_size=WRITE_BATCH, params={"run_id": run_id, "now": at, "actor_id": actor.account_id})
+    outbox = {"run_id": run_id, "now": at, "actor_id": actor.account_id}  # proposals notify their secretaries
+    store.bulk("match.proposal.bulk_create", rows, batch_size=WRITE_BATCH, params=outbox)
     served = {n for plan in plans for n in plan.assignment.served}
     urgent = {n.id for plan in plans for n in plan.arcs.needs if n.urgency in URGENT}
     objective = sum(plan.assignment.objective for plan in plans)
