@@ -42,7 +42,7 @@ def current_actor(request: Request, store: StoreDep, token: Annotated[str | None
     actor = _signed_in(request, store, token)
     route = getattr(request.scope.get("route"), "path", "")
     if actor.role is Role.GRID_WORKER and route not in GRID_WORKER_PATHS:
-        raise HTTPException(403, "网格员账号只能代居民提交诉求、查看本人提交的诉求")
+        raise HTTPException(403, "网格员账号只能代居民提交诉求、查看本人提交的诉求和本人的通知")
     return actor
 
 
@@ -62,9 +62,20 @@ def _signed_in(request: Request, store: GraphStore, token: str | None) -> Actor:
     return to_actor(account)
 
 
-GRID_WORKER_PATHS = frozenset({"/auth/me", "/auth/password", "/intake/mine"})
+GRID_WORKER_PATHS = frozenset(
+    {
+        "/auth/me",
+        "/auth/password",
+        "/intake/mine",
+        "/notifications",
+        "/notifications/unread-count",
+        "/notifications/read-all",
+        "/notifications/{notification_id}/read",
+    }
+)
 """The only signed-in routes a grid worker (网格员) reaches: every other route refuses it (403)
-before its own role checks run; it submits through the public intake routes."""
+before its own role checks run; it submits through the public intake routes and reads its own
+inbox (a request's status changed)."""
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 

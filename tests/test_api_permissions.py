@@ -379,11 +379,11 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"active": True}),
     Row("DELETE", "/accounts/{account_id}/sessions", ADMIN, "none", {"account_id": "account_unused"}),
     Row("GET", "/audit", ADMIN, "none"),
-    # notifications: every signed-in account's own inbox
-    Row("GET", "/notifications", EVERYONE, "none"),
-    Row("GET", "/notifications/unread-count", EVERYONE, "none"),
-    Row("POST", "/notifications/read-all", EVERYONE, "none"),
-    Row("POST", "/notifications/{notification_id}/read", EVERYONE, "none",
+    # notifications: every signed-in account's own inbox (the grid worker's too)
+    Row("GET", "/notifications", PUBLIC, "none"),
+    Row("GET", "/notifications/unread-count", PUBLIC, "none"),
+    Row("POST", "/notifications/read-all", PUBLIC, "none"),
+    Row("POST", "/notifications/{notification_id}/read", PUBLIC, "none",
         {"notification_id": "notification_own"}),
     # needs
     Row("POST", "/needs", SECRETARIES, "deny", body=lambda c: need_body(c.get("org"), 1)),

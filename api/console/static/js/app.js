@@ -1,5 +1,5 @@
 // The console: sign-in, hash routes to each role's pages (in their own modules).
-import { session, signIn, signOut } from "./api.js";
+import { api, session, signIn, signOut } from "./api.js";
 import { field, flash, h, wire } from "./ui.js";
 import { go, loadCategories, ROLE, show } from "./common.js";
 import { passwordPage } from "./account.js";
@@ -8,6 +8,7 @@ import { needPage } from "./need.js";
 import { explorePage, pathsPage, plannerHome } from "./planner.js";
 import { providerHome } from "./provider.js";
 import { gridHome, queuePage } from "./intake.js";
+import { inboxPage, refreshBadge } from "./inbox.js";
 import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
 
 // ---------- sign in ----------
@@ -18,6 +19,7 @@ function signInPage() {
   document.getElementById("sign-out").hidden = true;
   document.getElementById("password-link").hidden = true;
   document.getElementById("intake-link").hidden = true;
+  document.getElementById("inbox-link").hidden = true;
   const form = h("form", { class: "card signin", "aria-label": "登录" },
     field("用户名", h("input", { name: "username", required: true, autocomplete: "username", maxlength: 64 })),
     field("密码", h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
@@ -33,6 +35,9 @@ const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHo
 
 /** Pages by path pattern: the first match renders; its groups, URI-decoded, are the page's arguments. */
 const PAGES = [
+  [/^\/inbox$/, inboxPage],
+  [/^\/projects\/(.+)$/, projectPage],
+  [/^\/requests\/(.+)$/, requestPage],
   [/^\/intake$/, queuePage],
   [/^\/needs\/new$/, newNeedPage],
   [/^\/needs\/(.+)\/edit$/, editNeedPage],
@@ -50,6 +55,18 @@ const PAGES = [
   [/^\/ledger\/(.+)$/, ledgerPage],
 ];
 
+/** A notification's project: the page of the need it fulfils. */
+async function projectPage(id) {
+  const project = await api(`/projects/${encodeURIComponent(id)}`);
+  return needPage(project.need_id);
+}
+
+/** A notification's request: its public tracking page (what the resident sees). */
+async function requestPage(code) {
+  location.replace(`/console/request.html#/track/${encodeURIComponent(code)}`);
+  return ["诉求办理进度", h("a", { href: `/console/request.html#/track/${encodeURIComponent(code)}` }, "查看诉求办理进度")];
+}
+
 export async function route() {
   const s = session();
   const path = location.hash.replace(/^#/, "") || "/home";
@@ -58,6 +75,7 @@ export async function route() {
   document.getElementById("sign-out").hidden = false;
   document.getElementById("password-link").hidden = false;
   document.getElementById("intake-link").hidden = !["secretary", "admin", "planner"].includes(s.me.role);
+  refreshBadge();  // on every navigation (and every 60 s while signed in)
   const ticket = ++routes;  // a newer navigation wins over a slower earlier one
   const busy = document.getElementById("busy");
   const slow = setTimeout(() => { if (ticket === routes) busy.hidden = false; }, 300);  // a slow page says it is coming
