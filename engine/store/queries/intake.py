@@ -4,7 +4,22 @@ duplicates, turn a request into a need, merge it into one, close it; each write 
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock
+from engine.store.queries.outbox import notify
 from engine.store.registry import cypher
+
+
+def _notify_submitter(carry: str, title: str) -> str:
+    """Tell the grid worker who submitted request ``q`` (if one did) that its status changed."""
+    return notify(
+        carry,
+        "q.submitted_by IS NOT NULL AND acc.id = q.submitted_by",
+        kind="'request_status'",
+        title=title,
+        label="Request",
+        entity_id="q.id",
+        actor="$actor",
+    )
+
 
 # Submissions of the last day by the same contact key and the same address key (the limits).
 _COUNTS = """
@@ -118,10 +133,12 @@ CONVERT = cypher(
     FOREACH (x IN CASE WHEN ar IS NULL THEN [] ELSE [ar] END | CREATE (n)-[:LOCATED_IN]->(x))
     {AUDIT}
     CREATE (posted:AuditEntry) SET posted = $need_audit
+    {_notify_submitter("q, n", "'诉求 ' + q.id + ' 已转为服务需求:' + n.title")}
     RETURN n.id AS id
     """,
     "a secretary turns a queued request into a need of the community: the need, the link, the "
-    "request's new status and both audit entries in one statement",
+    "request's new status, both audit entries and the submitting grid worker's notification in "
+    "one statement",
 )
 
 MERGE_INTO = cypher(
@@ -138,9 +155,11 @@ MERGE_INTO = cypher(
     CREATE (q)-[:BECAME]->(n)
     SET q.status = 'merged', q.decided_at = $now, q.decided_by = $actor, q.updated_at = $now
     {AUDIT}
+    {_notify_submitter("q, n", "'诉求 ' + q.id + ' 已并入服务需求:' + n.title")}
     RETURN q.id AS id
     """,
-    "a secretary merges a queued request into an existing open need of the community",
+    "a secretary merges a queued request into an existing open need of the community (the "
+    "submitting grid worker is notified)",
 )
 
 CLOSE = cypher(
@@ -154,9 +173,11 @@ CLOSE = cypher(
     SET q.status = 'closed', q.status_reason = $reason, q.decided_at = $now, q.decided_by = $actor,
         q.updated_at = $now
     {AUDIT}
+    {_notify_submitter("q", "'诉求 ' + q.id + ' 已办结:' + substring(q.status_reason, 0, 200)")}
     RETURN q.id AS id
     """,
-    "a secretary closes a queued request with a reason the resident sees",
+    "a secretary closes a queued request with a reason the resident sees (the submitting grid "
+    "worker is notified)",
 )
 
 TIES = cypher(
