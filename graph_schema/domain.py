@@ -296,6 +296,8 @@ ROLES = {
     "member": "党员",
     "grid_worker": "网格员",  # submits residents' requests (诉求) for them (issue 11)
 }
+# Who an audit entry names: an account's role, or a resident who submitted without an account.
+AUDIT_ROLES = {**ROLES, "public": "居民(未登录)"}
 ACCOUNT = Label(
     "Account",
     "账号",
@@ -410,7 +412,7 @@ AUDIT_ENTRY = Label(
         _id(),
         Prop("at", DT, required=True, title_zh="时间"),
         Prop("actor", S, required=True, max_length=64, title_zh="操作账号"),
-        Prop("role", S, required=True, choices=_c(ROLES), title_zh="角色"),
+        Prop("role", S, required=True, choices=_c(AUDIT_ROLES), title_zh="角色"),
         Prop("action", S, required=True, max_length=64, title_zh="操作"),
         Prop("entity_label", S, required=True, max_length=64, title_zh="对象类型"),
         Prop("entity_id", S, required=True, max_length=64, title_zh="对象编号"),

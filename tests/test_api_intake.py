@@ -84,6 +84,8 @@ def test_submit_track_turn_into_need_and_follow_it_to_claimed(api: ApiWorld) -> 
     assert need["urgency"] == "high" and "楼道" in need["description"] and need["org_id"] == community(api)
     audit = {(a["action"], a["entity_id"]) for a in nodes(api.store, "AuditEntry")}
     assert {("request.submit", code), ("request.convert", code), ("need.post", need_id)} <= audit
+    submitted = next(a for a in nodes(api.store, "AuditEntry") if a["action"] == "request.submit")
+    assert (submitted["actor"], submitted["role"]) == ("public", "public")  # a resident, no account role
     again = secretary.post(f"/intake/requests/{code}/need", json={})
     assert again.status_code == 409 and "已处理" in again.json()["message"]
 

@@ -398,7 +398,8 @@ def submit_request(
             "props": props,
             "audit": audit_record(
                 actor or _resident(), "request.submit", "Request", code, at, before=None, after=audit_after
-            ),
+            )
+            | ({} if actor else {"role": "public"}),  # no account: the entry says a resident, not a role
         },
     )
     if written is None:  # the limits were reached meanwhile (or the community vanished)

@@ -110,7 +110,7 @@ export async function auditPage() {
 }
 
 /** Who acted: an account, or the command line (imports, the demo). */
-const actorName = (e) => (e.actor === "cli" ? "命令行管理员" : `${e.actor}(${ROLE[e.role] || e.role})`);
+const actorName = (e) => (e.actor === "cli" ? "命令行管理员" : e.role === "public" ? "居民(未登录)" : `${e.actor}(${ROLE[e.role] || e.role})`);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What an entry was done to: its kind and its name or title where the entry records one (a
