@@ -167,13 +167,22 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    worker: Annotated[
+        bool, typer.Option("--worker", help="also run the worker's jobs (notifications, expiry, reminders)")
+    ] = False,
 ) -> None:
     """Serve the API (and /docs) on the configured store; 启动服务."""
     settings = get_settings()
     if host or port:
         settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     with store_session(settings) as store:
-        serve_app(settings, store)
+        if not worker:
+            serve_app(settings, store)
+            return
+        from engine.notify.worker import in_background
+
+        with in_background(store, settings):
+            serve_app(settings, store)
 
 
 @app.command()

@@ -112,3 +112,54 @@ def test_serve_answers_health_and_docs(settings_for: Settings) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_with_worker_runs_the_jobs_in_the_server(settings_for: Settings) -> None:
+    """``lianjian serve --worker``: the worker's jobs run inside the serving process (here the expiry
+    sweep, which runs at start: a need past its window is expired while the API answers)."""
+    import socket
+
+    from engine.services.needs import EXPIRY_REASON
+    from engine.store.falkordb_store import FalkorDBStore
+    from engine.store.queries.nodes import node_stmt
+
+    assert settings_for.falkordb_socket is not None
+    store = FalkorDBStore.open(settings_for.falkordb_socket, settings_for.graph)
+    past = {"window_start": "2026-01-01T00:00:00Z", "window_end": "2026-01-02T00:00:00Z"}
+    store.run(node_stmt("bulk_create", "Need"), {"rows": [{"id": "N-old", "status": "open", **past}]})
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "LIANJIAN_FALKORDB_SOCKET": str(settings_for.falkordb_socket),
+        "LIANJIAN_GRAPH": settings_for.graph,
+        "LIANJIAN_DATA_DIR": str(settings_for.data_dir),
+        "LIANJIAN_BACKEND": "falkordb",
+        "LIANJIAN_PORT": str(port),
+    }
+    proc = subprocess.Popen(
+        [LIANJIAN, "serve", "--worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            need = store.one(node_stmt("get", "Need"), {"id": "N-old"})
+            if need and need["node"]["status"] == "expired":
+                break
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "the expiry job did not run inside the server"
+            time.sleep(0.3)
+        assert need["node"]["status_reason"] == EXPIRY_REASON
+        while True:  # and the same process serves the API
+            try:
+                assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the server did not answer"
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        store.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -93,6 +93,22 @@ def _now() -> Any:
 def run_once(store: GraphStore, settings: Settings) -> dict[str, Any]:
     """Run every job once, in order (``lianjian worker --once``, and cron-style deployments)."""
     return {name: job() for name, job in jobs(store, settings, channel_for(settings)).items()}
+
+
+@contextlib.contextmanager
+def in_background(store: GraphStore, settings: Settings) -> Iterator[BaseScheduler]:
+    """The worker's jobs on a background thread of this process (``lianjian serve --worker``), stopped
+    when the block ends. Leases and idempotent jobs make a separate worker beside it safe, if idle."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = schedule(BackgroundScheduler(timezone="UTC"), store, settings)
+    scheduler.start()
+    names = ", ".join(j.id for j in scheduler.get_jobs())
+    log.info("worker %s started inside the server: %s", worker_id(), names)
+    try:
+        yield scheduler
+    finally:
+        scheduler.shutdown(wait=True)
 
 
 def run_forever(store: GraphStore, settings: Settings) -> None:
