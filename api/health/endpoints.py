@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from api.deps import StoreDep
 from api.health.schemas import Health
+from engine.store.queries import meta as meta_queries
 from engine.store.schema_apply import current_version
 
 router = APIRouter(tags=["health"])
@@ -23,7 +24,7 @@ def _version() -> str:
 @router.get("/health", response_model=Health, summary="服务与图数据库状态")
 def health(store: StoreDep) -> Health:
     """Answer ok when the graph store responds to a query."""
-    store.run("meta.ping")
+    store.run(meta_queries.PING)
     return Health(
         status="ok", backend=store.backend, schema_version=current_version(store), version=_version()
     )

@@ -12,6 +12,7 @@ from engine.demo.accounts import demo_account_drafts
 from engine.demo.dataset import DemoDataset
 from engine.services.accounts import create_account
 from engine.store.base import GraphStore
+from engine.store.queries import meta as meta_queries
 from engine.store.queries.nodes import node_stmt, rel_stmt
 
 Progress = Callable[[str, int], None]
@@ -74,8 +75,8 @@ def load_dataset(
 
 def graph_counts(store: GraphStore) -> GraphCounts:
     """Nodes per label and relationships per type in the whole graph (for summaries and checks)."""
-    nodes = {str(row["label"]): int(row["count"]) for row in store.run("meta.count_by_label")}
-    rels = {str(row["type"]): int(row["count"]) for row in store.run("meta.count_by_rel")}
+    nodes = {str(row["label"]): int(row["count"]) for row in store.run(meta_queries.COUNT_BY_LABEL)}
+    rels = {str(row["type"]): int(row["count"]) for row in store.run(meta_queries.COUNT_BY_REL)}
     return GraphCounts(nodes, rels)
 
 

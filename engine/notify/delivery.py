@@ -21,6 +21,7 @@ from typing import Any
 from engine.notify.channels import Channel, DeliveryError, Message, Undeliverable
 from engine.services.clock import ISO, parse, resolve, shift
 from engine.store.base import GraphStore
+from engine.store.queries import notifications as notifications_queries
 from graph_schema.domain import NOTIFICATION_KINDS
 
 log = logging.getLogger("lianjian.notify")
@@ -64,7 +65,7 @@ def deliver_due(
     me = worker or worker_id()
     at = resolve(now)
     rows = store.run(
-        "notify.delivery.lease",
+        notifications_queries.LEASE,
         {
             "now": at,
             "limit": policy.batch,
@@ -85,8 +86,8 @@ def _deliver_one(
     store: GraphStore, channel: Channel, policy: Policy, me: str, note: dict[str, Any], key: str, row: Any
 ) -> str:
     sent = {"id": note["id"], "key": key, "channel": channel.name, "worker": me}
-    if store.one("notify.delivery.logged", {"key": key}) is not None:  # accepted before a crash
-        store.one("notify.delivery.sent", {**sent, "now": resolve(None)})
+    if store.one(notifications_queries.LOGGED, {"key": key}) is not None:  # accepted before a crash
+        store.one(notifications_queries.SENT, {**sent, "now": resolve(None)})
         return "already_sent"
     attempts = int(note.get("attempts") or 1)
     try:
@@ -102,8 +103,8 @@ def _deliver_one(
         params = {"id": note["id"], "worker": me, "error": str(exc)[:500],
                   "max_attempts": 0 if final else policy.max_attempts,
                   "next_attempt_at": policy.next_attempt(now, attempts)}  # fmt: skip
-        result = store.one("notify.delivery.retry", params)
+        result = store.one(notifications_queries.RETRY, params)
         log.warning("通知 %s 投递失败(第 %s 次):%s", note["id"], attempts, exc)
         return "failed" if result is None or result["delivery"] == "failed" else "retry"
-    store.one("notify.delivery.sent", {**sent, "now": resolve(None)})
+    store.one(notifications_queries.SENT, {**sent, "now": resolve(None)})
     return "sent"

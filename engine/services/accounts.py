@@ -17,6 +17,7 @@ from engine.services.records import audit_record, check_page, public
 from engine.services.scope import require_role
 from engine.store.base import GraphStore
 from engine.store.errors import ConstraintViolation
+from engine.store.queries import accounts as accounts_queries
 from engine.store.queries.nodes import node_stmt
 
 _HASHER = PasswordHasher()
@@ -97,7 +98,7 @@ def create_account(
     logged = {k: v for k, v in view(props).items() if k != "email"}
     audit = audit_record(actor, "account.create", "Account", draft.id, at, before=None, after=logged)
     try:
-        store.run("account.create", {"props": props, "audit": audit})
+        store.run(accounts_queries.CREATE, {"props": props, "audit": audit})
     except ConstraintViolation:
         raise Conflict(f"登录名“{draft.id}”已被使用", "duplicate_account") from None
     return view(props)
@@ -105,7 +106,7 @@ def create_account(
 
 def get_account(store: GraphStore, account_id: str) -> dict[str, Any] | None:
     """The account called ``account_id`` (with its hash: for sign-in only), or None."""
-    row = store.one("account.get", {"id": account_id})
+    row = store.one(accounts_queries.GET, {"id": account_id})
     return row["account"] if row else None
 
 
@@ -115,7 +116,9 @@ def list_accounts(
     """Accounts, without password hashes (administrators only)."""
     require_role(actor, (Role.ADMIN,), "只有管理员可以查看账号")
     check_page(skip, limit)
-    rows = store.run("account.list", {"role": role.value if role else None, "skip": skip, "limit": limit})
+    rows = store.run(
+        accounts_queries.LIST, {"role": role.value if role else None, "skip": skip, "limit": limit}
+    )
     return [view(r["account"]) for r in rows]
 
 
@@ -141,7 +144,9 @@ def set_active(
         before={"active": before.get("active")},
         after={"active": active},
     )
-    row = store.one("account.set_active", {"id": account_id, "active": active, "now": at, "audit": audit})
+    row = store.one(
+        accounts_queries.SET_ACTIVE, {"id": account_id, "active": active, "now": at, "audit": audit}
+    )
     if row is None:
         if get_account(store, account_id) is None:
             raise NotFound(f"账号“{account_id}”不存在")
@@ -163,7 +168,7 @@ def set_password(
         actor, "account.set_password", "Account", account_id, at, before=None, after={"password": "changed"}
     )
     row = store.one(
-        "account.set_password",
+        accounts_queries.SET_PASSWORD,
         {"id": account_id, "password_hash": _HASHER.hash(password), "now": at, "audit": audit},
     )
     if row is None:
@@ -184,7 +189,7 @@ def revoke_sessions(store: GraphStore, actor: Actor, account_id: str, *, now: st
         before=None,
         after={"sessions": "revoked"},
     )
-    if store.one("account.revoke_sessions", {"id": account_id, "now": at, "audit": audit}) is None:
+    if store.one(accounts_queries.REVOKE_SESSIONS, {"id": account_id, "now": at, "audit": audit}) is None:
         raise NotFound(f"账号“{account_id}”不存在")
 
 

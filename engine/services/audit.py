@@ -10,6 +10,7 @@ from engine.actors import Actor, Role
 from engine.services.records import MAX_LIMIT, check_page, public
 from engine.services.scope import require_role
 from engine.store.base import GraphStore
+from engine.store.queries.closed_loop import audit as audit_queries
 
 
 def list_audit(
@@ -18,7 +19,7 @@ def list_audit(
     """Newest audit entries (of one entity, or all), before/after parsed from their JSON text."""
     require_role(actor, (Role.ADMIN,), "只有管理员可以查看操作日志")
     check_page(0, limit)
-    rows = store.run("loop.audit.list", {"entity_id": entity_id, "limit": min(limit, MAX_LIMIT)})
+    rows = store.run(audit_queries.LIST, {"entity_id": entity_id, "limit": min(limit, MAX_LIMIT)})
     out = []
     for row in rows:
         entry = public(row["entry"])

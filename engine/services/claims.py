@@ -22,6 +22,7 @@ from engine.services.offerings import offering_row
 from engine.services.records import audit_record, check_page, json_head, linked, new_id, public
 from engine.services.scope import jurisdiction
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import claims as claims_queries
 from graph_schema.domain import CLAIM_STATUSES, OFFERING_PERIODS
 
 CLAIM_ATTEMPTS = 3
@@ -45,7 +46,7 @@ def claim_view(row: Row) -> dict[str, Any]:
 
 def claim_row(store: GraphStore, claim_id: str) -> Row:
     """The stored claim with its provider, need, org and offering; NotFound when there is none."""
-    row = store.one("loop.claim.detail", {"id": claim_id})
+    row = store.one(claims_queries.DETAIL, {"id": claim_id})
     if row is None:
         raise NotFound("认领记录不存在")
     return row
@@ -189,7 +190,7 @@ def withdraw_claim(
     refuse(row)
     after = {"status": status, "status_reason": reason, "need_status": "open"}
     written = store.one(
-        "loop.claim.withdraw",
+        claims_queries.WITHDRAW,
         {
             "id": claim_id,
             "status": status,
@@ -245,7 +246,7 @@ def list_claims(
         "skip": skip,
         "limit": limit,
     }
-    rows = store.run("loop.claim.list", params)
+    rows = store.run(claims_queries.LIST, params)
     if actor.is_provider:  # an id shared by a unit and a member never leaks the other's claims
         rows = [r for r in rows if r["provider_kind"] == actor.provider_label]
     return [claim_view(r) for r in rows]

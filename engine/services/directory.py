@@ -12,11 +12,12 @@ from engine.services.personal import mask_personal
 from engine.services.records import check_page, public
 from engine.services.scope import jurisdiction, may_see_holder, subtree
 from engine.store.base import GraphStore, Row
+from engine.store.queries import directory as directory_queries
 
 
 def get_org(store: GraphStore, actor: Actor, org_id: str) -> dict[str, Any]:
     """An org's public fields, the org leading it and how many it leads (any signed-in role)."""
-    row = store.one("dir.org.detail", {"id": org_id})
+    row = store.one(directory_queries.ORG, {"id": org_id})
     if row is None:
         raise NotFound("党组织不存在")
     parent = (row["parents"] or [{}])[0]
@@ -46,7 +47,7 @@ def org_tree(store: GraphStore, actor: Actor, org_id: str) -> list[dict[str, Any
     the areas it covers and its member count. For planners, secretaries (within their
     jurisdiction) and admins."""
     _in_scope(store, actor, org_id, "组织架构")
-    rows = store.run("dir.org.tree", {"id": org_id})
+    rows = store.run(directory_queries.TREE, {"id": org_id})
     ids = {r["org"]["id"] for r in rows}
     parents = {  # the leading org inside the subtree (the root has none)
         r["org"]["id"]: next((p for p in r["parent_ids"] if p in ids and r["org"]["id"] != org_id), None)
@@ -78,7 +79,7 @@ def org_tree(store: GraphStore, actor: Actor, org_id: str) -> list[dict[str, Any
 def get_unit(store: GraphStore, actor: Actor, unit_id: str) -> dict[str, Any]:
     """A resident unit (public to every signed-in role) with its ties; its contact person is
     personal data, masked unless ``actor`` is entitled to it."""
-    row = store.one("dir.unit.detail", {"id": unit_id})
+    row = store.one(directory_queries.UNIT, {"id": unit_id})
     if row is None:
         raise NotFound("驻区单位不存在")
     unit = mask_personal(store, actor, "Unit", [public(row["unit"])])[0]
@@ -102,7 +103,7 @@ def _member_views(store: GraphStore, actor: Actor, rows: list[Row]) -> list[dict
 def get_member(store: GraphStore, actor: Actor, member_id: str) -> dict[str, Any]:
     """A member with the orgs it is tied to: to the member itself, admins, and planners and
     secretaries whose jurisdiction it is tied to; name and phone masked unless entitled."""
-    row = store.one("dir.member.detail", {"id": member_id})
+    row = store.one(directory_queries.MEMBER, {"id": member_id})
     if row is None:
         raise NotFound("党员不存在")
     if not may_see_holder(store, actor, jurisdiction(store, actor), "Member", member_id):
@@ -117,5 +118,5 @@ def list_members(
     name and phone masked unless ``actor`` is entitled to them."""
     check_page(skip, limit)
     org_ids = _in_scope(store, actor, org_id, "党员名册")
-    rows = store.run("dir.member.list", {"org_ids": sorted(org_ids), "skip": skip, "limit": limit})
+    rows = store.run(directory_queries.MEMBERS, {"org_ids": sorted(org_ids), "skip": skip, "limit": limit})
     return _member_views(store, actor, rows)

@@ -19,6 +19,7 @@ from engine.services.records import audit_record, json_head, new_id, present, pu
 from engine.services.scope import jurisdiction
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import evaluations as evaluations_queries
 
 
 class Rating(SchemaInput):
@@ -50,7 +51,7 @@ def _credits(rating: int, rules: Settings, at: str) -> tuple[list[dict[str, Any]
 def _rated(store: GraphStore, project_id: str, direction: str) -> list[Row]:
     return [
         r
-        for r in store.run("loop.evaluation.for_project", {"project_id": project_id})
+        for r in store.run(evaluations_queries.FOR_PROJECT, {"project_id": project_id})
         if r["evaluation"]["direction"] == direction
     ]
 
@@ -203,5 +204,5 @@ def list_evaluations(store: GraphStore, actor: Actor, project_id: str) -> list[d
             "ratee_id": r["ratee_id"],
             "ratee_kind": r["ratee_kind"],
         }
-        for r in store.run("loop.evaluation.for_project", {"project_id": project_id})
+        for r in store.run(evaluations_queries.FOR_PROJECT, {"project_id": project_id})
     ]

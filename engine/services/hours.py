@@ -23,6 +23,7 @@ from engine.services.records import audit_record, new_id, present
 from engine.services.scope import jurisdiction
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import projects as projects_queries
 from graph_schema.validation import BEIJING
 
 EPSILON = 1e-6  # hours are floats: a sum of tenths may exceed its limit by rounding only
@@ -238,7 +239,7 @@ def _work_logs(store: GraphStore, project_id: str) -> list[dict[str, Any]]:
     """The project's work logs with their provider's id and kind."""
     return [
         {**r["log"], "provider_id": r["provider_id"], "provider_kind": r["provider_kind"]}
-        for r in store.run("loop.project.work_logs", {"id": project_id})
+        for r in store.run(projects_queries.WORK_LOGS, {"id": project_id})
     ]
 
 
@@ -317,7 +318,7 @@ def confirm_hours(
             actor, "project.confirm_hours", "Project", project_id, at, before=None, after=after
         ),
     }
-    if store.one("loop.project.confirm_hours", params) is None:
+    if store.one(projects_queries.CONFIRM_HOURS, params) is None:
         status = project_row(store, project_id)["project"]["status"]
         if status not in CONFIRMABLE:
             raise refuse_status(status, "确认服务时长")
@@ -380,7 +381,7 @@ def request_correction(
             actor, "project.request_correction", "WorkLog", log_id, at, before=before, after=wanted
         ),
     }
-    if store.one("loop.project.request_correction", params) is None:
+    if store.one(projects_queries.REQUEST_CORRECTION, params) is None:
         raise Conflict("该服务记录已有待处理的更正申请或项目状态已变化,请刷新后重试", "stale")
     return {**log, **wanted, "correction_requested_at": at, "project_id": project_id}
 
@@ -419,7 +420,7 @@ def decide_correction(
                 actor, "project.decline_correction", "WorkLog", log_id, at, before=before, after=after
             ),
         }
-        if store.one("loop.project.decline_correction", params) is None:
+        if store.one(projects_queries.DECLINE_CORRECTION, params) is None:
             raise Conflict("该服务记录没有待处理的更正申请", "illegal_transition")
         return {**log, **after, "correction_decided_at": at, "project_id": project_id}
     confirmed = log.get("status") == "confirmed"
@@ -462,7 +463,7 @@ def decide_correction(
         ),
         **limits.params(),
     }
-    if store.one("loop.project.accept_correction", params) is None:
+    if store.one(projects_queries.ACCEPT_CORRECTION, params) is None:
         raise _refusal(store, project_id, provider_id, kind, delta, limits, "处理服务时长更正")
     return {
         **log,

@@ -35,6 +35,8 @@ from engine.services.personal import mask_personal
 from engine.services.records import audit_record, check_page, new_id, present, public
 from engine.services.scope import jurisdiction, require_role
 from engine.store.base import GraphStore, Row
+from engine.store.queries import intake as intake_queries
+from engine.store.queries.closed_loop import needs as needs_queries
 from graph_schema.domain import REQUEST_STATUSES, SCHEMA
 from graph_schema.taxonomy import CATEGORY_BY_ID
 from graph_schema.validation import validate_node
@@ -202,7 +204,7 @@ class Landing:
 
 def locate(store: GraphStore, lat: float | None, lon: float | None, address: str | None) -> Landing:
     """The community of a place: nearest area by coordinates, else the area the address names."""
-    places = store.run("intake.places", {})
+    places = store.run(intake_queries.PLACES, {})
     if lat is not None and lon is not None:
         scored = [
             (metres(lat, lon, p["lat"], p["lon"]), p["area_id"], p)
@@ -311,7 +313,7 @@ def _with_duplicates(store: GraphStore, items: Sequence[dict[str, Any]]) -> list
         return [{**i, "duplicates": []} for i in items]
     keys = {i["id"]: address_key(i.get("address"), i.get("lat"), i.get("lon")) for i in queued}
     candidates = store.run(
-        "intake.open_in",
+        intake_queries.OPEN_IN,
         {
             "org_ids": sorted({i["org_id"] for i in queued}),
             "categories": sorted({i["category"] for i in queued}),
@@ -377,9 +379,9 @@ def submit_request(
     problems = validate_node("Request", props)
     if problems:
         raise Invalid(problems[0].message)
-    _within_limits(store.one("intake.counts", keys), limits)
+    _within_limits(store.one(intake_queries.COUNTS, keys), limits)
     candidates = store.run(
-        "intake.open_in",
+        intake_queries.OPEN_IN,
         {
             "org_ids": [landing.org_id],
             "categories": [draft.category],
@@ -389,7 +391,7 @@ def submit_request(
     )
     audit_after = {k: v for k, v in props.items() if k not in (*_INTERNAL, *_pii())}
     written = store.one(
-        "intake.submit",
+        intake_queries.SUBMIT,
         {
             **keys,
             "org_id": landing.org_id,
@@ -403,7 +405,7 @@ def submit_request(
         },
     )
     if written is None:  # the limits were reached meanwhile (or the community vanished)
-        _within_limits(store.one("intake.counts", keys), limits)
+        _within_limits(store.one(intake_queries.COUNTS, keys), limits)
         raise NotFound("诉求所在社区不存在")
     duplicates = likely_duplicates({**props, "org_id": landing.org_id}, candidates)
     notice = (
@@ -443,7 +445,7 @@ def _within_limits(counts: Row | None, limits: IntakeLimits) -> None:
 
 
 def _row(store: GraphStore, code: str) -> Row:
-    row = store.one("intake.detail", {"id": code.strip().upper()})
+    row = store.one(intake_queries.DETAIL, {"id": code.strip().upper()})
     if row is None:
         raise NotFound("查询码不存在,请核对后重试", "request_not_found")
     return row
@@ -476,7 +478,7 @@ def list_queue(
             raise Forbidden("只能查看本辖区的诉求")
         org_ids = [org_id]
     rows = store.run(
-        "intake.queue",
+        intake_queries.QUEUE,
         {"org_ids": org_ids, "status": status, "submitted_by": None, "skip": skip, "limit": limit},
     )
     return _masked(store, actor, _with_duplicates(store, [staff_view(r) for r in rows]))
@@ -487,7 +489,7 @@ def my_requests(store: GraphStore, actor: Actor, *, skip: int = 0, limit: int = 
     require_role(actor, (Role.GRID_WORKER,), "只有网格员账号有“我提交的诉求”")
     check_page(skip, limit)
     rows = store.run(
-        "intake.queue",
+        intake_queries.QUEUE,
         {"org_ids": None, "status": None, "submitted_by": actor.account_id, "skip": skip, "limit": limit},
     )
     return _masked(store, actor, [{**staff_view(r), "duplicates": []} for r in rows])
@@ -556,7 +558,7 @@ def convert_request(
     if problems:
         raise Invalid(problems[0].message)
     written = store.one(
-        "intake.convert",
+        intake_queries.CONVERT,
         {
             "id": request["id"],
             "org_id": org_id,
@@ -596,7 +598,7 @@ def merge_request(
     """Merge a queued request into an open need (open, claimed or in progress) of the community."""
     at = resolve(now)
     row = _writable(store, actor, code)
-    need = store.one("loop.need.detail", {"id": need_id})
+    need = store.one(needs_queries.DETAIL, {"id": need_id})
     if need is None:
         raise NotFound("需求不存在")
     if not jurisdiction(store, actor).covers(need["org_id"]):
@@ -604,7 +606,7 @@ def merge_request(
     if need["need"]["status"] not in OPEN_NEEDS:
         raise Conflict(f"该需求当前状态为“{status_zh(need['need']['status'])}”,不能并入", "need_closed")
     written = store.one(
-        "intake.merge",
+        intake_queries.MERGE_INTO,
         {
             "id": row["request"]["id"],
             "need_id": need_id,
@@ -638,7 +640,7 @@ def close_request(
         raise Invalid("请填写办结原因(居民可以看到)")
     row = _writable(store, actor, code)
     written = store.one(
-        "intake.close",
+        intake_queries.CLOSE,
         {
             "id": row["request"]["id"],
             "reason": reason,

@@ -16,6 +16,7 @@ from engine.services.inputs import Category, SchemaInput, checked, id_field, pro
 from engine.services.records import audit_record, check_page, new_id, present, public
 from engine.services.scope import Scope, jurisdiction, require_role, subtree
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import needs as needs_queries
 from engine.store.queries.nodes import node_stmt
 from graph_schema.domain import NEED_STATUSES
 from graph_schema.validation import validate_node
@@ -106,7 +107,7 @@ def need_view(row: Row) -> dict[str, Any]:
 
 def need_row(store: GraphStore, need_id: str) -> Row:
     """The stored need with its org and claims; NotFound when there is none."""
-    row = store.one("loop.need.detail", {"id": need_id})
+    row = store.one(needs_queries.DETAIL, {"id": need_id})
     if row is None:
         raise NotFound("需求不存在")
     return row
@@ -149,7 +150,7 @@ def post_need(store: GraphStore, actor: Actor, draft: NeedDraft, *, now: str | N
         raise Invalid(problems[0].message)
     after = {**props, "org_id": draft.org_id, "area_id": draft.area_id}
     row = store.one(
-        "loop.need.post",
+        needs_queries.POST,
         {
             "org_id": draft.org_id,
             "area_id": draft.area_id,
@@ -204,9 +205,9 @@ def list_needs(
     }
     # Unscoped lists page before joining the orgs (a separate statement: see loop.need.list_all).
     rows = (
-        store.run("loop.need.list_all", params)
+        store.run(needs_queries.LIST_ALL, params)
         if org_ids is None
-        else store.run("loop.need.list", {**params, "org_ids": org_ids})
+        else store.run(needs_queries.LIST, {**params, "org_ids": org_ids})
     )
     return [need_view(r) for r in rows]
 
@@ -262,7 +263,7 @@ def cancel_need(
         _require_open(row, "取消")
     after = {"status": "cancelled", "status_reason": reason}
     written = store.one(
-        "loop.need.cancel",
+        needs_queries.CANCEL,
         {
             "id": need_id,
             "status": "cancelled",
@@ -287,7 +288,7 @@ def expire_needs(store: GraphStore, actor: Actor, *, now: str | None = None, bat
     expired: list[str] = []
     while True:
         rows = store.run(
-            "loop.need.expire",
+            needs_queries.EXPIRE,
             {
                 "now": at,
                 "limit": batch,

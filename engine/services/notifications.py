@@ -16,6 +16,7 @@ from engine.errors import NotFound
 from engine.services.clock import ISO, parse, resolve
 from engine.services.records import audit_record, check_page, new_id, public
 from engine.store.base import GraphStore
+from engine.store.queries import notifications as notifications_queries
 from graph_schema.domain import NOTIFICATION_KINDS
 from graph_schema.validation import BEIJING
 
@@ -46,12 +47,12 @@ def inbox(
     """The actor's own notifications, newest first (only the unread ones when ``unread``)."""
     check_page(skip, limit)
     params = {"account_id": actor.account_id, "unread": unread, "skip": skip, "limit": limit}
-    return [notification_view(r["notification"]) for r in store.run("notify.inbox", params)]
+    return [notification_view(r["notification"]) for r in store.run(notifications_queries.INBOX, params)]
 
 
 def unread_count(store: GraphStore, actor: Actor) -> int:
     """How many of the actor's notifications are unread (the console's badge)."""
-    row = store.one("notify.unread_count", {"account_id": actor.account_id})
+    row = store.one(notifications_queries.UNREAD, {"account_id": actor.account_id})
     return int(row["unread"]) if row else 0
 
 
@@ -61,7 +62,7 @@ def mark_read(
     """Mark one of the actor's notifications read; another's answers NotFound (its existence is
     not the actor's business). Not audited: reading one's inbox changes nothing in the domain."""
     params = {"id": notification_id, "account_id": actor.account_id, "now": resolve(now)}
-    row = store.one("notify.read", params)
+    row = store.one(notifications_queries.READ, params)
     if row is None:
         raise NotFound("通知不存在")
     return notification_view(row["notification"])
@@ -69,7 +70,7 @@ def mark_read(
 
 def mark_all_read(store: GraphStore, actor: Actor, *, now: str | None = None) -> int:
     """Mark every unread notification of the actor read; returns how many."""
-    row = store.one("notify.read_all", {"account_id": actor.account_id, "now": resolve(now)})
+    row = store.one(notifications_queries.READ_ALL, {"account_id": actor.account_id, "now": resolve(now)})
     return int(row["marked"]) if row else 0
 
 

@@ -16,6 +16,7 @@ from engine.services.inputs import Category, SchemaInput, id_field, prop_field
 from engine.services.records import audit_record, check_page, new_id, present, public
 from engine.services.scope import holder_kind
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import offerings as offerings_queries
 from graph_schema.domain import OFFERING_STATUSES, PROVIDERS
 from graph_schema.validation import validate_node
 
@@ -105,7 +106,7 @@ def offering_view(row: Row) -> dict[str, Any]:
 
 def offering_row(store: GraphStore, offering_id: str, at: str) -> Row:
     """The stored offering with its provider and the active claims of its period; NotFound."""
-    row = store.one("loop.offering.detail", {"id": offering_id, **period_starts(at)})
+    row = store.one(offerings_queries.DETAIL, {"id": offering_id, **period_starts(at)})
     if row is None:
         raise NotFound("资源不存在")
     return row
@@ -193,7 +194,7 @@ def list_offerings(
         "limit": limit,
         **period_starts(resolve(now)),
     }
-    return [offering_view(r) for r in store.run("loop.offering.list", params)]
+    return [offering_view(r) for r in store.run(offerings_queries.LIST, params)]
 
 
 def edit_offering(
@@ -249,7 +250,7 @@ def _transition(
     if row["offering"]["status"] not in sources:
         raise refuse(row["offering"]["status"])
     written = store.one(
-        "loop.offering.set_status",
+        offerings_queries.SET_STATUS,
         {
             "id": offering_id,
             "from_statuses": list(sources),

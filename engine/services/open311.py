@@ -14,6 +14,7 @@ from engine.services.clock import resolve, shift
 from engine.services.needs import status_zh
 from engine.services.scope import subtree
 from engine.store.base import GraphStore, Row
+from engine.store.queries import open311 as open311_queries
 from graph_schema.domain import NEED_STATUSES
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
 from graph_schema.validation import normalize_datetime
@@ -144,7 +145,7 @@ def georeport_requests(
         if start is None and end is None:
             start = shift(resolve(now), -24 * DEFAULT_DAYS)
     rows = store.run(
-        "open311.requests",
+        open311_queries.REQUESTS,
         {
             "org_ids": orgs,
             "ids": ids,

@@ -21,6 +21,7 @@ from engine.services.public_results import (
 from engine.services.scope import jurisdiction, subtree
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
+from engine.store.queries import results as results_queries
 
 LEVELS_ZH = {
     "district": "区委",
@@ -65,7 +66,7 @@ def _series(data: PeriodData, when: Period, by: str, hours: float) -> list[dict[
 def _children(store: GraphStore, org_id: str, data: PeriodData, hours: float) -> dict[str, Any]:
     org = org_info(store, org_id)
     under: dict[str, set[str]] = defaultdict(set)
-    for row in store.run("results.descendants", {"org_id": org_id}):
+    for row in store.run(results_queries.DESCENDANTS, {"org_id": org_id}):
         under[row["child_id"]].add(row["org_id"])
     rows = [
         {

@@ -15,12 +15,13 @@ from engine.services.inputs import checked
 from engine.services.records import audit_record, check_page, json_head, new_id, public
 from engine.services.scope import jurisdiction
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import projects as projects_queries
 from graph_schema.domain import PROJECT_STATUSES
 
 
 def project_row(store: GraphStore, project_id: str) -> Row:
     """The stored project with its need, org, providers and problems; NotFound when none."""
-    row = store.one("loop.project.detail", {"id": project_id})
+    row = store.one(projects_queries.DETAIL, {"id": project_id})
     if row is None:
         raise NotFound("项目不存在")
     return row
@@ -103,7 +104,7 @@ def get_project(store: GraphStore, actor: Actor, project_id: str) -> dict[str, A
     row = visible_project(store, actor, project_id)
     logs = [
         {**public(r["log"]), "provider_id": r["provider_id"], "provider_kind": r["provider_kind"]}
-        for r in store.run("loop.project.work_logs", {"id": project_id})
+        for r in store.run(projects_queries.WORK_LOGS, {"id": project_id})
     ]
     return {**project_view(row), "work_logs": logs}
 
@@ -127,7 +128,7 @@ def list_projects(
             raise Forbidden("只能查看本单位或本人参与的项目")
         provider_id = actor.subject_id
     params = {"org_ids": org_ids, "status": status, "provider_id": provider_id, "skip": skip, "limit": limit}
-    rows = store.run("loop.project.list", params)
+    rows = store.run(projects_queries.LIST, params)
     return [project_view(r) for r in rows if not actor.is_provider or serves(actor, r)]
 
 
@@ -213,7 +214,7 @@ def resolve_problem(
     resolution = checked("ProblemReport", "resolution", resolution)
     if not resolution:
         raise Invalid("请填写处理结果")
-    found = store.one("loop.project.problem_detail", {"id": problem_id})
+    found = store.one(projects_queries.PROBLEM_DETAIL, {"id": problem_id})
     if found is None:
         raise NotFound("问题上报不存在")
     if actor.role not in (Role.ADMIN, Role.SECRETARY) or not jurisdiction(store, actor).covers(
@@ -228,7 +229,7 @@ def resolve_problem(
         actor, "project.resolve_problem", "ProblemReport", problem_id, at, before=before, after=None
     )
     written = store.one(
-        "loop.project.resolve_problem",
+        projects_queries.RESOLVE_PROBLEM,
         {
             "id": problem_id,
             "resolution": resolution,

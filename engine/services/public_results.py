@@ -26,6 +26,7 @@ from engine.services.periods import Period, resolve_period
 from engine.services.reports import RESOLVED, three_rates
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
+from engine.store.queries import results as results_queries
 
 TOP_UNITS = 10
 
@@ -64,7 +65,7 @@ class PeriodData:
 
 def org_info(store: GraphStore, org_id: str) -> Row:
     """An org's id, name, level and direct children; NotFound when there is no such org."""
-    row = store.one("results.org", {"org_id": org_id})
+    row = store.one(results_queries.ORG, {"org_id": org_id})
     if row is None:
         raise NotFound("党组织不存在")
     return row
@@ -74,10 +75,10 @@ def read_period(store: GraphStore, org_id: str, start: str, end: str) -> PeriodD
     """Read the subtree's needs, projects, crews and ratings for [start, end) (four reads)."""
     params = {"org_id": org_id, "start": start, "end": end}
     return PeriodData(
-        store.run("results.needs", params),
-        store.run("results.projects", params),
-        store.run("results.serves", params),
-        store.run("results.ratings", params),
+        store.run(results_queries.NEEDS, params),
+        store.run(results_queries.PROJECTS, params),
+        store.run(results_queries.SERVES, params),
+        store.run(results_queries.RATINGS, params),
     )
 
 

@@ -21,6 +21,7 @@ from engine.services.clock import parse
 from engine.services.scope import jurisdiction, subtree
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
+from engine.store.queries.closed_loop import reports as reports_queries
 from graph_schema.domain import NEED_STATUSES
 from graph_schema.validation import normalize_datetime
 
@@ -87,8 +88,8 @@ def org_report(
     if not scope.covers(org_id):
         raise Forbidden("只能统计本辖区的党组织")
     period = {"org_id": org_id, "start": start, "end": end}
-    rows = store.run("loop.report.needs", period)
-    points = store.run("loop.report.points", period)
+    rows = store.run(reports_queries.NEEDS_IN_PERIOD, period)
+    points = store.run(reports_queries.POINTS_IN_PERIOD, period)
     by_status = {s: 0 for s in NEED_STATUSES} | dict(Counter(r["status"] for r in rows))
     by_category = dict(sorted(Counter(r["category"] for r in rows).items()))
     by_top = dict(sorted(Counter(r["category"].split(".")[0] for r in rows).items()))

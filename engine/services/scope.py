@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from engine.actors import Actor, Role
 from engine.errors import Forbidden, NotFound
 from engine.store.base import GraphStore
+from engine.store.queries.closed_loop import scope as scope_queries
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class Scope:
 
 def subtree(store: GraphStore, org_id: str) -> frozenset[str]:
     """Ids of ``org_id`` and every org it leads, transitively (empty when it does not exist)."""
-    return frozenset(r["id"] for r in store.run("loop.scope.subtree", {"org_id": org_id}))
+    return frozenset(r["id"] for r in store.run(scope_queries.SUBTREE, {"org_id": org_id}))
 
 
 def jurisdiction(store: GraphStore, actor: Actor) -> Scope:
@@ -66,7 +67,7 @@ def require_role(actor: Actor, roles: Iterable[Role], message_zh: str) -> None:
 
 def holder_kind(store: GraphStore, holder_id: str) -> str:
     """``Unit``, ``Member`` or ``Org`` for the id of a points holder, rater or provider."""
-    row = store.one("loop.scope.holder_kind", {"id": holder_id})
+    row = store.one(scope_queries.HOLDER_KIND, {"id": holder_id})
     if row is None:
         raise NotFound("找不到该单位、党员或党组织")
     return str(row["kind"])

@@ -29,29 +29,30 @@ class GraphStore(ABC):
     def __init__(self) -> None:
         self.executed: Counter[str] = Counter()  # statement name -> times run, for coverage tests
 
-    def run(self, name: str, params: Mapping[str, Any] | None = None) -> list[Row]:
-        """Run the statement ``name`` with ``params`` and return its rows as dicts."""
-        stmt = get(name)
+    def run(self, statement: Statement | str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """Run ``statement`` (a registered constant, or its name) with ``params``; rows as dicts.
+        A constant is looked up by its name too: the registry stays the one source of every text."""
+        stmt = get(statement if isinstance(statement, str) else statement.name)
         rows = self._execute(stmt, dict(params or {}))
-        self.executed[name] += 1
-        GraphStore.executed_in_process[name] += 1
+        self.executed[stmt.name] += 1
+        GraphStore.executed_in_process[stmt.name] += 1
         return rows
 
-    def one(self, name: str, params: Mapping[str, Any] | None = None) -> Row | None:
+    def one(self, statement: Statement | str, params: Mapping[str, Any] | None = None) -> Row | None:
         """The first row of ``run``, or None when there is none."""
-        rows = self.run(name, params)
+        rows = self.run(statement, params)
         return rows[0] if rows else None
 
     def bulk(
         self,
-        name: str,
+        statement: Statement | str,
         rows: Iterable[Mapping[str, Any]],
         *,
         batch_size: int = 2000,
         params: Mapping[str, Any] | None = None,
         on_batch: Callable[[int], None] | None = None,
     ) -> int:
-        """Run ``name`` once per batch of ``rows`` (as ``$rows``); returns the rows sent.
+        """Run ``statement`` once per batch of ``rows`` (as ``$rows``); returns the rows sent.
 
         Each batch is atomic on its own; a caller that needs all-or-nothing over many
         batches validates first and compensates on failure (see the importer).
@@ -61,13 +62,13 @@ class GraphStore(ABC):
         for row in rows:
             batch.append(row)
             if len(batch) >= batch_size:
-                self.run(name, {**(params or {}), "rows": batch})
+                self.run(statement, {**(params or {}), "rows": batch})
                 sent += len(batch)
                 if on_batch:
                     on_batch(len(batch))
                 batch = []
         if batch:
-            self.run(name, {**(params or {}), "rows": batch})
+            self.run(statement, {**(params or {}), "rows": batch})
             sent += len(batch)
             if on_batch:
                 on_batch(len(batch))

@@ -9,6 +9,7 @@ from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.errors import StoreUnavailable
+from engine.store.queries import meta as meta_queries
 
 
 @contextmanager
@@ -26,7 +27,7 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
         with Neo4jStore.connect(
             settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
         ) as store:
-            store.run("meta.ping")
+            store.run(meta_queries.PING)
             yield store
         return
 
@@ -40,7 +41,7 @@ def open_store(settings: Settings) -> Iterator[GraphStore]:
         socket = server.socket_path
     try:
         with FalkorDBStore.open(socket, settings.graph) as store:
-            store.run("meta.ping")
+            store.run(meta_queries.PING)
             yield store
     finally:
         if server is not None:

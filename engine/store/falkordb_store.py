@@ -15,6 +15,7 @@ from redis.exceptions import ResponseError
 
 from engine.store.base import GraphStore, Row
 from engine.store.errors import ConstraintViolation, StatementError, StoreError, StoreUnavailable
+from engine.store.queries import meta as meta_queries
 from engine.store.registry import Statement
 from graph_schema.ddl import IndexKind, IndexSpec, falkordb_constraint_command, falkordb_index_cypher
 
@@ -116,7 +117,7 @@ class FalkorDBStore(GraphStore):
     def _indexes(self) -> set[tuple[str, str, str]]:
         """(label, property, kind) of every existing index; kind is 'RANGE' or 'FULLTEXT'."""
         found: set[tuple[str, str, str]] = set()
-        for row in self.run("meta.falkordb_indexes"):
+        for row in self.run(meta_queries.FALKORDB_INDEXES):
             types = row["types"] or {}
             for prop in row["properties"]:
                 for kind in types.get(prop, []):
@@ -126,7 +127,7 @@ class FalkorDBStore(GraphStore):
     def _constraints(self) -> dict[tuple[str, str], str]:
         return {
             (row["label"], ",".join(row["properties"])): row["status"]
-            for row in self.run("meta.falkordb_constraints")
+            for row in self.run(meta_queries.FALKORDB_CONSTRAINTS)
             if row["type"] == "UNIQUE"
         }
 

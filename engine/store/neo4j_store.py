@@ -15,6 +15,7 @@ from neo4j.exceptions import (
 
 from engine.store.base import GraphStore, Row
 from engine.store.errors import ConstraintViolation, StatementError, StoreUnavailable
+from engine.store.queries import meta as meta_queries
 from engine.store.registry import Statement
 from graph_schema.ddl import IndexSpec, neo4j_ddl
 
@@ -60,7 +61,7 @@ class Neo4jStore(GraphStore):
         return rows
 
     def ensure_index(self, spec: IndexSpec) -> bool:
-        existing = {row["name"] for row in self.run("meta.neo4j_index_names")}
+        existing = {row["name"] for row in self.run(meta_queries.NEO4J_INDEX_NAMES)}
         if spec.name in existing:
             return False
         self._query(neo4j_ddl(spec), {}, False, spec.name)  # DDL rendered from the schema, no user data
@@ -71,7 +72,7 @@ class Neo4jStore(GraphStore):
 
     def drop_all(self) -> None:
         """Delete every node and relationship; indexes and constraints stay (they are the schema's)."""
-        while self.run("meta.delete_some", {"limit": 10000})[0]["deleted"]:
+        while self.run(meta_queries.DELETE_SOME, {"limit": 10000})[0]["deleted"]:
             pass
 
     def close(self) -> None:

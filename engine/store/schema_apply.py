@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from engine.store.base import GraphStore
+from engine.store.queries import meta as meta_queries
 from graph_schema.ddl import index_specs
 from graph_schema.domain import SCHEMA_VERSION
 from graph_schema.migrations import pending
@@ -24,7 +25,7 @@ class SchemaReport:
 
 def current_version(store: GraphStore) -> int | None:
     """The schema version recorded in the graph, or None for a graph never set up."""
-    row = store.one("meta.schema_version_get")
+    row = store.one(meta_queries.SCHEMA_VERSION_GET)
     return int(row["version"]) if row and row["version"] is not None else None
 
 
@@ -38,5 +39,5 @@ def apply_schema(store: GraphStore) -> SchemaReport:
             store.run(name)
         report.migrations.append(migration.version)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    store.run("meta.schema_version_set", {"version": SCHEMA_VERSION, "applied_at": now})
+    store.run(meta_queries.SCHEMA_VERSION_SET, {"version": SCHEMA_VERSION, "applied_at": now})
     return report

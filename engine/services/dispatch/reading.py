@@ -32,6 +32,7 @@ from engine.matching import (
 from engine.matching.scoring import ScoredArcs
 from engine.services.clock import parse, period_starts
 from engine.store.base import GraphStore, Row
+from engine.store.queries import matching as matching_queries
 from graph_schema.domain import PROVIDERS
 
 GOOD_RATING = 4  # a community's rating of a provider from which an earlier project counts as good
@@ -93,12 +94,12 @@ def epoch(at: str | None) -> float | None:
 def streets_of(store: GraphStore, org_id: str) -> list[str]:
     """The street partitions a dispatch over ``org_id`` covers: the street at or above it, or every
     street below it (a district or city); NotFound, or Invalid when there is none."""
-    row = store.one("match.partition.street_of", {"org_id": org_id})
+    row = store.one(matching_queries.PARTITION_STREET_OF, {"org_id": org_id})
     if row is None:
         raise NotFound("党组织不存在")
     if row["street_ids"]:
         return sorted(row["street_ids"])[:1]
-    streets = sorted(r["id"] for r in store.run("match.partition.streets_under", {"org_id": org_id}))
+    streets = sorted(r["id"] for r in store.run(matching_queries.PARTITION_STREETS_UNDER, {"org_id": org_id}))
     if not streets:
         raise Invalid("派单按街道分区进行:该党组织上下都没有街道党工委")
     return streets
@@ -487,7 +488,9 @@ def read_snapshot(
     whole-graph reads, each row read once however many streets it reaches."""
     streets = sorted(set(street_ids))
     one = len(streets) == 1
-    tree = OrgTree.from_rows(store.run("match.partition.orgs", {"street_ids": streets}), roots=streets)
+    tree = OrgTree.from_rows(
+        store.run(matching_queries.PARTITION_ORGS, {"street_ids": streets}), roots=streets
+    )
     missing = [s for s in streets if tree.level.get(s) != "street"]
     if missing:
         raise NotFound(f"街道党组织不存在:{missing[0]}")
@@ -495,13 +498,13 @@ def read_snapshot(
     org_ids = orgs if one else None
     need_rows = [
         r
-        for r in store.run("match.partition.needs", {"org_ids": org_ids, "now": at})
+        for r in store.run(matching_queries.PARTITION_NEEDS, {"org_ids": org_ids, "now": at})
         if r["people_wanted"] > len(r["claimants"])
     ]
-    areas = AreaMap.from_rows(store.run("match.partition.areas", {"street_ids": streets}))
+    areas = AreaMap.from_rows(store.run(matching_queries.PARTITION_AREAS, {"street_ids": streets}))
     tie_orgs = sorted(tree.level) if one else None
-    agreements = store.run("match.ties.agreements", {"org_ids": tie_orgs})
-    registrations = store.run("match.ties.registrations", {"org_ids": tie_orgs})
+    agreements = store.run(matching_queries.TIES_AGREEMENTS, {"org_ids": tie_orgs})
+    registrations = store.run(matching_queries.TIES_REGISTRATIONS, {"org_ids": tie_orgs})
     area_ids = sorted(areas.covering) if one else None
     placed: list[Row] = []
     tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
@@ -533,14 +536,14 @@ def _offerings(
     """Active offerings with the capacity they have left this period (``capacity_left``, at least
     1): those whose radius reaches ``box`` and those of ``tied`` providers, or all of them."""
     if box is None:
-        rows = {r["id"]: r for r in store.run("match.offerings.active")}
+        rows = {r["id"]: r for r in store.run(matching_queries.OFFERINGS_ACTIVE)}
     else:
-        rows = {r["id"]: r for r in store.run("match.partition.offerings", box)}
+        rows = {r["id"]: r for r in store.run(matching_queries.PARTITION_OFFERINGS, box)}
         for label, ids in (tied or {}).items():
             if ids:
                 found = store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids)})
                 rows.update((r["id"], r) for r in found)
-    used = {r["id"]: int(r["used"]) for r in store.run("match.offerings.used", period_starts(at))}
+    used = {r["id"]: int(r["used"]) for r in store.run(matching_queries.OFFERINGS_USED, period_starts(at))}
     left = [{**r, "capacity_left": int(r["capacity"]) - used.get(k, 0)} for k, r in sorted(rows.items())]
     return [r for r in left if r["capacity_left"] > 0]
 
@@ -556,5 +559,5 @@ def _records(store: GraphStore, offerings: list[Row]) -> tuple[list[Row], list[R
         if ids:
             records += store.run(f"match.providers.record.{label}", {"ids": ids, "good_rating": GOOD_RATING})
     rated = sorted({e for r in records for e in r["good_ratings"]})
-    ratings = store.run("match.ratings.orgs", {"ids": rated}) if rated else []
+    ratings = store.run(matching_queries.RATINGS_ORGS, {"ids": rated}) if rated else []
     return records, ratings

@@ -42,6 +42,7 @@ from engine.services.records import audit_record, check_page, linked, new_id, pu
 from engine.services.scope import jurisdiction, require_role, subtree
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
+from engine.store.queries import matching as matching_queries
 from graph_schema.domain import PROPOSAL_STATUSES
 
 RUNNERS = (Role.ADMIN, Role.PLANNER, Role.SECRETARY)
@@ -231,17 +232,20 @@ def start_run(
         "created_at": at,
     }
     store.one(
-        "match.run.create",
+        matching_queries.RUN_CREATE,
         {
             "run": run,
             "audit": audit_record(actor, "dispatch.run", "DispatchRun", run_id, at, before=None, after=run),
         },
     )
     need_ids = [n.id for plan in plans for n in plan.arcs.needs]
-    store.one("match.proposal.supersede", {"need_ids": need_ids, "now": at, "reason": "已被新的派单批次取代"})
+    store.one(
+        matching_queries.PROPOSAL_SUPERSEDE,
+        {"need_ids": need_ids, "now": at, "reason": "已被新的派单批次取代"},
+    )
     rows = [row for plan in plans for row in _proposal_rows(plan, at)]
     outbox = {"run_id": run_id, "now": at, "actor_id": actor.account_id}  # proposals notify their secretaries
-    store.bulk("match.proposal.bulk_create", rows, batch_size=WRITE_BATCH, params=outbox)
+    store.bulk(matching_queries.PROPOSAL_BULK_CREATE, rows, batch_size=WRITE_BATCH, params=outbox)
     served = {n for plan in plans for n in plan.assignment.served}
     urgent = {n.id for plan in plans for n in plan.arcs.needs if n.urgency in URGENT}
     objective = sum(plan.assignment.objective for plan in plans)
@@ -257,7 +261,7 @@ def start_run(
         "needs_skipped": sum(s.kind == "need" for s in skipped),
         "offerings_skipped": sum(s.kind == "offering" for s in skipped),
     }
-    store.one("match.run.finish", {"id": run_id, "props": outcome})
+    store.one(matching_queries.RUN_FINISH, {"id": run_id, "props": outcome})
     timings["write"] = time.perf_counter() - mark
     return {
         **run,
@@ -274,7 +278,7 @@ def start_run(
 
 def run_row(store: GraphStore, run_id: str) -> dict[str, Any]:
     """The stored run; NotFound when there is none."""
-    row = store.one("match.run.detail", {"id": run_id})
+    row = store.one(matching_queries.RUN_DETAIL, {"id": run_id})
     if row is None:
         raise NotFound("派单批次不存在")
     return public(row["run"])
@@ -294,7 +298,7 @@ def list_runs(store: GraphStore, actor: Actor, *, skip: int = 0, limit: int = 50
     require_role(actor, RUNNERS, "无权查看派单批次")
     check_page(skip, limit)
     params = {"org_ids": jurisdiction(store, actor).filter, "skip": skip, "limit": limit}
-    return [public(r["run"]) for r in store.run("match.run.list", params)]
+    return [public(r["run"]) for r in store.run(matching_queries.RUN_LIST, params)]
 
 
 def proposal_view(row: Row) -> dict[str, Any]:
@@ -310,7 +314,7 @@ def proposal_view(row: Row) -> dict[str, Any]:
 
 def proposal_row(store: GraphStore, proposal_id: str) -> Row:
     """The stored proposal with its run, need and provider; NotFound."""
-    row = store.one("match.proposal.detail", {"id": proposal_id})
+    row = store.one(matching_queries.PROPOSAL_DETAIL, {"id": proposal_id})
     if row is None:
         raise NotFound("派单建议不存在")
     return row
@@ -348,7 +352,7 @@ def list_proposals(
         "skip": skip,
         "limit": limit,
     }
-    return [proposal_view(r) for r in store.run("match.proposal.list", params)]
+    return [proposal_view(r) for r in store.run(matching_queries.PROPOSAL_LIST, params)]
 
 
 def _decide(
@@ -359,7 +363,7 @@ def _decide(
         actor, f"proposal.{status}", "Proposal", proposal_id, at, before={"status": "pending"}, after=decision
     )
     return (
-        store.one("match.proposal.decide", {"id": proposal_id, "decision": decision, "audit": audit})
+        store.one(matching_queries.PROPOSAL_DECIDE, {"id": proposal_id, "decision": decision, "audit": audit})
         is not None
     )
 

@@ -11,7 +11,7 @@ from graph_schema.domain import PROVIDERS
 
 # Read ------------------------------------------------------------------------------------------
 
-cypher(
+PARTITION_STREET_OF = cypher(
     "match.partition.street_of",
     "read",
     """
@@ -23,7 +23,7 @@ cypher(
     "an org's level and the street org(s) above it (itself when it is a street)",
 )
 
-cypher(
+PARTITION_STREETS_UNDER = cypher(
     "match.partition.streets_under",
     "read",
     """
@@ -34,7 +34,7 @@ cypher(
     "the street orgs under an org (a district's or city's street partitions)",
 )
 
-cypher(
+PARTITION_ORGS = cypher(
     "match.partition.orgs",
     "read",
     """
@@ -46,7 +46,7 @@ cypher(
     "the orgs of some street partitions with their level and parents",
 )
 
-cypher(
+PARTITION_NEEDS = cypher(
     "match.partition.needs",
     "read",
     """
@@ -64,7 +64,7 @@ cypher(
     "the areas they are in",
 )
 
-cypher(
+PARTITION_AREAS = cypher(
     "match.partition.areas",
     "read",
     """
@@ -85,7 +85,7 @@ _OFFERING_ROWS = """
            f.available_to AS available_to
 """
 
-cypher(
+OFFERINGS_USED = cypher(
     "match.offerings.used",
     "read",
     f"""
@@ -102,14 +102,14 @@ _ACTIVE_OFFERINGS = """
     WHERE f.status = 'active'
 """
 
-cypher(
+OFFERINGS_ACTIVE = cypher(
     "match.offerings.active",
     "read",
     _ACTIVE_OFFERINGS + _OFFERING_ROWS,
     "every active offering (a dispatch over many streets)",
 )
 
-cypher(
+PARTITION_OFFERINGS = cypher(
     "match.partition.offerings",
     "read",
     f"""
@@ -135,7 +135,7 @@ for _label in PROVIDERS:
         f"active offerings of some {_label} providers (tied to a partition)",
     )
 
-cypher(
+TIES_AGREEMENTS = cypher(
     "match.ties.agreements",
     "read",
     """
@@ -146,7 +146,7 @@ cypher(
     "units holding an active 共建协议 with some orgs (or any)",
 )
 
-cypher(
+TIES_REGISTRATIONS = cypher(
     "match.ties.registrations",
     "read",
     """
@@ -193,7 +193,7 @@ for _label in PROVIDERS:
         f"the load (unfinished projects) and the good ratings of some {_label} providers",
     )
 
-cypher(
+RATINGS_ORGS = cypher(
     "match.ratings.orgs",
     "read",
     """
@@ -206,7 +206,7 @@ cypher(
 
 # Runs and proposals ----------------------------------------------------------------------------
 
-cypher(
+RUN_CREATE = cypher(
     "match.run.create",
     "write",
     f"""
@@ -217,7 +217,7 @@ cypher(
     "start a dispatch run (status running); one audit entry",
 )
 
-cypher(
+PROPOSAL_SUPERSEDE = cypher(
     "match.proposal.supersede",
     "write",
     f"""
@@ -247,7 +247,7 @@ _NOTIFY_PROPOSAL = notify(
     extra=f"{need_orgs('n')} AS orgs",
     actor="$actor_id",
 )
-cypher(
+PROPOSAL_BULK_CREATE = cypher(
     "match.proposal.bulk_create",
     "write",
     f"""
@@ -266,7 +266,7 @@ cypher(
     "each need are notified (outbox)",
 )
 
-cypher(
+RUN_FINISH = cypher(
     "match.run.finish",
     "write",
     """
@@ -286,7 +286,7 @@ _NOTIFY_DECISION = notify(
     entity_id="n.id",
     at="$audit.at",
 )
-cypher(
+PROPOSAL_DECIDE = cypher(
     "match.proposal.decide",
     "write",
     f"""
@@ -307,7 +307,7 @@ cypher(
 
 _RUN = "RETURN r {.*} AS run"
 
-cypher(
+RUN_DETAIL = cypher(
     "match.run.detail",
     "read",
     f"""
@@ -317,7 +317,7 @@ cypher(
     "one dispatch run",
 )
 
-cypher(
+RUN_LIST = cypher(
     "match.run.list",
     "read",
     f"""
@@ -336,7 +336,7 @@ RETURN p {.*} AS proposal, r.id AS run_id, n.id AS need_id, n.title AS need_titl
        q.id AS provider_id, labels(q)[0] AS provider_kind
 """
 
-cypher(
+PROPOSAL_DETAIL = cypher(
     "match.proposal.detail",
     "read",
     f"""
@@ -347,7 +347,7 @@ cypher(
     "one proposal with its run, need, org, offering and provider",
 )
 
-cypher(
+PROPOSAL_LIST = cypher(
     "match.proposal.list",
     "read",
     f"""
