@@ -26,9 +26,11 @@ from engine.store.queries.analytics import (
     projected_pairs,
     scope_stmt,
 )
+from engine.store.queries.closed_loop import scope as scope_queries
+from engine.store.registry import Statement
 
 T = TypeVar("T")
-SCOPE_ROOT_STMT = "loop.scope.subtree"
+SCOPE_ROOT_STMT = scope_queries.SUBTREE
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +59,9 @@ class _Reader:
         self.seconds = 0.0
         self.statements = 0
 
-    def run(self, name: str, params: Mapping[str, Any]) -> list[Row]:
+    def run(self, statement: Statement | str, params: Mapping[str, Any]) -> list[Row]:
         started = time.perf_counter()
-        rows = self.store.run(name, params)
+        rows = self.store.run(statement, params)
         self.seconds += time.perf_counter() - started
         self.statements += 1
         return rows

@@ -138,7 +138,7 @@ def claim_need(
     after = {**claim, "need_id": req.need_id, "provider_id": provider_id}
     for _ in range(CLAIM_ATTEMPTS):
         row = store.one(
-            f"loop.claim.create.{kind}",
+            claims_queries.CREATE[kind],
             {
                 "need_id": req.need_id,
                 "offering_id": req.offering_id,

@@ -10,6 +10,7 @@ from engine.actors import Actor
 from engine.errors import Conflict, Invalid
 from engine.services.records import audit_record, present
 from engine.store.base import GraphStore
+from engine.store.registry import Statement
 from graph_schema.validation import validate_node
 
 EDIT_ATTEMPTS = 3
@@ -22,7 +23,7 @@ def edit_node(
     label: str,
     entity_id: str,
     action: str,
-    statement: str,
+    statement: Statement,
     changes: Mapping[str, Any],
     at: str,
     read: Callable[[], dict[str, Any]],

@@ -88,7 +88,11 @@ def _evaluate(
     ratee_points, rater_points = _credits(rating.rating, rules, at)
     after = {**evaluation, "project_id": project_id, "ratee_id": ratee_id, "rater_id": rater_id}
     written = store.one(
-        f"loop.evaluation.{action}.{kind}",
+        (
+            evaluations_queries.RATE_PROVIDER
+            if action == "rate_provider"
+            else evaluations_queries.RATE_COMMUNITY
+        )[kind],
         {
             "project_id": project_id,
             "provider_id": provider_id,

@@ -122,7 +122,7 @@ def over_limit(
     if delta <= 0:
         return None
     used = store.one(
-        f"loop.project.hours_used.{kind}",
+        projects_queries.HOURS_USED[kind],
         {"id": row["project"]["id"], "provider_id": provider_id, **limits.params()},
     )
     if used is None:
@@ -223,7 +223,7 @@ def log_hours(
         "audit": audit_record(actor, "project.log_hours", "WorkLog", log_id, at, before=None, after=after),
         **limits.params(),
     }
-    done = store.one(f"loop.project.log_hours.{kind}", params)
+    done = store.one(projects_queries.LOG_HOURS[kind], params)
     if done is None:
         raise _refusal(store, project_id, provider_id, kind, entry.hours, limits, "登记服务时长")
     return {

@@ -241,7 +241,7 @@ def edit_need(
         label="Need",
         entity_id=need_id,
         action="need.edit",
-        statement="loop.need.edit",
+        statement=needs_queries.EDIT,
         changes=edit.props(only_set=True),
         at=at,
         read=read,

@@ -149,7 +149,7 @@ def register_offering(
         raise Invalid(problems[0].message)
     after = {**props, "provider_id": provider_id}
     written = store.one(
-        f"loop.offering.register.{kind}",
+        offerings_queries.REGISTER[kind],
         {
             "provider_id": provider_id,
             "props": props,
@@ -221,7 +221,7 @@ def edit_offering(
         label="Offering",
         entity_id=offering_id,
         action="offering.edit",
-        statement="loop.offering.edit",
+        statement=offerings_queries.EDIT,
         changes=edit.props(only_set=True),
         at=at,
         read=read,

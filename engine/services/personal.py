@@ -19,6 +19,7 @@ from engine.actors import Actor, Role
 from engine.privacy import mask_value
 from engine.services.scope import jurisdiction
 from engine.store.base import GraphStore
+from engine.store.queries import directory as directory_queries
 from graph_schema.domain import PROVIDERS, SCHEMA
 
 # Other labels with personal data whose community secretary may see it: a request's (诉求)
@@ -37,7 +38,7 @@ def entitled(store: GraphStore, actor: Actor, label: str, ids: Iterable[str]) ->
     if actor.role is not Role.SECRETARY or label not in (*PROVIDERS, *TIED) or not wanted - own:
         return own
     scope = jurisdiction(store, actor)
-    rows = store.run(f"dir.personal.ties.{label}", {"ids": sorted(wanted - own)})
+    rows = store.run(directory_queries.PERSONAL_TIES[label], {"ids": sorted(wanted - own)})
     return own | frozenset(str(r["id"]) for r in rows if scope.covers_any(r["org_ids"]))
 
 
@@ -88,7 +89,7 @@ def with_provider_names(
     for label, ids in wanted.items():
         if not ids:
             continue
-        rows = store.run(f"dir.personal.names.{label}", {"ids": sorted(ids)})
+        rows = store.run(directory_queries.PERSONAL_NAMES[label], {"ids": sorted(ids)})
         for row in mask_personal(store, actor, label, rows):
             names[(label, row["id"])] = row["name"]
     return [_named(record, names) for record in records]

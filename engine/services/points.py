@@ -13,6 +13,7 @@ from engine.services.inputs import SchemaInput, id_field, prop_field
 from engine.services.records import audit_record, check_page, new_id, present, public
 from engine.services.scope import holder_kind, jurisdiction, may_see_holder, require_role
 from engine.store.base import GraphStore
+from engine.store.queries.closed_loop import points as points_queries
 from engine.store.queries.nodes import node_stmt
 
 
@@ -42,7 +43,7 @@ def _visible_holder(store: GraphStore, actor: Actor, holder_id: str) -> str:
 def balance(store: GraphStore, actor: Actor, holder_id: str) -> dict[str, Any]:
     """A unit's, member's or org's balance (the sum of its ledger) and how many entries it has."""
     kind = _visible_holder(store, actor, holder_id)
-    row = store.one(f"loop.points.balance.{kind}", {"id": holder_id})
+    row = store.one(points_queries.BALANCE[kind], {"id": holder_id})
     if row is None:
         raise NotFound("找不到该单位、党员或党组织")
     return {"holder_id": holder_id, "holder_kind": kind, "balance": row["balance"], "entries": row["entries"]}
@@ -54,7 +55,7 @@ def ledger(
     """A holder's ledger entries, newest first, each with the project that earned it."""
     check_page(skip, limit)
     kind = _visible_holder(store, actor, holder_id)
-    rows = store.run(f"loop.points.ledger.{kind}", {"id": holder_id, "skip": skip, "limit": limit})
+    rows = store.run(points_queries.LEDGER[kind], {"id": holder_id, "skip": skip, "limit": limit})
     return [{**public(r["entry"]), "project_id": r["project_id"], "holder_id": holder_id} for r in rows]
 
 
@@ -75,7 +76,7 @@ def correct_points(
     entry = point_entry(correction.points, "correction", "admin_correction", correction.note, at)
     after = present({**entry, "holder_id": correction.holder_id, "project_id": correction.project_id})
     written = store.one(
-        f"loop.points.correct.{kind}",
+        points_queries.CORRECT[kind],
         {
             "holder_id": correction.holder_id,
             "project_id": correction.project_id,

@@ -16,6 +16,7 @@ from engine.services.records import audit_record, check_page, json_head, new_id,
 from engine.services.scope import jurisdiction
 from engine.store.base import GraphStore, Row
 from engine.store.queries.closed_loop import projects as projects_queries
+from engine.store.registry import Statement
 from graph_schema.domain import PROJECT_STATUSES
 
 
@@ -88,7 +89,7 @@ def refuse_status(status: str, doing_zh: str) -> Conflict:
 def transition(
     store: GraphStore,
     project_id: str,
-    statement: str,
+    statement: Statement,
     params: dict[str, Any],
     doing_zh: str,
 ) -> Row:
@@ -143,7 +144,7 @@ def start_project(
     after = {"status": "in_progress", "started_at": at, "need_status": "in_progress"}
     before = {"status": "claimed", "need_status": "claimed"}
     audit = audit_record(actor, "project.start", "Project", project_id, at, before=before, after=after)
-    transition(store, project_id, "loop.project.start", {"now": at, "audit": audit}, "开始")
+    transition(store, project_id, projects_queries.START, {"now": at, "audit": audit}, "开始")
     return project_view(project_row(store, project_id))
 
 
@@ -178,7 +179,7 @@ def complete_project(
             after=after,
         ),
     }
-    transition(store, project_id, "loop.project.complete", params, "完成")
+    transition(store, project_id, projects_queries.COMPLETE, params, "完成")
     return project_view(project_row(store, project_id))
 
 
@@ -201,7 +202,7 @@ def report_problem(
             actor, "project.report_problem", "ProblemReport", problem["id"], at, before=None, after=after
         ),
     }
-    transition(store, project_id, "loop.project.report_problem", params, "上报问题")
+    transition(store, project_id, projects_queries.REPORT_PROBLEM, params, "上报问题")
     return {**problem, "project_id": project_id}
 
 

@@ -75,7 +75,7 @@ def holder_kind(store: GraphStore, holder_id: str) -> str:
 
 def provider_orgs(store: GraphStore, kind: str, provider_id: str) -> frozenset[str]:
     """Orgs a provider reports to, belongs to, joins or has served needs of."""
-    row = store.one(f"loop.scope.provider_orgs.{kind}", {"id": provider_id})
+    row = store.one(scope_queries.PROVIDER_ORGS[kind], {"id": provider_id})
     return frozenset(row["org_ids"]) if row else frozenset()
 
 

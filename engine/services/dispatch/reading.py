@@ -509,7 +509,7 @@ def read_snapshot(
     placed: list[Row] = []
     tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
     for label in PROVIDERS:
-        found = store.run(f"match.partition.placed.{label}", {"area_ids": area_ids})
+        found = store.run(matching_queries.PARTITION_PLACED[label], {"area_ids": area_ids})
         placed += found
         tied[label].update(r["id"] for r in found)
     for r in (*agreements, *registrations):
@@ -541,7 +541,7 @@ def _offerings(
         rows = {r["id"]: r for r in store.run(matching_queries.PARTITION_OFFERINGS, box)}
         for label, ids in (tied or {}).items():
             if ids:
-                found = store.run(f"match.partition.offerings_of.{label}", {"ids": sorted(ids)})
+                found = store.run(matching_queries.PARTITION_OFFERINGS_OF[label], {"ids": sorted(ids)})
                 rows.update((r["id"], r) for r in found)
     used = {r["id"]: int(r["used"]) for r in store.run(matching_queries.OFFERINGS_USED, period_starts(at))}
     left = [{**r, "capacity_left": int(r["capacity"]) - used.get(k, 0)} for k, r in sorted(rows.items())]
@@ -557,7 +557,9 @@ def _records(store: GraphStore, offerings: list[Row]) -> tuple[list[Row], list[R
     for label in PROVIDERS:
         ids = sorted(by_kind.get(label, ()))
         if ids:
-            records += store.run(f"match.providers.record.{label}", {"ids": ids, "good_rating": GOOD_RATING})
+            records += store.run(
+                matching_queries.PROVIDERS_RECORD[label], {"ids": ids, "good_rating": GOOD_RATING}
+            )
     rated = sorted({e for r in records for e in r["good_ratings"]})
     ratings = store.run(matching_queries.RATINGS_ORGS, {"ids": rated}) if rated else []
     return records, ratings

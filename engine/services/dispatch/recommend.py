@@ -14,6 +14,7 @@ from engine.services.dispatch.runs import match_weights
 from engine.services.needs import need_row
 from engine.services.scope import jurisdiction, require_role
 from engine.store.base import GraphStore
+from engine.store.queries import matching as matching_queries
 
 MAX_RECOMMENDATIONS = 50
 
@@ -79,7 +80,7 @@ def needs_for_me(
         raise Forbidden("只有驻区单位或党员可以查看为自己推荐的需求")
     at = resolve(now)
     me = actor.subject_id
-    rows = store.run(f"match.provider.streets.{actor.provider_label}", {"id": me})
+    rows = store.run(matching_queries.PROVIDER_STREETS[actor.provider_label], {"id": me})
     streets = sorted({r["id"] for r in rows})
     found: list[dict[str, Any]] = []
     for street_id in streets:

@@ -3,7 +3,7 @@ some orgs, and the ties and names of people that decide who sees their personal 
 
 from __future__ import annotations
 
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 
@@ -92,8 +92,10 @@ _TIES = {
     "Member": "[(p)-[:BELONGS_TO]->(o:Org) | o.id] + [(p)-[:REPORTS_TO]->(o2:Org) | o2.id]",
     "Unit": "[(p)-[:REPORTS_TO]->(o:Org) | o.id] + [(o2:Org)-[:EMBEDDED_IN]->(p) | o2.id]",
 }
+PERSONAL_TIES: dict[str, Statement] = {}  # by label
+PERSONAL_NAMES: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
-    cypher(
+    PERSONAL_TIES[_label] = cypher(
         f"dir.personal.ties.{_label}",
         "read",
         f"""
@@ -103,7 +105,7 @@ for _label in PROVIDERS:
         """,
         "the orgs that entitle their secretary to see these people's personal data",
     )
-    cypher(
+    PERSONAL_NAMES[_label] = cypher(
         f"dir.personal.names.{_label}",
         "read",
         f"""

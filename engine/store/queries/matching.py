@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
 from engine.store.queries.outbox import need_orgs, notify, provider_account, secretaries_of
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 # Read ------------------------------------------------------------------------------------------
@@ -123,8 +123,9 @@ PARTITION_OFFERINGS = cypher(
     "active offerings whose service radius reaches a box",
 )
 
+PARTITION_OFFERINGS_OF: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
-    cypher(
+    PARTITION_OFFERINGS_OF[_label] = cypher(
         f"match.partition.offerings_of.{_label}",
         "read",
         f"""
@@ -157,9 +158,12 @@ TIES_REGISTRATIONS = cypher(
     "units and members registered (双报到) with some orgs (or any)",
 )
 
+PARTITION_PLACED: dict[str, Statement] = {}  # by label
+PROVIDER_STREETS: dict[str, Statement] = {}  # by label
+PROVIDERS_RECORD: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
     _home = "LOCATED_IN" if _label == "Unit" else "LIVES_IN"
-    cypher(
+    PARTITION_PLACED[_label] = cypher(
         f"match.partition.placed.{_label}",
         "read",
         f"""
@@ -169,7 +173,7 @@ for _label in PROVIDERS:
         """,
         f"{_label} providers with an active offering placed in some areas (or anywhere), and where",
     )
-    cypher(
+    PROVIDER_STREETS[_label] = cypher(
         f"match.provider.streets.{_label}",
         "read",
         f"""
@@ -179,7 +183,7 @@ for _label in PROVIDERS:
         """,
         f"the streets a {_label} provider is placed in",
     )
-    cypher(
+    PROVIDERS_RECORD[_label] = cypher(
         f"match.providers.record.{_label}",
         "read",
         f"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
 from engine.store.queries.outbox import need_orgs, notify, secretaries_of
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 _VIEW = """
@@ -14,6 +14,7 @@ RETURN c {.*} AS claim, q.id AS provider_id, labels(q)[0] AS provider_kind,
        f.id AS offering_id, f.title AS offering_title
 """
 
+CREATE: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
     _notify = notify(
         "n, c, f, fills",
@@ -27,7 +28,7 @@ for _label in PROVIDERS:
         entity_id="n.id",
         extra=f"{need_orgs('n')} AS orgs",
     )
-    cypher(
+    CREATE[_label] = cypher(
         f"loop.claim.create.{_label}",
         "write",
         f"""

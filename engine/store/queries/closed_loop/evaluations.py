@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 # Point entries made in Python (rule, points) and attached here; each list holds 0 or 1 entry.
@@ -18,8 +18,10 @@ MATCH (p:Project {{id: $project_id}})-[:FULFILLS]->(n:Need)-[:POSTED_BY]->(o:Org
 {lock("n")}
 """
 
+RATE_PROVIDER: dict[str, Statement] = {}  # by label
+RATE_COMMUNITY: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
-    cypher(
+    RATE_PROVIDER[_label] = cypher(
         f"loop.evaluation.rate_provider.{_label}",
         "write",
         f"""
@@ -47,7 +49,7 @@ for _label in PROVIDERS:
         "the community rates one provider of a completed project once (points to both by rule); "
         "the project and need become evaluated when every provider is rated",
     )
-    cypher(
+    RATE_COMMUNITY[_label] = cypher(
         f"loop.evaluation.rate_community.{_label}",
         "write",
         f"""

@@ -10,7 +10,7 @@ from engine.store.queries.closed_loop.fragments import (
     provider_name,
     status_json,
 )
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 _VIEW = f"""
@@ -20,8 +20,9 @@ RETURN f {{.*}} AS offering, q.id AS provider_id, labels(q)[0] AS provider_kind,
          AS used_in_period
 """
 
+REGISTER: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
-    cypher(
+    REGISTER[_label] = cypher(
         f"loop.offering.register.{_label}",
         "write",
         f"""

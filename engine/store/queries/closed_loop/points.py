@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 
 HOLDERS = ("Unit", "Member", "Org")
 
+BALANCE: dict[str, Statement] = {}  # by label
+LEDGER: dict[str, Statement] = {}  # by label
+CORRECT: dict[str, Statement] = {}  # by label
 for _label in HOLDERS:
-    cypher(
+    BALANCE[_label] = cypher(
         f"loop.points.balance.{_label}",
         "read",
         f"""
@@ -18,7 +21,7 @@ for _label in HOLDERS:
         """,
         "a holder's balance: the sum of its ledger",
     )
-    cypher(
+    LEDGER[_label] = cypher(
         f"loop.points.ledger.{_label}",
         "read",
         f"""
@@ -29,7 +32,7 @@ for _label in HOLDERS:
         """,
         "a holder's ledger entries, newest first",
     )
-    cypher(
+    CORRECT[_label] = cypher(
         f"loop.points.correct.{_label}",
         "write",
         f"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock
 from engine.store.queries.outbox import need_orgs, notify, secretaries_of
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 _VIEW = """
@@ -86,8 +86,10 @@ WHERE coalesce(s.hours_logged, 0.0) + $delta <= $provider_max + 0.000001
   AND ($delta <= 0 OR today + $delta <= $daily_cap + 0.000001)
 """
 
+LOG_HOURS: dict[str, Statement] = {}  # by label
+HOURS_USED: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
-    cypher(
+    LOG_HOURS[_label] = cypher(
         f"loop.project.log_hours.{_label}",
         "write",
         f"""
@@ -108,7 +110,7 @@ for _label in PROVIDERS:
         "a provider serving a project in progress logs hours within the limits: a pending work log "
         "and the logged totals (no points until the secretary confirms)",
     )
-    cypher(
+    HOURS_USED[_label] = cypher(
         f"loop.project.hours_used.{_label}",
         "read",
         f"""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.store.registry import cypher
+from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
 
 SUBTREE = cypher(
@@ -20,8 +20,9 @@ _TIES = {
         "+ [(p)-[:JOINS]->(o3:Org) | o3.id]"
     ),
 }
+PROVIDER_ORGS: dict[str, Statement] = {}  # by label
 for _label in PROVIDERS:
-    cypher(
+    PROVIDER_ORGS[_label] = cypher(
         f"loop.scope.provider_orgs.{_label}",
         "read",
         f"""
