@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import BACKENDS
-from test_services_concurrency import race, volunteers
+from test_services_concurrency import volunteers
 from test_services_world import (
     NOW,
     World,
@@ -28,9 +30,11 @@ from test_services_world import (
     world_fixture,  # noqa: F401  (the fixture "world")
 )
 
+from engine.actors import Actor
 from engine.errors import Conflict
-from engine.services import ClaimRequest, NeedDraft, post_need
+from engine.services import ClaimRequest, NeedDraft, claim_need, post_need
 from engine.store.embedded import EmbeddedFalkorDB
+from engine.store.errors import StatementError
 from engine.store.registry import REGISTRY, Statement, all_statements
 
 CLAUSE = re.compile(
@@ -113,14 +117,27 @@ def test_the_check_fails_on_the_statement_without_its_lock(stmt: Statement) -> N
 CLAIMANTS = 50
 
 
-def claim_race(world: World, server: EmbeddedFalkorDB, round_: int) -> int:
-    """Winners among CLAIMANTS concurrent claims of one new need that wants a single provider."""
+def claim_race(world: World, server: EmbeddedFalkorDB, round_: int, *, locked: bool = True) -> int:
+    """Winners among CLAIMANTS concurrent claims of one new need that wants a single provider.
+    With the lock every other claim is a Conflict; without it some may also die in a deadlock
+    (a StatementError), another symptom of the missing lock, which counts as no win."""
     crowd = volunteers(world, CLAIMANTS, prefix=f"R{round_}V")
     draft = NeedDraft(**need_draft("G1", people_wanted=1))
     need_id = post_need(world.store, world.actor("sec1"), draft, now=NOW)["id"]
     jobs = [(actor, ClaimRequest(need_id=need_id, offering_id=offering)) for actor, offering in crowd]
-    results = race(world.store, server, jobs)
-    assert all(isinstance(r, dict | Conflict) for r in results)
+    gate = threading.Barrier(len(jobs))
+
+    def attempt(job: tuple[Actor, ClaimRequest]) -> object:
+        gate.wait()
+        try:
+            return claim_need(world.store, job[0], job[1], now=NOW)
+        except (Conflict, StatementError) as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        results = list(pool.map(attempt, jobs))
+    allowed: tuple[type, ...] = (dict, Conflict) if locked else (dict, Conflict, StatementError)
+    assert all(isinstance(r, allowed) for r in results), [r for r in results if not isinstance(r, allowed)]
     return sum(1 for r in results if isinstance(r, dict))
 
 
@@ -135,5 +152,5 @@ def test_without_the_lock_concurrent_claims_overfill_a_need_on_neo4j(
         stmt = REGISTRY[name]
         assert stmt.neo4j and LOCK.search(stmt.neo4j)
         monkeypatch.setitem(REGISTRY, name, dataclasses.replace(stmt, neo4j=LOCK.sub("WITH *", stmt.neo4j)))
-    winners = [claim_race(world, falkordb_server, i) for i in range(1, 4)]
+    winners = [claim_race(world, falkordb_server, i, locked=False) for i in range(1, 4)]
     assert max(winners) > 1, f"no race lost without the lock in 3 tries: {winners}"

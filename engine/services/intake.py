@@ -644,6 +644,7 @@ def close_request(
         {
             "id": row["request"]["id"],
             "reason": reason,
+            "reason_short": reason[:200],  # the notification's title (FalkorDB's substring mis-cuts)
             "now": at,
             "actor": actor.account_id,
             "audit": audit_record(

@@ -8,6 +8,7 @@ import neo4j
 from neo4j.exceptions import (
     AuthError,
     ConstraintError,
+    DriverError,
     Neo4jError,
     ServiceUnavailable,
     SessionExpired,
@@ -57,6 +58,8 @@ class Neo4jStore(GraphStore):
         except AuthError as exc:
             raise StoreUnavailable(f"Neo4j refused the credentials: {exc}") from exc
         except Neo4jError as exc:  # ClientError, and DatabaseError/TransientError too
+            raise StatementError(f"{name}: {exc}") from exc
+        except DriverError as exc:  # e.g. ResultFailedError after a deadlock the retries gave up on
             raise StatementError(f"{name}: {exc}") from exc
         return rows
 

@@ -4,6 +4,7 @@ duplicates, turn a request into a need, merge it into one, close it; each write 
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock
+from engine.store.queries.directory import PERSONAL_TIES
 from engine.store.queries.outbox import notify
 from engine.store.registry import cypher
 
@@ -173,7 +174,7 @@ CLOSE = cypher(
     SET q.status = 'closed', q.status_reason = $reason, q.decided_at = $now, q.decided_by = $actor,
         q.updated_at = $now
     {AUDIT}
-    {_notify_submitter("q", "'诉求 ' + q.id + ' 已办结:' + substring(q.status_reason, 0, 200)")}
+    {_notify_submitter("q", "'诉求 ' + q.id + ' 已办结:' + $reason_short")}
     RETURN q.id AS id
     """,
     "a secretary closes a queued request with a reason the resident sees (the submitting grid "
@@ -190,3 +191,4 @@ TIES = cypher(
     """,
     "the community whose secretary may see a request's contact (personal data)",
 )
+PERSONAL_TIES["Request"] = TIES  # the personal-data rule picks its ties statement by label
