@@ -39,6 +39,11 @@ fell from 1,066-2,010 to 398-731 req/s, so compare the ratios more than the mill
   after (3 store calls: account, the claim statement returning its view, provider names):
   saturation 105-129 claims/s, p99 1,620-1,790 ms (bare route p99 501-822 ms), claims/bare
   throughput 0.18-0.26; think 1 s: p50 28-177 ms, p99 363-1,160 ms.
+  after, on a quiet machine (load 0.6; ``--needs-per-client 40 --think-ms 1000 0``, 2 runs): think
+  1 s: 94 claims/s, p50 10.6 ms, p99 43-45 ms (bare route p99 3.7-5.5 ms), 0 errors; saturation:
+  168 claims/s, p99 735-790 ms (bare route p99 214-224 ms), 0 errors. The target (claim p99 under
+  500 ms at 100 clients) is judged with think time, as the read target above; saturation is the
+  throughput test (Little's law: p50 = 100 / req/s).
 Profile (py-spy on the server under saturation, before): 78 % of the worker threads' samples wait
 in the FalkorDB reply; GRAPH.QUERY took 123 ms per call on the server (queued behind the
 serialised writes with ``appendfsync always``, THREAD_COUNT 2), GRAPH.RO_QUERY 7 ms.
