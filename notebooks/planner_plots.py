@@ -14,29 +14,17 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import networkx as nx
-from matplotlib import font_manager
 from matplotlib.axes import Axes
 
 from engine.analytics.index import REL_TITLES, index_of
 from engine.demo import generate, graph_counts, load_dataset
+from engine.reporting.figure import cjk_family
 from engine.settings import Settings
 from engine.store import apply_schema
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
 from graph_schema.domain import SCHEMA
 
-CJK_FAMILIES = (
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "Noto Sans CJK JP",
-    "SimHei",
-    "Microsoft YaHei",
-    "PingFang SC",
-)
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"))
 LABEL_COLOURS = {
     "Org": "#c0392b",
     "Area": "#95a5a6",
@@ -54,17 +42,7 @@ LABEL_COLOURS = {
 def use_cjk_font() -> str:
     """Make matplotlib draw Chinese: pick an installed CJK font (registering font files matplotlib
     has not indexed yet) and return its family name; fails with the install command otherwise."""
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    family = next((f for f in CJK_FAMILIES if f in known), None)
-    if family is None:
-        for folder in FONT_DIRS:
-            for path in Path(folder).rglob("*") if Path(folder).is_dir() else ():
-                if path.suffix.lower() in (".ttc", ".ttf", ".otf") and any(
-                    key in path.name.lower() for key in ("wqy", "cjk", "sourcehan", "simhei")
-                ):
-                    font_manager.fontManager.addfont(str(path))
-        known = {f.name for f in font_manager.fontManager.ttflist}
-        family = next((f for f in CJK_FAMILIES if f in known), None)
+    family = cjk_family()
     if family is None:
         raise RuntimeError("没有中文字体: apt-get install fonts-wqy-microhei (或 fonts-noto-cjk)")
     plt.rcParams["font.sans-serif"] = [family, *plt.rcParams["font.sans-serif"]]
