@@ -7,7 +7,6 @@ from collections import defaultdict
 from typing import Any
 
 from engine.actors import Actor
-from engine.errors import Forbidden, NotFound
 from engine.services.periods import Period, buckets, resolve_period
 from engine.services.public_results import (
     PeriodData,
@@ -18,7 +17,7 @@ from engine.services.public_results import (
     read_period,
     top_units,
 )
-from engine.services.scope import jurisdiction, subtree
+from engine.services.reports import authorise
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.queries import results as results_queries
@@ -33,17 +32,6 @@ LEVELS_ZH = {
     "unit": "单位党组织",
     "other": "其他党组织",
 }
-
-
-def authorise(store: GraphStore, actor: Actor, org_id: str) -> None:
-    """Planners, secretaries and admins report on orgs of their jurisdiction; others are refused."""
-    if actor.is_provider:
-        raise Forbidden("服务方不能查看辖区统计")
-    scope = jurisdiction(store, actor)
-    if scope.everything and not subtree(store, org_id):
-        raise NotFound("党组织不存在")
-    if not scope.covers(org_id):
-        raise Forbidden("只能统计本辖区的党组织")
 
 
 def _period(period: str | None, start: str | None, end: str | None) -> Period:

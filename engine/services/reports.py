@@ -63,6 +63,17 @@ def three_rates(rows: Iterable[Row], response_hours: float) -> dict[str, Any]:
     }
 
 
+def authorise(store: GraphStore, actor: Actor, org_id: str) -> None:
+    """Planners, secretaries and admins report on orgs of their jurisdiction; others are refused."""
+    if actor.is_provider:
+        raise Forbidden("服务方不能查看辖区统计")
+    scope = jurisdiction(store, actor)
+    if scope.everything and not subtree(store, org_id):
+        raise NotFound("党组织不存在")
+    if not scope.covers(org_id):
+        raise Forbidden("只能统计本辖区的党组织")
+
+
 def org_report(
     store: GraphStore,
     actor: Actor,
@@ -80,13 +91,7 @@ def org_report(
         raise Invalid("统计时段应为日期时间(如 2026-11-24T08:00:00Z)") from exc
     if end <= start:
         raise Invalid("统计时段的结束须晚于开始")
-    if actor.is_provider:
-        raise Forbidden("服务方不能查看辖区统计")
-    scope = jurisdiction(store, actor)
-    if scope.everything and not subtree(store, org_id):
-        raise NotFound("党组织不存在")
-    if not scope.covers(org_id):
-        raise Forbidden("只能统计本辖区的党组织")
+    authorise(store, actor, org_id)
     period = {"org_id": org_id, "start": start, "end": end}
     rows = store.run(reports_queries.NEEDS_IN_PERIOD, period)
     points = store.run(reports_queries.POINTS_IN_PERIOD, period)
