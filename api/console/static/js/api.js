@@ -44,7 +44,8 @@ export async function api(path, { method = "GET", body, form } = {}) {
   catch { throw new ApiError(0, "network", "无法连接服务器,请检查网络后再试。"); }
   const data = await res.json().catch(() => null);
   if (!res.ok) {
-    if (res.status === 401 && s) signOut();
+    // a request sent with a token renewed meanwhile (a password change) does not sign the user out
+    if (res.status === 401 && s && session()?.token === s.token) signOut();
     throw new ApiError(res.status, data && data.code, words(res.status, data));
   }
   return data;
