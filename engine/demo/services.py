@@ -19,7 +19,7 @@ from engine.demo.sizes import SizeSpec
 from engine.demo.territory import Territory
 from engine.demo.units import UnitRec
 from graph_schema.domain import AGREEMENT_KINDS, BENEFICIARIES
-from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID, CategoryDef
+from graph_schema.taxonomy import BASE_BY_ID, BASE_CATEGORIES, CATEGORIES, CategoryDef
 
 Point = tuple[float, float]
 
@@ -154,9 +154,9 @@ def build_offerings(b: Builder, spec: SizeSpec, units: list[UnitRec], people: Pe
         table = UNIT_OFFERS["law_firm" if unit.trade == "律师事务所" else unit.type]
         for _ in range(k):
             kind, category = table.draw(rng)
-            offers.append(_unit_offering(b, len(offers), unit, kind, CATEGORY_BY_ID[category]))
+            offers.append(_unit_offering(b, len(offers), unit, kind, BASE_BY_ID[category]))
     by_skill: dict[str, list[CategoryDef]] = {}
-    for c in CATEGORIES:
+    for c in BASE_CATEGORIES:  # the draws keep to the first 55 entries (graph_schema/taxonomy.py)
         if c.parent and c.parent != "venue":
             for s in c.skills:
                 by_skill.setdefault(s, []).append(c)
@@ -267,7 +267,7 @@ def build_needs(b: Builder, spec: SizeSpec, t: Territory, offers: list[Offer]) -
         poster = grid.branch_id if area is not community.area and rng.random() < 0.45 else community.org_id
         top_weights = [NEED_TOPS[x] * (OLD_COMPOUND_BOOST.get(x, 1.0) if compound.old else 1.0) for x in tops]
         top = rng.choices(tops, top_weights)[0]
-        leaf = rng.choice([c for c in CATEGORIES if c.parent == top])
+        leaf = rng.choice([c for c in BASE_CATEGORIES if c.parent == top])
         need_point = b.near(point, 0.05)
         status = NEED_STATUS.draw(rng)
         providers: list[Offer] = []

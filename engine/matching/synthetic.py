@@ -17,7 +17,8 @@ from typing import TypeVar
 import numpy as np
 
 from engine.matching.model import GraphTies, NeedSpec, OfferingSpec, ProviderPlace
-from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
+from graph_schema.taxonomy import BASE_BY_ID as CATEGORY_BY_ID  # the first 55 entries: instances as measured
+from graph_schema.taxonomy import BASE_CATEGORIES as CATEGORIES
 
 T = TypeVar("T")
 CENTER = (30.64, 104.04)  # 成都武侯
