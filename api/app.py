@@ -31,6 +31,7 @@ from api.projects.endpoints import router as projects_router
 from api.public.endpoints import router as public_router
 from api.recommendations.endpoints import router as recommendations_router
 from api.reports.endpoints import router as reports_router
+from api.venues.endpoints import router as venues_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
@@ -90,4 +91,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(recommendations_router)
     app.include_router(console_router)
     app.include_router(analytics_router)
+    app.include_router(venues_router)
     return app

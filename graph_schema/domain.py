@@ -233,6 +233,13 @@ OFFERING = Label(
         Prop("available_to", DT, title_zh="可用结束"),
         Prop("radius_km", F, minimum=0, maximum=500, title_zh="服务半径(公里)"),
         *_place(),
+        # Venues (issue 12): opening hours per weekday ("mon 09:00-17:00", Beijing time), a price
+        # when paid; goods and funds: the amount given and what is left of it.
+        Prop("opening_hours", SL, title_zh="开放时间"),
+        Prop("price", F, minimum=0, maximum=1000000, title_zh="收费标准(元/小时)"),
+        Prop("amount", I, minimum=1, maximum=1000000000, title_zh="总量"),
+        Prop("amount_left", I, minimum=0, maximum=1000000000, title_zh="剩余量"),
+        Prop("amount_unit", S, max_length=10, title_zh="计量单位"),
         Prop("status", S, required=True, choices=_c(OFFERING_STATUSES), title_zh="状态"),
         *_stamps(),
     ),
@@ -556,6 +563,76 @@ DELIVERY_LOG = Label(
     ),
 )
 
+# Venue bookings and allocations of goods and funds (issue 12, point 2).
+BOOKING_STATUSES = {"active": "已预约", "cancelled": "已取消"}
+ALLOCATION_STATUSES = {"active": "已领用", "returned": "已退回"}
+BOOKING = Label(
+    "Booking",
+    "场所预约",
+    (
+        _id(),
+        Prop("start", DT, required=True, title_zh="开始时间"),
+        Prop("end", DT, required=True, title_zh="结束时间"),
+        Prop("status", S, required=True, choices=_c(BOOKING_STATUSES), title_zh="状态"),
+        Prop("purpose", S, max_length=200, title_zh="用途"),
+        Prop("fee", F, minimum=0, title_zh="费用(元)"),
+        Prop("booked_by", S, max_length=64, title_zh="预约账号"),
+        Prop("booker_role", S, max_length=32, title_zh="预约方角色"),
+        Prop("booker_id", S, max_length=64, title_zh="预约方"),
+        Prop("status_reason", S, max_length=500, title_zh="取消原因"),
+        *_stamps(),
+    ),
+)
+ALLOCATION = Label(
+    "Allocation",
+    "物资资金领用",
+    (
+        _id(),
+        Prop("amount", I, required=True, minimum=1, maximum=1000000000, title_zh="数量"),
+        Prop("status", S, required=True, choices=_c(ALLOCATION_STATUSES), title_zh="状态"),
+        Prop("purpose", S, max_length=200, title_zh="用途"),
+        Prop("allocated_by", S, max_length=64, title_zh="领用账号"),
+        Prop("booker_role", S, max_length=32, title_zh="领用方角色"),
+        Prop("booker_id", S, max_length=64, title_zh="领用方"),
+        Prop("status_reason", S, max_length=500, title_zh="退回原因"),
+        *_stamps(),
+    ),
+)
+
+# Sign-up, waitlist, check-in and volunteer records (issue 12 point 4; 民政部令第67号
+# 志愿服务记录与证明出具办法): a member's place on a need's roster, its attendance and hours.
+SIGNUP_STATUSES = {"signed": "已报名", "waitlisted": "候补", "withdrawn": "已退出"}
+SIGNUP_HOURS_STATUSES = {"pending": "待确认", "confirmed": "已确认"}
+SIGNUP = Label(
+    "Signup",
+    "志愿报名",
+    (
+        _id(),
+        Prop("status", S, required=True, choices=_c(SIGNUP_STATUSES), title_zh="状态"),
+        Prop("seq", I, required=True, minimum=1, title_zh="报名顺序"),
+        Prop("need_id", S, required=True, max_length=64, title_zh="需求"),
+        Prop("member_id", S, required=True, max_length=64, title_zh="党员"),
+        Prop("promoted_at", DT, title_zh="候补转正时间"),
+        Prop("withdrawn_at", DT, title_zh="退出时间"),
+        Prop("withdrawn_by", S, max_length=64, title_zh="退出操作账号"),
+        Prop("checkin_at", DT, title_zh="签到时间"),
+        Prop("checkout_at", DT, title_zh="签退时间"),
+        Prop("coverage", F, minimum=0, maximum=1, title_zh="到场时长占活动时长比例"),
+        Prop("low_attendance", B, title_zh="到场不足六成"),
+        Prop("hours", F, minimum=0, maximum=10000, title_zh="志愿服务时长(已确认)"),
+        Prop("hours_status", S, choices=_c(SIGNUP_HOURS_STATUSES), title_zh="时长确认状态"),
+        Prop("confirmed_at", DT, title_zh="确认时间"),
+        Prop("confirmed_by", S, max_length=64, title_zh="确认账号"),
+        Prop("correction_hours", F, minimum=0, maximum=10000, title_zh="更正后小时"),
+        Prop("correction_reason", S, max_length=500, title_zh="更正理由"),
+        Prop("correction_status", S, choices=_c(CORRECTION_STATUSES), title_zh="更正状态"),
+        Prop("correction_requested_at", DT, title_zh="申请更正时间"),
+        Prop("correction_decided_at", DT, title_zh="更正处理时间"),
+        Prop("correction_answer", S, max_length=500, title_zh="更正处理说明"),
+        *_stamps(),
+    ),
+)
+
 PROVIDERS = ("Unit", "Member")
 
 REL_TYPES = (
@@ -620,6 +697,10 @@ REL_TYPES = (
     RelType("IN_RUN", "所属派单批次", ("Proposal",), ("DispatchRun",)),
     RelType("QUEUED_AT", "进入社区待办", ("Request",), ("Org",)),
     RelType("BECAME", "转为或并入需求", ("Request",), ("Need",)),
+    RelType("RESERVES", "预约场所", ("Booking",), ("Offering",)),
+    RelType("BOOKED_FOR", "预约用于需求", ("Booking",), ("Need",)),
+    RelType("DRAWS_ON", "领用资源", ("Allocation",), ("Offering",)),
+    RelType("ALLOCATED_TO", "领用用于需求", ("Allocation",), ("Need",)),
 )
 
 SCHEMA = Schema(
@@ -647,6 +728,8 @@ SCHEMA = Schema(
         REQUEST,
         NOTIFICATION,
         DELIVERY_LOG,
+        BOOKING,
+        ALLOCATION,
     ),
     rel_types=REL_TYPES,
 )

@@ -73,6 +73,11 @@ class OfferingOut(BaseModel):
     lat: float | None = None
     lon: float | None = None
     address: str | None = None
+    opening_hours: list[str] | None = Field(None, description="场所开放时间(北京时间),如 mon 09:00-17:00")
+    price: float | None = Field(None, description="收费场所的收费标准(元/小时)")
+    amount: int | None = Field(None, description="物资、资金的总量")
+    amount_left: int | None = Field(None, description="物资、资金的剩余量")
+    amount_unit: str | None = Field(None, description="计量单位(份、件、元)")
     status: str = Field(description="active 可用 · paused 暂停 · retired 已下架")
     created_at: str | None = None
     updated_at: str | None = None

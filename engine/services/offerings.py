@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
@@ -15,6 +15,7 @@ from engine.services.editing import edit_node
 from engine.services.inputs import Category, SchemaInput, id_field, prop_field
 from engine.services.records import audit_record, check_page, new_id, present, public
 from engine.services.scope import holder_kind
+from engine.services.venue_hours import amount_rules, normalize_hours, venue_rules
 from engine.store.base import GraphStore, Row
 from engine.store.queries.closed_loop import offerings as offerings_queries
 from graph_schema.domain import OFFERING_STATUSES, PROVIDERS
@@ -33,6 +34,20 @@ class OfferingFields(SchemaInput):
         kind = getattr(self, "kind", None)
         if getattr(self, "access", None) and kind is not None and kind != "venue":
             raise ValueError("只有场所类资源需要填写“场所使用方式”")
+        if kind is not None:  # a new offering (an edit's are checked on the merged offering)
+            venue_rules(kind, getattr(self, "access", None), getattr(self, "price", None), self.hours)
+            amount_rules(kind, getattr(self, "amount", None), getattr(self, "amount_unit", None))
+
+    @property
+    def hours(self) -> list[str] | None:
+        """The opening hours given (a venue's), normalised."""
+        value: list[str] | None = getattr(self, "opening_hours", None)
+        return value
+
+    @field_validator("opening_hours", mode="after", check_fields=False)
+    @classmethod
+    def _hours(cls, value: list[str] | None) -> list[str] | None:
+        return normalize_hours(value)
 
 
 class OfferingDraft(OfferingFields):
@@ -55,6 +70,10 @@ class OfferingDraft(OfferingFields):
     lat: float | None = prop_field("Offering", "lat", None)
     lon: float | None = prop_field("Offering", "lon", None)
     address: str | None = prop_field("Offering", "address", None)
+    opening_hours: list[str] | None = prop_field("Offering", "opening_hours", None)
+    price: float | None = prop_field("Offering", "price", None)
+    amount: int | None = prop_field("Offering", "amount", None)
+    amount_unit: str | None = prop_field("Offering", "amount_unit", None)
 
     @model_validator(mode="after")
     def _rules(self) -> OfferingDraft:
@@ -78,6 +97,9 @@ class OfferingEdit(OfferingFields):
     lat: float | None = prop_field("Offering", "lat", None)
     lon: float | None = prop_field("Offering", "lon", None)
     address: str | None = prop_field("Offering", "address", None)
+    opening_hours: list[str] | None = prop_field("Offering", "opening_hours", None)
+    price: float | None = prop_field("Offering", "price", None)
+    amount_unit: str | None = prop_field("Offering", "amount_unit", None)
 
     @model_validator(mode="after")
     def _rules(self) -> OfferingEdit:
@@ -144,6 +166,8 @@ def register_offering(
     props = present(
         {**draft.props(), "id": offering_id, "status": "active", "created_at": at, "updated_at": at}
     )
+    if props.get("amount") is not None:  # goods and funds: all of it is left at first
+        props["amount_left"] = props["amount"]
     problems = validate_node("Offering", props)
     if problems:
         raise Invalid(problems[0].message)
@@ -214,6 +238,13 @@ def edit_offering(
             raise Invalid("“可用结束”必须晚于“可用开始”")
         if merged.get("access") and merged["kind"] != "venue":
             raise Invalid("只有场所类资源需要填写“场所使用方式”")
+        try:
+            venue_rules(
+                merged["kind"], merged.get("access"), merged.get("price"), merged.get("opening_hours")
+            )
+            amount_rules(merged["kind"], merged.get("amount"), merged.get("amount_unit"))
+        except ValueError as exc:
+            raise Invalid(str(exc)) from exc
 
     edit_node(
         store,

@@ -14,4 +14,5 @@ from engine.store.queries import (  # noqa: F401
     notifications,
     open311,
     results,
+    venues,
 )
