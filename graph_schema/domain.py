@@ -105,6 +105,7 @@ HOLD_ROLES = {
     "central_household": "党员中心户",
 }
 GENDERS = {"male": "男", "female": "女"}
+CATEGORY_STATUSES = {"active": "启用", "retired": "已停用"}
 
 
 def _c(d: dict[str, str]) -> tuple[str, ...]:
@@ -141,6 +142,8 @@ ORG = Label(
         Prop("org_type", S, choices=_c(ORG_TYPES), title_zh="组织形式"),
         Prop("basis", S, choices=_c(ORG_BASES), title_zh="三缘类别"),
         Prop("founded_on", D, title_zh="成立日期"),
+        # The secretary lets providers claim this org's needs with offerings of another category.
+        Prop("allow_cross_category", B, title_zh="允许跨类认领"),
         *_stamps(),
     ),
     fulltext=("name",),
@@ -192,6 +195,7 @@ MEMBER = Label(
         Prop("hours_per_month", I, minimum=0, maximum=744, title_zh="每月可服务小时"),
         *_stamps(),
     ),
+    fulltext=("name",),  # search (issue 12): names are shown masked to those not entitled to them
 )
 NEED = Label(
     "Need",
@@ -212,6 +216,9 @@ NEED = Label(
         Prop("window_end", DT, required=True, title_zh="结束时间"),
         Prop("status", S, required=True, choices=_c(NEED_STATUSES), title_zh="状态"),
         Prop("status_reason", S, max_length=500, title_zh="状态说明"),
+        Prop("allow_cross_category", B, title_zh="允许跨类认领"),
+        # The organiser's check-in code of the activity (报名签到, issue 12 point 4).
+        Prop("checkin_code", S, max_length=16, title_zh="签到码"),
         *_stamps(),
     ),
     fulltext=("title", "description"),
@@ -272,6 +279,12 @@ AGREEMENT = Label(
         Prop("valid_from", D, title_zh="生效日期"),
         Prop("valid_to", D, title_zh="到期日期"),
         Prop("status", S, required=True, choices=_c(AGREEMENT_STATUSES), title_zh="状态"),
+        # Issue 12: both parties' obligations, renewals kept as history, termination with a reason.
+        Prop("obligations_a", SL, title_zh="甲方(社区/街道)义务"),
+        Prop("obligations_b", SL, title_zh="乙方(驻区单位)义务"),
+        Prop("renewals", SL, title_zh="续签记录(续签日期:原到期日→新到期日)"),
+        Prop("terminated_on", D, title_zh="终止日期"),
+        Prop("termination_reason", S, max_length=500, title_zh="终止原因"),
         *_stamps(),
     ),
 )
@@ -283,6 +296,12 @@ CATEGORY = Label(
         Prop("name", S, required=True, max_length=50, title_zh="名称"),
         Prop("level", I, minimum=1, maximum=5, title_zh="层级"),
         Prop("description", S, max_length=500, title_zh="说明"),
+        # Managed in place by administrators (issue 12): a retired item is not offered for new
+        # needs and offerings, and keeps its history.
+        Prop("status", S, choices=_c(CATEGORY_STATUSES), title_zh="状态"),
+        Prop("skills", SL, title_zh="常用技能"),
+        Prop("retired_at", DT, title_zh="停用时间"),
+        Prop("updated_at", DT, title_zh="更新时间"),
     ),
 )
 SCHEMA_META = Label(
@@ -327,7 +346,7 @@ ACCOUNT = Label(
 
 # The closed loop (issue 3): claims, work logs, problem reports, evaluations, points, audit.
 CLAIM_STATUSES = {"active": "有效", "withdrawn": "已撤回", "cancelled": "已取消"}
-CLAIM_VIA = {"self": "自主认领", "dispatch": "派单"}
+CLAIM_VIA = {"self": "自主认领", "dispatch": "派单", "series": "长期承诺"}
 PROBLEM_STATUSES = {"open": "待处理", "resolved": "已解决"}
 WORK_LOG_STATUSES = {"pending": "待确认", "confirmed": "已确认"}
 CORRECTION_STATUSES = {"pending": "待处理", "accepted": "已接受", "declined": "已拒绝"}
@@ -352,6 +371,8 @@ CLAIM = Label(
         Prop("offering_id", S, required=True, max_length=64, title_zh="所用资源"),
         Prop("note", S, max_length=500, title_zh="备注"),
         Prop("status_reason", S, max_length=500, title_zh="状态说明"),
+        # Set when the offering does not fit the need and the secretary allowed it (跨类认领).
+        Prop("fit_warning", S, max_length=500, title_zh="跨类认领提示"),
         *_stamps(),
     ),
 )
@@ -505,6 +526,24 @@ REQUEST = Label(
     ),
 )
 
+# 双报到 registrations (issue 12): a unit or an in-service member asks a community to take its report;
+# the community's secretary accepts (the REPORTS_TO tie is made) or declines with a reason.
+REGISTRATION_STATUSES = {"pending": "待审核", "accepted": "已接收", "declined": "未接收"}
+REGISTRATION = Label(
+    "Registration",
+    "双报到申请",
+    (
+        _id(),
+        Prop("registrant_kind", S, required=True, choices=("Unit", "Member"), title_zh="报到方类型"),
+        Prop("note", S, max_length=500, title_zh="报到说明"),
+        Prop("status", S, required=True, choices=_c(REGISTRATION_STATUSES), title_zh="状态"),
+        Prop("decision_reason", S, max_length=500, title_zh="审核意见"),
+        Prop("decided_at", DT, title_zh="审核时间"),
+        Prop("decided_by", S, max_length=64, title_zh="审核账号"),
+        *_stamps(),
+    ),
+)
+
 # Notifications (issue 11): an inbox row per recipient account, written by the event's own
 # statement (an outbox), then delivered to channels by the worker with a lease and retries.
 NOTIFICATION_KINDS = {
@@ -519,6 +558,15 @@ NOTIFICATION_KINDS = {
     "overdue": "服务已超期",
     "evaluation_overdue": "评价催办",
     "request_status": "诉求状态变更",
+    "signup_promoted": "候补转为正式报名",
+    "signup_correction": "志愿时长更正申请",
+    "agreement_expiring": "协议即将到期",
+    "registration": "双报到申请",
+    "registration_decided": "双报到审核结果",
+    "unit_need": "驻区单位需求",
+    "pledge": "公开承诺",
+    "series_commitment": "常态化项目新的长期承诺",
+    "series_cancelled": "常态化项目已取消",
 }
 DELIVERY_STATUSES = {
     "none": "无需投递",
@@ -560,6 +608,37 @@ DELIVERY_LOG = Label(
         Prop("notification_id", S, required=True, max_length=64, title_zh="通知"),
         Prop("sent_at", DT, required=True, title_zh="投递时间"),
         Prop("worker", S, max_length=100, title_zh="投递进程"),
+    ),
+)
+
+# Public commitments 公开承诺 ("1+3", issue 12): a member's or unit's pledge with a progress ledger.
+PLEDGE_STATUSES = {"active": "进行中", "completed": "已完成", "withdrawn": "已撤回"}
+PLEDGE_REVIEWS = {"pending": "待审核", "approved": "已审核公示", "returned": "已退回"}
+PLEDGE = Label(
+    "Pledge",
+    "公开承诺",
+    (
+        _id(),
+        Prop("title", S, required=True, max_length=100, title_zh="承诺事项"),
+        Prop("content", S, max_length=2000, title_zh="承诺内容"),
+        Prop("target", S, max_length=500, title_zh="目标"),
+        Prop("due_on", D, title_zh="完成期限"),
+        Prop("status", S, required=True, choices=_c(PLEDGE_STATUSES), title_zh="状态"),
+        Prop("percent", I, minimum=0, maximum=100, title_zh="完成进度(%)"),
+        Prop("review", S, choices=_c(PLEDGE_REVIEWS), title_zh="审核状态"),
+        Prop("review_note", S, max_length=500, title_zh="审核意见"),
+        Prop("reviewed_at", DT, title_zh="审核时间"),
+        *_stamps(),
+    ),
+)
+PLEDGE_PROGRESS = Label(
+    "PledgeProgress",
+    "承诺进展",
+    (
+        _id(),
+        Prop("percent", I, required=True, minimum=0, maximum=100, title_zh="完成进度(%)"),
+        Prop("note", S, required=True, max_length=500, title_zh="进展说明"),
+        Prop("at", DT, required=True, title_zh="记录时间"),
     ),
 )
 
@@ -635,11 +714,55 @@ SIGNUP = Label(
 
 PROVIDERS = ("Unit", "Member")
 
+# Issue 12, point 3: recurring needs 常态化共建项目. A Series holds the RFC 5545 rule and the need's
+# template; each occurrence is an ordinary Need (OCCURRENCE_OF the series) with its own claims,
+# project, hours and points. A Commitment is a provider's standing promise to serve the series.
+SERIES_STATUSES = {"active": "进行中", "ended": "已结束", "cancelled": "已取消"}
+COMMITMENT_STATUSES = {"active": "有效", "withdrawn": "已撤回", "ended": "已结束"}
+SERIES = Label(
+    "Series",
+    "常态化项目",
+    (
+        _id(),
+        Prop("title", S, required=True, max_length=80, title_zh="标题"),
+        Prop("description", S, max_length=2000, title_zh="描述"),
+        Prop("category", S, required=True, max_length=64, title_zh="类别"),
+        Prop("skills", SL, title_zh="所需技能"),
+        Prop("people_wanted", I, required=True, minimum=1, maximum=100, title_zh="每次所需人数"),
+        Prop("hours_wanted", F, minimum=0, maximum=10000, title_zh="每次所需时长(小时)"),
+        Prop("urgency", S, required=True, choices=_c(URGENCIES), title_zh="紧急程度"),
+        Prop("beneficiaries", SL, choices=_c(BENEFICIARIES), title_zh="服务对象"),
+        Prop("beneficiary_count", I, minimum=0, title_zh="受益人数"),
+        *_place(),
+        Prop("rule", S, required=True, max_length=300, title_zh="重复规则(RFC 5545)"),
+        Prop("dtstart", DT, required=True, title_zh="首次开始时间"),
+        Prop("duration_minutes", I, required=True, minimum=15, maximum=1440, title_zh="每次时长(分钟)"),
+        Prop("status", S, required=True, choices=_c(SERIES_STATUSES), title_zh="状态"),
+        Prop("status_reason", S, max_length=500, title_zh="状态说明"),
+        Prop("occurrences_generated", I, minimum=0, title_zh="已生成场次"),
+        Prop("generated_all", B, title_zh="场次已全部生成"),
+        *_stamps(),
+    ),
+    fulltext=("title", "description"),
+)
+COMMITMENT = Label(
+    "Commitment",
+    "长期承诺",
+    (
+        _id(),
+        Prop("status", S, required=True, choices=_c(COMMITMENT_STATUSES), title_zh="状态"),
+        Prop("offering_id", S, required=True, max_length=64, title_zh="所用资源"),
+        Prop("note", S, max_length=500, title_zh="备注"),
+        Prop("status_reason", S, max_length=500, title_zh="状态说明"),
+        *_stamps(),
+    ),
+)
+
 REL_TYPES = (
     RelType("LEADS", "领导", ("Org",), ("Org",)),
     RelType("CONTAINS", "包含", ("Area",), ("Area",)),
     RelType("COVERS", "覆盖", ("Org",), ("Area",)),
-    RelType("LOCATED_IN", "位于", ("Unit", "Need"), ("Area",)),
+    RelType("LOCATED_IN", "位于", ("Unit", "Need", "Series"), ("Area",)),
     RelType("EMBEDDED_IN", "设于单位", ("Org",), ("Unit",)),
     RelType(
         "REPORTS_TO",
@@ -656,7 +779,13 @@ REL_TYPES = (
         (Prop("role", S, choices=("party_a", "party_b"), title_zh="甲乙方"),),
     ),
     RelType("BELONGS_TO", "隶属", ("Member",), ("Org",)),
-    RelType("JOINS", "参加", ("Member",), ("Org",)),
+    RelType(
+        "JOINS",
+        "参加",
+        ("Member",),
+        ("Org",),
+        (Prop("since", D, title_zh="参加日期"),),  # joining a 三缘 branch (issue 12)
+    ),
     RelType("WORKS_AT", "工作于", ("Member",), ("Unit",)),
     RelType("LIVES_IN", "居住于", ("Member",), ("Area",)),
     RelType(
@@ -667,9 +796,16 @@ REL_TYPES = (
         (
             Prop("role", S, required=True, choices=_c(HOLD_ROLES), title_zh="职务"),
             Prop("since", D, title_zh="任职日期"),
+            # Posts managed in place (issue 12): an id, the unit a 兼职委员 comes from, the end
+            # date of a post that ended (kept as history), a note and why it ended.
+            Prop("id", S, max_length=64, title_zh="职务编号"),
+            Prop("unit_id", S, max_length=64, title_zh="来自单位(兼职委员)"),
+            Prop("until", D, title_zh="离任日期"),
+            Prop("note", S, max_length=200, title_zh="备注"),
+            Prop("ended_reason", S, max_length=200, title_zh="离任原因"),
         ),
     ),
-    RelType("POSTED_BY", "发布于", ("Need",), ("Org",)),
+    RelType("POSTED_BY", "发布于", ("Need", "Series"), ("Org",)),
     RelType("OFFERS", "提供", PROVIDERS, ("Offering",)),
     RelType("FULFILLS", "承接", ("Project",), ("Need",)),
     RelType(
@@ -697,10 +833,21 @@ REL_TYPES = (
     RelType("IN_RUN", "所属派单批次", ("Proposal",), ("DispatchRun",)),
     RelType("QUEUED_AT", "进入社区待办", ("Request",), ("Org",)),
     RelType("BECAME", "转为或并入需求", ("Request",), ("Need",)),
+    RelType("OCCURRENCE_OF", "属于常态化项目", ("Need",), ("Series",)),
+    RelType("COMMITS", "作出长期承诺", PROVIDERS, ("Commitment",)),
+    RelType("TO_SERIES", "承诺项目", ("Commitment",), ("Series",)),
+    RelType("SIGNED_UP", "报名参加", ("Member",), ("Signup",)),
+    RelType("SIGNUP_FOR", "报名需求", ("Signup",), ("Need",)),
+    RelType("REGISTERS", "提交报到申请", ("Unit", "Member"), ("Registration",)),
+    RelType("REGISTERS_AT", "报到社区", ("Registration",), ("Org",)),
     RelType("RESERVES", "预约场所", ("Booking",), ("Offering",)),
     RelType("BOOKED_FOR", "预约用于需求", ("Booking",), ("Need",)),
     RelType("DRAWS_ON", "领用资源", ("Allocation",), ("Offering",)),
     RelType("ALLOCATED_TO", "领用用于需求", ("Allocation",), ("Need",)),
+    RelType("REQUESTED_BY", "单位提出", ("Need",), ("Unit",)),  # 双向服务: a unit's own need
+    RelType("PLEDGES", "作出承诺", PROVIDERS, ("Pledge",)),
+    RelType("PLEDGED_TO", "承诺公示组织", ("Pledge",), ("Org",)),
+    RelType("PROGRESS_OF", "承诺进展", ("PledgeProgress",), ("Pledge",)),
 )
 
 SCHEMA = Schema(
@@ -728,8 +875,14 @@ SCHEMA = Schema(
         REQUEST,
         NOTIFICATION,
         DELIVERY_LOG,
+        SERIES,
+        COMMITMENT,
+        SIGNUP,
+        REGISTRATION,
         BOOKING,
         ALLOCATION,
+        PLEDGE,
+        PLEDGE_PROGRESS,
     ),
     rel_types=REL_TYPES,
 )

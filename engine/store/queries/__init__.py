@@ -2,10 +2,14 @@
 
 from engine.store.queries import (  # noqa: F401
     accounts,
+    agreements,
     analytics,
+    branches,
+    categories,
     closed_loop,
     directory,
     exporting,
+    fit,
     intake,
     matching,
     meta,
@@ -13,6 +17,12 @@ from engine.store.queries import (  # noqa: F401
     nodes,
     notifications,
     open311,
+    posts,
+    recurrence,
+    registrations,
     results,
+    search,
+    unit_needs,
+    signups,
     venues,
 )
