@@ -2,10 +2,13 @@
 
 Network: hub → need (capacity = demand) → [need-provider group, when a provider has several offerings
 for the need: capacity 1, so one provider serves a need at most once] → offering (arc capacity 1, cost
-−score × 4096) → [provider node, capacity K, for share caps] → sink. A cost-0 bypass arc hub → sink
+−score × 4096) → [provider node, capacity K, for share caps; with the ``spread`` fairness mode,
+parallel arcs of capacity 1 and rising cost, see ``engine.matching.fairness``] → sink. A cost-0
+bypass arc hub → sink
 lets needs go unserved: ``solve()`` then minimises cost alone (``solve_max_flow_with_min_cost`` would
 serve as many needs as possible first and lose score). A lower bound on the pairs is the bypass
-capacity; urgent-first is a second, exact phase with the urgent supply fixed at its maximum.
+capacity; urgent-first is a second, exact phase with the urgent supply fixed at its maximum (one
+solve with a large urgent bonus instead was measured 2-3× slower: the cost scaling needs more rounds).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import max_flow, min_cost_flow
 
+from engine.matching.fairness import Spread
 from engine.matching.problem import MatchProblem, min_total_for, share_ok
 
 Ints = NDArray[np.int64]
@@ -41,10 +45,12 @@ class FlowResult:
     score_units: int
     total: int
     max_load: int
+    penalty_units: int = 0  # what the spread mode took off the score (0 without it)
 
     def value(self, urgent_first: bool) -> tuple[int, ...]:
-        """What is maximised: (urgent units, score) or (score,)."""
-        return (self.urgent_units, self.score_units) if urgent_first else (self.score_units,)
+        """What is maximised: (urgent units, score less the spread penalties) or (that score,)."""
+        net = self.score_units - self.penalty_units
+        return (self.urgent_units, net) if urgent_first else (net,)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,9 +85,16 @@ class Network:
 class FlowModel:
     """The network of one problem, laid out once and solved under several variants."""
 
-    def __init__(self, problem: MatchProblem) -> None:
+    def __init__(
+        self, problem: MatchProblem, *, spread: Spread | None = None, base_load: Ints | None = None
+    ) -> None:
+        """``spread``: the fairness mode's rising cost per provider pair; ``base_load``: pairs each
+        provider already carries in this run (its penalties continue from there)."""
         p = self.problem = problem
         self.solves = 0
+        self.spread = spread
+        n_prov = len(p.provider_ids)
+        self.base_load = np.zeros(n_prov, np.int64) if base_load is None else np.asarray(base_load, np.int64)
         n_needs, n_off = p.n_needs, p.n_offerings
         group, sizes = p.groups
         multi = sizes >= 2
@@ -104,6 +117,7 @@ class FlowModel:
         self.arc_urgent = p.urgent[p.arc_need]
         self.arc_load_owner = p.arc_provider
         max_cost = int(np.abs(p.score_units).max()) if p.n_arcs else 0
+        max_cost += spread.limit_units if spread is not None else 0
         supply = int(p.demand.sum())
         if max_cost * (self.n_nodes + 1) >= _LIMIT or max_cost * max(supply, 1) >= _LIMIT:
             raise ValueError("得分过大, 无法用整数费用精确求解")
@@ -125,15 +139,16 @@ class FlowModel:
             return None
         need_nodes = self.need_base + np.arange(n_needs, dtype=np.int64)
         off_nodes = self.off_base + np.arange(p.n_offerings, dtype=np.int64)
-        off_heads = SINK if cap is None else self.prov_base + p.offering_provider
-        prov = np.arange(len(p.provider_ids), dtype=np.int64) if cap is not None else np.empty(0, np.int64)
+        via_providers = cap is not None or self.spread is not None
+        off_heads = self.prov_base + p.offering_provider if via_providers else SINK
         n_groups = self.group_tails.shape[0]
+        prov_tails, prov_caps, prov_costs = self.provider_arcs(cap, int(p.demand.sum()))
         blocks: list[tuple[Ints | int, Ints | int, Ints | int, Ints | int, int]] = [
             (need_hub, need_nodes, p.demand, 0, n_needs),
             (self.group_tails, self.group_heads, 1, 0, n_groups),
             (self.cand_tails, self.cand_heads, 1, 0, p.n_arcs),
             (off_nodes, off_heads, p.capacity, 0, p.n_offerings),
-            (self.prov_base + prov, SINK, cap or 0, 0, prov.shape[0]),
+            (prov_tails, SINK, prov_caps, 0, prov_tails.shape[0]),
             (HUB, SINK, bypass, 0, 1),
         ]
         tails, heads, caps, cost = (
@@ -141,14 +156,37 @@ class FlowModel:
             for i in range(4)
         )
         cand_start = n_needs + n_groups
+        prov_start = cand_start + p.n_arcs + p.n_offerings
         if costs == "score":
             cost[cand_start : cand_start + p.n_arcs] = -p.score_units
+            cost[prov_start : prov_start + prov_tails.shape[0]] = prov_costs
         elif costs == "urgent":
             cost[:n_needs] = -p.urgent.astype(np.int64)
         else:
             cost[:n_needs] = -1
         supplies = {HUB: hub_supply, URGENT_HUB: urgent_supply, SINK: -hub_supply - urgent_supply}
         return Network(tails, heads, caps, cost, supplies, cand_start, p.n_arcs)
+
+    def provider_arcs(self, cap: int | None, supply: int) -> tuple[Ints, Ints, Ints]:
+        """Tails, capacities and costs (with the spread penalties) of the provider → sink arcs: one
+        of capacity ``cap`` per provider, or with ``spread`` a ladder of capacity-1 arcs of rising
+        cost and a last one at the limit (together at most ``cap``); none without either."""
+        n_prov = len(self.problem.provider_ids)
+        nodes = self.prov_base + np.arange(n_prov, dtype=np.int64)
+        if self.spread is None:
+            if cap is None:
+                return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+            return nodes, np.full(n_prov, cap, np.int64), np.zeros(n_prov, np.int64)
+        levels = self.spread.levels + 1
+        k = np.tile(np.arange(levels, dtype=np.int64), n_prov)
+        owner = np.repeat(np.arange(n_prov, dtype=np.int64), levels)
+        caps = np.where(k < levels - 1, 1, max(supply, 1)).astype(np.int64)
+        if cap is not None:
+            cum = np.cumsum(caps.reshape(n_prov, levels), axis=1)
+            clipped = np.minimum(cum, cap)
+            caps = np.diff(clipped, axis=1, prepend=0).reshape(-1)
+        costs = self.spread.penalty_units(self.base_load[owner] + k)
+        return self.prov_base + owner, caps.astype(np.int64), costs
 
     def run(
         self, costs: Costs, *, cap: int | None = None, min_total: int = 0, urgent_units: int | None = None
@@ -164,12 +202,14 @@ class FlowModel:
         """The figures of a selection of arcs."""
         p = self.problem
         loads = np.bincount(self.arc_load_owner[selected], minlength=len(p.provider_ids))
+        penalty = 0 if self.spread is None else self.spread.total_units(loads, self.base_load)
         return FlowResult(
             selected=selected,
             urgent_units=int(self.arc_urgent[selected].sum()),
             score_units=int(p.score_units[selected].sum()),
             total=int(selected.sum()),
             max_load=int(loads.max()) if loads.size else 0,
+            penalty_units=penalty,
         )
 
     def best(self, urgent_first: bool, *, cap: int | None = None, min_total: int = 0) -> FlowResult | None:
@@ -202,9 +242,15 @@ class FlowModel:
         return int(smf.optimal_flow())
 
 
-def solve_flow(problem: MatchProblem, *, urgent_first: bool = False) -> tuple[FlowResult, int]:
+def solve_flow(
+    problem: MatchProblem,
+    *,
+    urgent_first: bool = False,
+    spread: Spread | None = None,
+    base_load: Ints | None = None,
+) -> tuple[FlowResult, int]:
     """The exact optimum without share caps, and the number of flow solves."""
-    model = FlowModel(problem)
+    model = FlowModel(problem, spread=spread, base_load=base_load)
     res = model.best(urgent_first)
     if res is None:  # pragma: no cover - the empty flow is always feasible
         raise MatchingError("最小费用流无可行解")
@@ -212,7 +258,12 @@ def solve_flow(problem: MatchProblem, *, urgent_first: bool = False) -> tuple[Fl
 
 
 def solve_flow_share_capped(
-    problem: MatchProblem, max_share: float, *, urgent_first: bool = False
+    problem: MatchProblem,
+    max_share: float,
+    *,
+    urgent_first: bool = False,
+    spread: Spread | None = None,
+    base_load: Ints | None = None,
 ) -> tuple[FlowResult, int]:
     """The exact optimum when no provider may carry more than ``max_share`` of the assigned pairs.
 
@@ -221,7 +272,7 @@ def solve_flow_share_capped(
     P(L) (lower bound only, nonincreasing in L) bound each K, so only the K between two binary searches
     are solved, from the top down, stopping when R(K) cannot beat the best found.
     """
-    model = FlowModel(problem)
+    model = FlowModel(problem, spread=spread, base_load=base_load)
     plain = model.best(urgent_first)
     assert plain is not None
     if share_ok(plain.max_load, plain.total, max_share):
