@@ -8,10 +8,13 @@ from contextlib import ExitStack, asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from api.accounts.endpoints import router as accounts_router
+from api.agreements.endpoints import router as agreements_router
 from api.analytics.endpoints import router as analytics_router
 from api.audit.endpoints import router as audit_router
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
+from api.branches.endpoints import router as branches_router
+from api.categories.endpoints import router as categories_router
 from api.claims.endpoints import router as claims_router
 from api.console.endpoints import router as console_router
 from api.directory.endpoints import router as directory_router
@@ -26,11 +29,18 @@ from api.notifications.endpoints import router as notifications_router
 from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
 from api.points.endpoints import router as points_router
+from api.posts.endpoints import router as posts_router
 from api.projects.endpoints import problems_router
 from api.projects.endpoints import router as projects_router
+from api.pledges.endpoints import router as pledges_router
 from api.public.endpoints import router as public_router
 from api.recommendations.endpoints import router as recommendations_router
+from api.registrations.endpoints import router as registrations_router
 from api.reports.endpoints import router as reports_router
+from api.signups.endpoints import router as signups_router
+from api.unit_needs.endpoints import router as unit_needs_router
+from api.search.endpoints import router as search_router
+from api.series.endpoints import router as series_router
 from api.venues.endpoints import router as venues_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
@@ -84,6 +94,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(notifications_router)
     app.include_router(offerings_router)
     app.include_router(claims_router)
+    app.include_router(series_router)
+    app.include_router(unit_needs_router)
+    app.include_router(pledges_router)
     app.include_router(projects_router)
     app.include_router(problems_router)
     app.include_router(directory_router)
@@ -91,5 +104,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(recommendations_router)
     app.include_router(console_router)
     app.include_router(analytics_router)
+    app.include_router(signups_router)
+    app.include_router(search_router)
+    app.include_router(agreements_router)
+    app.include_router(registrations_router)
     app.include_router(venues_router)
+    app.include_router(posts_router)
+    app.include_router(branches_router)
+    app.include_router(categories_router)
     return app

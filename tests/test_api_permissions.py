@@ -48,6 +48,7 @@ from engine.services import (
     request_correction,
     start_project,
 )
+from engine.services import signups as signup_service
 from engine.services.accounts import get_account, to_actor
 from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
@@ -67,6 +68,7 @@ RUNNERS = frozenset({"admin", "secretary", "unit", "member"})  # who may run a p
 SECRETARIES = frozenset({"admin", "secretary"})
 OWNERS = frozenset({"admin", "unit", "member"})  # an offering's provider (or an admin)
 ADMIN = frozenset({"admin"})
+MEMBER = frozenset({"member"})
 DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
 
@@ -185,6 +187,32 @@ class Side:
         """An active claim of ``provider`` on a need that still wants another provider."""
         return str(self.claim(provider, self.need(people=2))["id"])
 
+    def signup(self, stage: str = "signed") -> str:
+        """The member's sign-up for a new need of the community (issue 12), taken to ``stage``:
+        ``signed``, ``checked`` (checked in and out), ``confirmed`` (hours confirmed) or
+        ``correcting`` (a correction pending)."""
+        need = self.need(people=2)
+        made = str(signup_service.sign_up(self.store, self.member, need)["id"])
+        if stage == "signed":
+            return made
+        code = str(signup_service.issue_code(self.store, self.secretary, need)["code"])
+        signup_service.check_in(self.store, self.member, code)
+        signup_service.check_out(self.store, self.member, code)
+        if stage in ("confirmed", "correcting"):
+            signup_service.confirm_hours(self.store, self.secretary, made, 0.5)
+        if stage == "correcting":
+            signup_service.request_correction(self.store, self.member, made, 1.0, "签退晚了")
+        return made
+
+    def checkin_code(self, checked_in: bool = False) -> str:
+        """The check-in code of a new need the member signed up for (checked in when asked)."""
+        need = self.need(people=2)
+        signup_service.sign_up(self.store, self.member, need)
+        code = str(signup_service.issue_code(self.store, self.secretary, need)["code"])
+        if checked_in:
+            signup_service.check_in(self.store, self.member, code)
+        return code
+
     def build(self) -> Side:
         """Make the roomy offerings and one record of every kind the rows use."""
         for p in (self.unit, self.member):
@@ -203,6 +231,13 @@ class Side:
             "paused": {p.subject_id: self.paused_offering(p) for p in (self.unit, self.member)},
             "request_queued": self.request(),
         }
+        self.shared.update(
+            {
+                f"signup_{stage}": self.signup(stage)
+                for stage in ("signed", "checked", "confirmed", "correcting")
+            }
+            | {"checkin_code": self.checkin_code(), "checkout_code": self.checkin_code(checked_in=True)}
+        )
         self.shared["log_correcting"] = {
             p.subject_id: self.correcting(self.shared["project_logged"], p) for p in (self.unit, self.member)
         }
@@ -277,6 +312,12 @@ class Ctx:
             "request_queued": s.request,
             "offering_own": lambda: s.offering(me),
             "offering_paused": lambda: s.paused_offering(me),
+            "signup_signed": s.signup,
+            "signup_checked": lambda: s.signup("checked"),
+            "signup_confirmed": lambda: s.signup("confirmed"),
+            "signup_correcting": lambda: s.signup("correcting"),
+            "checkin_code": s.checkin_code,
+            "checkout_code": lambda: s.checkin_code(checked_in=True),
         }
         return makers[kind]()
 
@@ -505,6 +546,26 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"need_id": c.get("need_open")}),
     Row("POST", "/intake/requests/{code}/close", SECRETARIES, "deny", {"code": "request_queued"},
         body=lambda c: {"reason": "已电话回复居民"}),
+    # sign-up, waitlist, check-in and volunteer records (issue 12): members sign up for any open
+    # need; the need's secretary manages the roster; the 志愿服务记录证明 for the member, its
+    # secretary or an admin
+    Row("POST", "/signups/needs/{need_id}", MEMBER, "public", NEED),
+    Row("GET", "/signups/needs/{need_id}", EVERYONE, "public", NEED),
+    Row("GET", "/signups/needs/{need_id}/roster", ORG_ROLES, "deny", NEED),
+    Row("POST", "/signups/needs/{need_id}/code", SECRETARIES, "deny", NEED),
+    Row("GET", "/signups/mine", MEMBER, "none"),
+    Row("POST", "/signups/check-in", MEMBER, "none", body=lambda c: {"code": c.get("checkin_code")}),
+    Row("POST", "/signups/check-out", MEMBER, "none", body=lambda c: {"code": c.get("checkout_code")}),
+    Row("POST", "/signups/{signup_id}/withdraw", SECRETARIES | MEMBER, "deny",
+        {"signup_id": "signup_signed"}),
+    Row("POST", "/signups/{signup_id}/confirm", SECRETARIES, "deny", {"signup_id": "signup_checked"},
+        body=lambda c: {"hours": 0.5}),
+    Row("POST", "/signups/{signup_id}/correction", MEMBER, "deny", {"signup_id": "signup_confirmed"},
+        body=lambda c: {"hours": 1.0, "reason": "签退晚了一小时"}),
+    Row("POST", "/signups/{signup_id}/correction/decision", SECRETARIES, "deny",
+        {"signup_id": "signup_correcting"}, body=lambda c: {"accept": True, "answer": "已核实"}),
+    Row("GET", "/signups/members/{member_id}/record.docx", SECRETARIES | MEMBER, "deny",
+        {"member_id": "member"}, query=lambda c: {"period": "2026"}),
 )  # fmt: skip
 
 

@@ -9,6 +9,8 @@ import { explorePage, pathsPage, plannerHome } from "./planner.js";
 import { providerHome } from "./provider.js";
 import { gridHome, queuePage } from "./intake.js";
 import { inboxPage, refreshBadge } from "./inbox.js";
+import { newSeriesPage, seriesListPage, seriesPage } from "./series.js";
+import { mySignupsPage, rosterPage } from "./signups.js";
 import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
 
 // ---------- sign in ----------
@@ -39,6 +41,11 @@ const PAGES = [
   [/^\/projects\/(.+)$/, projectPage],
   [/^\/requests\/(.+)$/, requestPage],
   [/^\/intake$/, queuePage],
+  [/^\/series$/, seriesListPage],
+  [/^\/series\/new$/, newSeriesPage],
+  [/^\/series\/(.+)$/, seriesPage],
+  [/^\/signups$/, mySignupsPage],
+  [/^\/signups\/needs\/(.+)$/, rosterPage],
   [/^\/needs\/new$/, newNeedPage],
   [/^\/needs\/(.+)\/edit$/, editNeedPage],
   [/^\/needs\/(.+)$/, needPage],

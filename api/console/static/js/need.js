@@ -3,6 +3,7 @@ import { api, offers } from "./api.js";
 import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
 import { catName, CLAIM, CORRECTION, me, NEED, PROBLEM, PROJECT, proposalsTable, URGENCY, WORKLOG } from "./common.js";
 import { cancelForm, manages, resolveForm } from "./secretary.js";
+import { signupParts } from "./signups.js";
 import { route } from "./app.js";
 
 export async function needPage(id) {
@@ -42,6 +43,7 @@ export async function needPage(id) {
     parts.push(h("h2", {}, "派单建议"), h("div", { id: "need-proposals" },
       pending.length ? proposalsTable(pending, decides ? route : null) : h("p", { class: "hint" }, "没有待处理的派单建议。")));
   }
+  parts.push(...(await signupParts(need, who)));  // 志愿报名 (issue 12): sign-ups, waitlist, check-in
   if (need.project_id) parts.push(...(await projectParts(need.project_id, who)));
   if (who.role === "unit" || who.role === "member") {
     if (need.status === "open") parts.push(h("h2", {}, "认领这个需求"), await claimForm(need, who));
