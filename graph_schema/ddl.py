@@ -59,6 +59,13 @@ def index_specs(schema: Schema = SCHEMA) -> list[IndexSpec]:
     return specs
 
 
+# Neo4j's analyzer for the full-text indexes: 'cjk' indexes Chinese as overlapping character
+# bigrams (助老助餐 → 助老 老助 助餐), so a phrase query of any two or more characters finds the
+# texts that contain them (engine/services/search.py). FalkorDB's full-text indexes keep their
+# default tokenizer; search does not use them there (engine/store/queries/search.py says why).
+NEO4J_FULLTEXT_ANALYZER = "cjk"
+
+
 def neo4j_ddl(spec: IndexSpec) -> str:
     """The Neo4j 5 statement for one spec, safe to re-run."""
     if spec.kind is IndexKind.UNIQUE:
@@ -69,7 +76,10 @@ def neo4j_ddl(spec: IndexSpec) -> str:
     if spec.kind is IndexKind.LOOKUP:
         return f"CREATE INDEX {spec.name} IF NOT EXISTS FOR (n:{spec.label}) ON (n.{spec.props[0]})"
     each = ", ".join(f"n.{p}" for p in spec.props)
-    return f"CREATE FULLTEXT INDEX {spec.name} IF NOT EXISTS FOR (n:{spec.label}) ON EACH [{each}]"
+    return (
+        f"CREATE FULLTEXT INDEX {spec.name} IF NOT EXISTS FOR (n:{spec.label}) ON EACH [{each}] "
+        f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{NEO4J_FULLTEXT_ANALYZER}'}}}}"
+    )
 
 
 def neo4j_statements(schema: Schema = SCHEMA) -> list[str]:

@@ -1,0 +1,1 @@
+"""Text search over needs, offerings, units, orgs and members (issue 12, point 7)."""
