@@ -99,6 +99,19 @@ class Settings(BaseSettings):
         description="points per feature of a matching score (JSON in LIANJIAN_MATCH_WEIGHTS)",
     )
 
+    dispatch_executor: Literal["auto", "serial", "dask"] = Field(
+        "auto",
+        description="where a dispatch run's street partitions are solved: serial, dask (a cluster, or a "
+        "LocalCluster of dispatch_workers processes), auto = dask when installed and an address is set",
+    )
+    dispatch_dask_address: str | None = Field(
+        None, description="address of a Dask scheduler (tcp://host:8786) for dispatch runs"
+    )
+    dispatch_workers: int = Field(2, ge=1, le=256, description="workers of the local Dask cluster")
+    dispatch_dask_min_streets: int = Field(
+        20, ge=2, le=100000, description="with auto: fewer streets than this are solved serially"
+    )
+
     @property
     def resolved_backend(self) -> Literal["falkordb", "neo4j"]:
         """The backend in use once ``auto`` is decided."""

@@ -459,6 +459,7 @@ MATCH_METHODS = {
     "stable_providers": "稳定匹配(服务方优先)",
     "greedy": "先到先得",
 }
+FAIRNESS_MODES = {"none": "不调整", "spread": "分散派单(同一服务方后续建议得分递减)"}
 DISPATCH_RUN = Label(
     "DispatchRun",
     "派单批次",
@@ -478,6 +479,8 @@ DISPATCH_RUN = Label(
         Prop("pairs", I, minimum=0, title_zh="建议数"),
         Prop("needs_skipped", I, minimum=0, title_zh="无法计算得分而跳过的需求数"),
         Prop("offerings_skipped", I, minimum=0, title_zh="无法计算得分而跳过的资源数"),
+        Prop("fairness_mode", S, choices=_c(FAIRNESS_MODES), title_zh="公平性模式"),
+        Prop("fairness", S, max_length=8000, title_zh="公平性指标(JSON)"),
     ),
 )
 PROPOSAL = Label(

@@ -44,6 +44,7 @@ def start(
         body.urgent_first,
         body.max_share,
         weights=settings.match_weights,
+        fairness_mode=body.fairness_mode,
     )
 
 

@@ -3,7 +3,7 @@ DispatchRequest and ProposalDecision)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi.openapi.models import Example
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +17,12 @@ RUN_EXAMPLES: dict[str, Example] = {
     ),
     "社区派单": Example(summary="社区书记为本社区派单(默认范围为本社区)", value={}),
     "全区派单": Example(
-        summary="区级规划人员为全区各街道派单(逐个街道求解,同一批次不超出资源容量)",
+        summary="区级规划人员为全区各街道派单(各街道分区并行求解,同一批次不超出资源容量)",
         value={"scope_org_id": "org-top"},
+    ),
+    "分散派单": Example(
+        summary="分散派单:同一服务方越往后的建议得分越低,让更多服务方分担(报告中给出总得分的代价)",
+        value={"scope_org_id": "org-s01", "fairness_mode": "spread"},
     ),
 }
 
@@ -65,6 +69,12 @@ class RunOut(BaseModel):
         None, description="数据有误(如只有纬度没有经度)无法计算得分而跳过的需求数"
     )
     offerings_skipped: int | None = Field(None, description="数据有误无法计算得分而跳过的资源数")
+    fairness_mode: str | None = Field(None, description="none 不调整 · spread 分散派单")
+    fairness: dict[str, Any] | None = Field(
+        None,
+        description="公平性:各网格、社区获得建议的需求占比(最低、平均),服务方承接量(最多、平均、基尼系数);"
+        "分散派单时另有不分散时的总得分与得分代价(score_cost)",
+    )
 
 
 class SkippedOut(BaseModel):
@@ -86,6 +96,10 @@ class RunSummary(RunOut):
     seconds: dict[str, float] = Field(description="各阶段用时(秒):读取、候选、求解、写入")
     skipped: list[SkippedOut] = Field(
         default_factory=list, description="因数据有误无法计算得分而跳过的需求和资源(请修正后重新派单)"
+    )
+    partitions: dict[str, Any] = Field(
+        default_factory=dict,
+        description="分区求解情况:执行方式(serial 本机 · dask 集群)、工作进程数、分区数、协调求解的候选数",
     )
 
 

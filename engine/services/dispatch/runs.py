@@ -2,10 +2,16 @@
 the proposals are stored pending, and the need's secretary accepts (the proposal becomes a
 dispatch claim through ``claim_need``) or rejects each.
 
-A run is solved one street partition at a time (``plan_partition``, the entry point that takes
-one partition). A run over a district or city reads every street once (``read_snapshot``) and
-solves the partitions in street order, each seeing the capacity the earlier ones proposed taken,
-so the proposals of one run never promise an offering beyond its capacity.
+A run over one street solves it exactly (``plan_partition`` is the entry point that takes one
+partition). A run over a district, city or province reads every street once (``read_snapshot``),
+scores the candidates once, and fans the street partitions out on the executor the settings pick
+(serial in this process, or the workers of a Dask cluster: ``engine.matching.distributed``), each
+partition holding a share of the capacity of offerings that serve several streets; a reconciliation
+solve and a residual pass then use what the split held back. So the proposals of one run never
+promise an offering beyond its capacity, and the serial and the distributed run propose the same.
+Every run reports its fairness (``engine.matching.fairness``): the share of needs with a proposal
+per grid and community and the spread of work over providers; the ``spread`` mode steers it, and
+its cost in total score is reported beside it.
 
 Writes: the run (with its audit entry), the superseding of earlier pending proposals of the
 same needs, the proposals in UNWIND batches, the run's outcome. A crash between them leaves a
@@ -22,8 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -32,10 +37,14 @@ from pydantic import Field
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.matching import URGENT, Assignment, MatchingError, MatchProblem, Method, ScoreWeights, solve
-from engine.matching.scoring import ScoredArcs
-from engine.matching.solve import MIN_SHARE
+from engine.matching.distributed import Executor, Options, PartitionedResult, partitioned_select
+from engine.matching.fairness import FairnessMode, Spread, fairness_figures
+from engine.matching.greedy import greedy as greedy_select
+from engine.matching.scoring import QUANTUM_STEPS, ScoredArcs
+from engine.matching.solve import MIN_SHARE, assignment_of, check_options
 from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
+from engine.services.dispatch.executors import executor_for
 from engine.services.dispatch.reading import Partition, Skipped, Snapshot, read_snapshot, streets_of
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
 from engine.services.records import audit_record, check_page, linked, new_id, public
@@ -63,6 +72,10 @@ class DispatchRequest(SchemaInput):
     urgent_first: bool = Field(True, description="先保证紧急需求得到服务,再求总得分最高")
     max_share: float | None = Field(
         None, ge=MIN_SHARE, le=1, description=f"任一服务方承接的建议占比上限({MIN_SHARE:g} 到 1)"
+    )
+    fairness_mode: FairnessMode = Field(
+        "none",
+        description="none 不调整 · spread 分散派单:同一服务方在本批次中越往后的建议得分越低(仅 optimal)",
     )
 
 
@@ -160,39 +173,82 @@ def _proposal_rows(plan: PartitionPlan, at: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _plans(
+def _solve_whole(
     snapshot: Snapshot,
-    skipped: list[Skipped],
     streets: list[str],
     need_orgs: frozenset[str],
-    method: Method,
-    urgent_first: bool,
-    max_share: float | None,
+    options: Options,
     weights: ScoreWeights | None,
+    executor: Executor | None,
     timings: dict[str, float],
-) -> list[PartitionPlan]:
-    """Every street's plan. The candidates are found and scored once over the whole scope (a
-    score depends only on its pair), then each street's arcs are solved in street order, seeing
-    the capacity earlier streets were proposed taken."""
+) -> tuple[PartitionPlan, list[Skipped], PartitionedResult]:
+    """The run's one plan over every street: candidates found and scored once over the scope (a
+    score depends only on its pair), the street partitions solved on ``executor``
+    (``partitioned_select``: capacity shares, reconciliation, residual)."""
     mark = time.perf_counter()
     whole = snapshot.partition(streets[0] if len(streets) == 1 else None, need_orgs)
-    skipped += whole.skipped
     arcs = whole.arcs(weights or match_weights())
-    by_street: dict[str, list[int]] = {s: [] for s in streets}
-    for i, need in enumerate(arcs.needs):
-        by_street[snapshot.need_street[need.id]].append(i)
+    problem = MatchProblem.from_scored(arcs)
+    need_part = _need_parts(problem, snapshot, streets)
     timings["candidates"] += time.perf_counter() - mark
-    promised: Counter[str] = Counter()  # offering id -> needs proposed to it by earlier streets
-    plans = []
-    for street_id in streets:
-        mark = time.perf_counter()
-        part = arcs.restrict(np.asarray(by_street[street_id], dtype=np.int64), promised)
-        timings["candidates"] += time.perf_counter() - mark
-        plan = plan_arcs(street_id, part, method, urgent_first, max_share)
-        timings["solve"] += plan.seconds["solve"]
-        plans.append(plan)
-        promised.update(plan.problem.candidate(p.arc).offering_id for p in plan.assignment.pairs)
-    return plans
+    mark = time.perf_counter()
+    try:
+        result = partitioned_select(problem, need_part, options, executor)
+    except (MatchingError, ValueError) as exc:
+        raise Invalid(f"派单参数有误:{exc}") from exc
+    timings["solve"] += time.perf_counter() - mark
+    stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str | bool)}
+    assignment = assignment_of(problem, result.selected, options.method, stats)
+    plan = PartitionPlan(whole.street_id, arcs, problem, assignment, {"solve": timings["solve"]})
+    return plan, list(whole.skipped), result
+
+
+def _fairness(plan: PartitionPlan, selected: np.ndarray) -> dict[str, Any]:
+    """The fairness figures of a selection of the plan's arcs (providers with any candidate count)."""
+    p = plan.problem
+    served = np.bincount(p.arc_need[selected], minlength=p.n_needs) > 0
+    loads = np.bincount(p.arc_provider[selected], minlength=len(p.provider_ids))
+    active = np.bincount(p.arc_provider, minlength=len(p.provider_ids)) > 0
+    spec = {n.id: n for n in plan.arcs.needs}
+    return fairness_figures(
+        [spec[n].grid_id for n in p.need_ids],
+        [spec[n].community_id for n in p.need_ids],
+        served,
+        {p.provider_ids[i]: int(loads[i]) for i in np.flatnonzero(active)},
+    )
+
+
+def _fairness_report(
+    plan: PartitionPlan,
+    selected: np.ndarray,
+    mode: FairnessMode,
+    plain: PartitionedResult | None,
+) -> dict[str, Any]:
+    """The run's fairness: its figures, and with ``spread`` the same without it and the score cost."""
+    report = {"mode": mode, **_fairness(plan, selected)}
+    if plain is not None:
+        units = plan.problem.score_units
+        plain_objective = int(units[plain.selected].sum()) / QUANTUM_STEPS
+        objective = int(units[selected].sum()) / QUANTUM_STEPS
+        without = _fairness(plan, plain.selected)
+        report |= {
+            "objective_without_spread": plain_objective,
+            "score_cost": plain_objective - objective,
+            "score_cost_share": (plain_objective - objective) / abs(plain_objective)
+            if plain_objective
+            else 0.0,
+            "load_max_without_spread": without["load_max"],
+            "load_gini_without_spread": without["load_gini"],
+        }
+    return report
+
+
+FAIRNESS_STORED = (
+    "mode", "grid_coverage_min", "grid_coverage_mean", "community_coverage_min", "community_coverage_mean",
+    "providers", "providers_used", "load_max", "load_mean", "load_gini", "objective_without_spread",
+    "score_cost", "score_cost_share", "load_max_without_spread", "load_gini_without_spread",
+)  # fmt: skip
+"""The figures kept on the stored run (the per-grid and per-community shares are in the answer)."""
 
 
 def start_run(
@@ -205,18 +261,35 @@ def start_run(
     *,
     now: str | None = None,
     weights: ScoreWeights | None = None,
+    fairness_mode: FairnessMode = "none",
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
-    """Match the open needs of the scope (its street partitions, one after another) and store the
-    proposals pending; returns the run with its objective, gap to greedy, needs served and urgent
-    needs served, and the seconds spent reading, scoring, solving and writing."""
+    """Match the open needs of the scope (its street partitions, on ``executor``: the settings'
+    one by default) and store the proposals pending; returns the run with its objective, gap to
+    greedy, needs served and urgent needs served, its fairness figures, how the partitions were
+    solved, and the seconds spent reading, scoring, solving and writing."""
     at = resolve(now)
     org_id, streets, need_orgs = _scope(store, actor, scope_org_id)
+    spread = Spread() if fairness_mode == "spread" else None
+    options = Options(method=method, urgent_first=urgent_first, max_share=max_share, spread=spread)
+    try:
+        check_options(method, max_share, spread)
+    except ValueError as exc:
+        raise Invalid(f"派单参数有误:{exc}") from exc
+    ex = executor if executor is not None else executor_for(get_settings(), len(streets))
     timings = dict.fromkeys(("read", "candidates", "solve", "write"), 0.0)
     started = time.perf_counter()
     snapshot = read_snapshot(store, streets, at, need_orgs)
     timings["read"] = time.perf_counter() - started
-    skipped: list[Skipped] = []
-    plans = _plans(snapshot, skipped, streets, need_orgs, method, urgent_first, max_share, weights, timings)
+    plan, skipped, result = _solve_whole(snapshot, streets, need_orgs, options, weights, ex, timings)
+    plain = None
+    if spread is not None:
+        mark = time.perf_counter()
+        parts = _need_parts(plan.problem, snapshot, streets)
+        plain = partitioned_select(plan.problem, parts, replace(options, spread=None), ex)
+        timings["solve"] += time.perf_counter() - mark
+    fairness = _fairness_report(plan, result.selected, fairness_mode, plain)
+    plans = [plan]
     if skipped:
         log.warning("dispatch over %s skipped %d records that cannot be scored: %s", org_id, len(skipped),
                     "; ".join(f"{s.kind} {s.id}: {s.reason}" for s in skipped[:20]))  # fmt: skip
@@ -229,6 +302,7 @@ def start_run(
         "scope_org_id": org_id,
         "street_id": streets[0] if len(streets) == 1 else None,
         "streets": len(streets),
+        "fairness_mode": fairness_mode,
         "created_at": at,
     }
     store.one(
@@ -248,8 +322,9 @@ def start_run(
     store.bulk(matching_queries.PROPOSAL_BULK_CREATE, rows, batch_size=WRITE_BATCH, params=outbox)
     served = {n for plan in plans for n in plan.assignment.served}
     urgent = {n.id for plan in plans for n in plan.arcs.needs if n.urgency in URGENT}
-    objective = sum(plan.assignment.objective for plan in plans)
-    greedy = sum(float(plan.assignment.stats.get("greedy_objective", 0.0)) for plan in plans)
+    objective = plan.assignment.objective
+    greedy_units = plan.problem.score_units[greedy_select(plan.problem, urgent_first=urgent_first)]
+    greedy = int(greedy_units.sum()) / QUANTUM_STEPS
     outcome = {
         "status": "done",
         "finished_at": resolve(None) if now is None else at,
@@ -260,6 +335,7 @@ def start_run(
         "pairs": len(rows),
         "needs_skipped": sum(s.kind == "need" for s in skipped),
         "offerings_skipped": sum(s.kind == "offering" for s in skipped),
+        "fairness": json.dumps({k: fairness[k] for k in FAIRNESS_STORED if k in fairness}),
     }
     store.one(matching_queries.RUN_FINISH, {"id": run_id, "props": outcome})
     timings["write"] = time.perf_counter() - mark
@@ -273,7 +349,24 @@ def start_run(
         "offerings": len({o.id for plan in plans for o in plan.arcs.offerings}),
         "seconds": timings,
         "skipped": [s.view() for s in skipped],
+        "fairness": fairness,
+        "partitions": {k: v for k, v in result.stats.items() if k not in ("split", "solve")},
     }
+
+
+def _need_parts(problem: MatchProblem, snapshot: Snapshot, streets: list[str]) -> np.ndarray:
+    """The street partition number of each need of the problem."""
+    index = {s: i for i, s in enumerate(streets)}
+    p = problem
+    return np.fromiter((index[snapshot.need_street[n]] for n in p.need_ids), np.int64, p.n_needs)
+
+
+def run_view(run: dict[str, Any]) -> dict[str, Any]:
+    """A stored run as callers see it: its fairness figures parsed."""
+    fairness = run.get("fairness")
+    if isinstance(fairness, str):
+        return {**run, "fairness": json.loads(fairness)}
+    return run
 
 
 def run_row(store: GraphStore, run_id: str) -> dict[str, Any]:
@@ -281,7 +374,7 @@ def run_row(store: GraphStore, run_id: str) -> dict[str, Any]:
     row = store.one(matching_queries.RUN_DETAIL, {"id": run_id})
     if row is None:
         raise NotFound("派单批次不存在")
-    return public(row["run"])
+    return run_view(public(row["run"]))
 
 
 def get_run(store: GraphStore, actor: Actor, run_id: str) -> dict[str, Any]:
@@ -298,7 +391,7 @@ def list_runs(store: GraphStore, actor: Actor, *, skip: int = 0, limit: int = 50
     require_role(actor, RUNNERS, "无权查看派单批次")
     check_page(skip, limit)
     params = {"org_ids": jurisdiction(store, actor).filter, "skip": skip, "limit": limit}
-    return [public(r["run"]) for r in store.run(matching_queries.RUN_LIST, params)]
+    return [run_view(public(r["run"])) for r in store.run(matching_queries.RUN_LIST, params)]
 
 
 def proposal_view(row: Row) -> dict[str, Any]:
