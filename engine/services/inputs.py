@@ -7,6 +7,7 @@ every field named like a property of its label with ``graph_schema.validation``.
 
 from __future__ import annotations
 
+import re
 import types
 from datetime import date
 from enum import Enum
@@ -83,8 +84,13 @@ def checked(label: str, name: str, raw: Any) -> Any:
     return value
 
 
+_CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,30}(\.[a-z][a-z0-9_]{0,30})?$")
+
+
 def _known_category(value: str) -> str:
-    if value not in CATEGORY_BY_ID:
+    # A code of the standard list, or one an administrator added in the graph (issue 12), which
+    # the use case checks with engine.services.categories.require_offered (retired ones refused).
+    if value not in CATEGORY_BY_ID and not _CATEGORY_CODE.match(value):
         raise ValueError(f"服务类别“{value}”不在服务类别表中")
     return value
 

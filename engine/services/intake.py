@@ -28,6 +28,7 @@ from pydantic import model_validator
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
+from engine.services.categories import require_offered
 from engine.services.clock import resolve, shift
 from engine.services.inputs import Category, SchemaInput, checked, id_field, prop_field
 from engine.services.needs import NeedFields, status_zh
@@ -356,6 +357,7 @@ def submit_request(
     at = resolve(now)
     if actor is not None and actor.role is Role.GRID_WORKER:
         via = "grid_worker"
+    require_offered(store, draft.category)  # a retired (or unknown) category is refused
     landing = locate(store, draft.lat, draft.lon, draft.address)
     code = tracking_code()
     keys = {
@@ -531,6 +533,7 @@ def convert_request(
     org_id = body.org_id or row["org_id"]
     if not jurisdiction(store, actor).covers(org_id):
         raise Forbidden("只能为本社区及下属网格、楼栋发布需求")
+    require_offered(store, body.category or request["category"])
     need_id = new_id()
     given = body.props(only_set=True)
     need = present(

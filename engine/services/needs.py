@@ -10,6 +10,7 @@ from pydantic import model_validator
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services.categories import require_offered
 from engine.services.clock import resolve
 from engine.services.editing import edit_node
 from engine.services.inputs import Category, SchemaInput, checked, id_field, prop_field
@@ -141,6 +142,7 @@ def post_need(store: GraphStore, actor: Actor, draft: NeedDraft, *, now: str | N
     require_role(actor, _WRITERS, _NOT_WRITER)
     if not jurisdiction(store, actor).covers(draft.org_id):
         raise Forbidden("只能为本社区及下属网格、楼栋发布需求")
+    require_offered(store, draft.category)  # a retired (or unknown) category is refused
     if draft.area_id and store.one(node_stmt("get", "Area"), {"id": draft.area_id}) is None:
         raise NotFound("需求所在区域不存在")
     need_id = new_id()
@@ -225,7 +227,9 @@ def edit_need(
         taken[0] = len(row["active_claims"])
         return public(row["need"])
 
-    def check(_: dict[str, Any], merged: dict[str, Any]) -> None:
+    def check(current: dict[str, Any], merged: dict[str, Any]) -> None:
+        if merged.get("category") != current.get("category"):
+            require_offered(store, merged.get("category"))  # keeping a retired one is fine
         if merged["window_end"] <= merged["window_start"]:
             raise Invalid("“结束时间”必须晚于“开始时间”")
         if merged["people_wanted"] <= taken[0]:

@@ -10,6 +10,7 @@ from pydantic import field_validator, model_validator
 
 from engine.actors import Actor
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
+from engine.services.categories import require_offered
 from engine.services.clock import period_starts, resolve
 from engine.services.editing import edit_node
 from engine.services.inputs import Category, SchemaInput, id_field, prop_field
@@ -162,6 +163,7 @@ def register_offering(
             raise Invalid("资源只能登记在驻区单位或党员名下")
     else:
         raise Forbidden("只有驻区单位、党员或管理员可以登记资源")
+    require_offered(store, draft.category)  # a retired (or unknown) category is refused
     offering_id = new_id()
     props = present(
         {**draft.props(), "id": offering_id, "status": "active", "created_at": at, "updated_at": at}
@@ -232,7 +234,9 @@ def edit_offering(
         _require_not_retired(row)
         return public(row["offering"])
 
-    def check(_: dict[str, Any], merged: dict[str, Any]) -> None:
+    def check(current: dict[str, Any], merged: dict[str, Any]) -> None:
+        if merged.get("category") != current.get("category"):
+            require_offered(store, merged.get("category"))  # keeping a retired one is fine
         start, end = merged.get("available_from"), merged.get("available_to")
         if start and end and end <= start:
             raise Invalid("“可用结束”必须晚于“可用开始”")

@@ -1,0 +1,1 @@
+"""三缘 feature branches: members join and leave them without changing their affiliation."""
