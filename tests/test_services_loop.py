@@ -180,11 +180,13 @@ def test_the_whole_loop_moves_points_and_the_three_rates(world: World) -> None:
     assert sum(e["points"] for e in ledger(s, w.actor("M1"), "M1")) == expected["M1"]
 
     # Need 2: claimed late (after response_hours) and never done; need 3: cancelled.
-    n2 = post(w, title="楼道清理", category="environment.cleanup")
-    claim(w, "U2", n2, at=shift(NOW, RULES.response_hours + 6), offering=w.offerings["U2"])
+    n2 = post(w, title="楼道清理", category="environment.cleanup", skills=["体力劳动"])
+    cleanup = offering_draft(title="楼道保洁志愿服务", category="environment.cleanup", skills=["体力劳动"])
+    cleanup_id = register_offering(s, w.actor("U2"), cleanup, now=NOW)["id"]  # a claim must fit the need
+    claim(w, "U2", n2, at=shift(NOW, RULES.response_hours + 6), offering=cleanup_id)
     n3 = post(w, title="法律咨询", category="legal.consult")
     cancel_need(s, w.actor("sec1"), n3, "居民已自行解决", now=shift(NOW, 3))
-    writes += 4
+    writes += 5
 
     report = org_report(
         s, w.actor("planner"), "S", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z", settings=RULES
@@ -405,7 +407,7 @@ def test_acting_outside_scope_is_forbidden_and_writes_nothing(world: World) -> N
 def test_lists_are_filtered_to_scope_and_carry_no_personal_data(world: World) -> None:
     w, s = world, world.store
     c1 = post(w)
-    c2 = post(w, "sec2", org_id="G2", title="西园义诊", category="health.clinic")
+    c2 = post(w, "sec2", org_id="G2", title="西园助餐")  # M3's offering fits it (助餐送餐)
     claim(w, "M3", c2, offering=w.offerings["M3"])  # claimed: leaves the public list
     c1_open = post(w, org_id="B1", title="楼道照明维修", category="repair.plumbing")
     ids = lambda rows: {r["id"] for r in rows}  # noqa: E731

@@ -60,6 +60,7 @@ class ClaimOut(BaseModel):
     offering_id: str
     note: str | None = None
     status_reason: str | None = None
+    fit_warning: str | None = Field(None, description="资源与需求类别或技能不符、经社区允许的跨类认领提示")
     created_at: str | None = None
     updated_at: str | None = None
     provider_id: str

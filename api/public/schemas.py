@@ -69,6 +69,31 @@ class ProjectRatings(BaseModel):
     average: float | None = Field(description="平均星级;未评价时为空", examples=[4.5])
 
 
+class PledgeStep(BaseModel):
+    """One progress entry of a pledge."""
+
+    percent: int = Field(description="完成进度(%)")
+    note: str = Field(description="进展说明")
+    at: str = Field(description="记录时间")
+
+
+class PublicPledge(BaseModel):
+    """A public commitment as anyone may read it: no phone, a member's name masked (张**)."""
+
+    id: str
+    title: str = Field(description="承诺事项")
+    content: str | None = None
+    target: str | None = None
+    due_on: str | None = Field(None, description="完成期限")
+    status: str = Field(description="active 进行中 · completed 已完成")
+    percent: int | None = Field(None, description="完成进度(%)")
+    provider_kind: str = Field(description="Unit 驻区单位 或 Member 党员")
+    provider_name: str | None = Field(None, description="单位名称;党员姓名脱敏")
+    org_id: str
+    org_name: str | None = None
+    progress: list[PledgeStep] = Field(default_factory=list)
+
+
 class PublicResults(PeriodFigures):
     """述评公开: the results of an org and its subtree for a period, without personal data."""
 
@@ -76,3 +101,6 @@ class PublicResults(PeriodFigures):
     period: PeriodRef
     top_units: list[TopUnit] = Field(description="服务较多的驻区单位(按已确认时长)")
     project_ratings: list[ProjectRatings] = Field(description="一事一评:已完成项目及其评价")
+    pledges: list[PublicPledge] = Field(
+        default_factory=list, description="公开承诺(已审核公示;党员姓名脱敏)及其进展"
+    )

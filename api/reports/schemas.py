@@ -40,6 +40,15 @@ class HolderPoints(BaseModel):
     entries: int = Field(description="积分条目数", examples=[3])
 
 
+class TwoWayCounts(BaseModel):
+    """Units' own needs (双向服务) in a period: how many, how many resolved, by status."""
+
+    needs: int = Field(description="需求数", examples=[3])
+    resolved: int = Field(description="已完成或已评价", examples=[2])
+    by_status: dict[str, int] = Field(description="按状态计数", examples=[{"open": 1, "completed": 2}])
+    units: int | None = Field(None, description="提出需求的单位数", examples=[2])
+
+
 class OrgReport(BaseModel):
     """The report of an org and its subtree for needs posted in [start, end)."""
 
@@ -57,3 +66,6 @@ class OrgReport(BaseModel):
     satisfaction: SatisfactionRate
     points_total: int = Field(description="时段内本辖区项目产生的积分合计", examples=[120])
     points_by_holder: list[HolderPoints] = Field(description="按单位、党员、党组织的积分(时段内)")
+    two_way_service: TwoWayCounts | None = Field(
+        None, description="双向服务:驻区单位向本辖区提出的需求(时段内发布)及已解决数"
+    )

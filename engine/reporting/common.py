@@ -21,6 +21,12 @@ SUMMARY_HEAD = ("指标", "数值", "说明")
 def summary_rows(report: dict[str, Any]) -> list[tuple[str, Any, str]]:
     """The headline figures of the whole subtree for the period, one row each."""
     t = report["total"]
+    two_way = report.get("two_way_service")  # 双向服务: units' own needs (issue 12)
+    extra = (
+        [("双向服务", two_way["needs"], f"驻区单位向本级及下级提出的需求,已解决 {two_way['resolved']} 项")]
+        if two_way
+        else []
+    )
     return [
         ("需求数", t["needs"], "时段内本级及下级发布的需求(含已取消)"),
         (
@@ -42,6 +48,7 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, Any, str]]:
         ("完成项目数", t["projects_completed"], f"共 {t['projects']} 个项目"),
         ("服务人次", t["people_served"], "已完成项目所服务需求的受益人数之和"),
         ("服务时长(小时)", t["hours"], "社区已确认的服务小时"),
+        *extra,
     ]
 
 

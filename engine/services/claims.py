@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services.clock import period_starts, resolve
+from engine.services.fit import check_self_claim
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
 from engine.services.needs import need_row, status_zh
 from engine.services.offerings import offering_row
@@ -124,6 +125,8 @@ def claim_need(
         kind = _offering_kind(store, actor, req, provider_id, at)
     else:
         provider_id, via, kind = actor.subject_id or "", "self", actor.provider_label or ""
+    # A self-claim must fit the need (category and skills) unless the secretary allows 跨类认领.
+    warning = check_self_claim(store, actor, req.need_id, req.offering_id) if via == "self" else None
     claim_id, project_id = new_id(), new_id()
     claim = {
         "id": claim_id,
@@ -135,6 +138,8 @@ def claim_need(
     }
     if req.note:
         claim["note"] = req.note
+    if warning:
+        claim["fit_warning"] = warning
     after = {**claim, "need_id": req.need_id, "provider_id": provider_id}
     for _ in range(CLAIM_ATTEMPTS):
         row = store.one(

@@ -18,6 +18,7 @@ from engine.services.public_results import (
     top_units,
 )
 from engine.services.reports import authorise
+from engine.services.unit_needs import org_two_way
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.queries import results as results_queries
@@ -142,4 +143,5 @@ def duty_report(
         "months": _series(data, when, "month", rules.response_hours),
         "top_units": top_units(data),
         "project_ratings": project_ratings(data, public_name),
+        "two_way_service": org_two_way(store, org_id, when.start, when.end),  # 双向服务
     }

@@ -23,6 +23,7 @@ from typing import Any
 from engine.errors import NotFound
 from engine.privacy import mask_value
 from engine.services.periods import Period, resolve_period
+from engine.services.pledges import public_pledges
 from engine.services.reports import RESOLVED, three_rates
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
@@ -169,4 +170,5 @@ def public_results(
         **figures(data, rules.response_hours),
         "top_units": top_units(data),
         "project_ratings": project_ratings(data, public_name),
+        "pledges": public_pledges(store, org_id),  # 公开承诺: reviewed, members masked (issue 12)
     }

@@ -19,6 +19,7 @@ from engine.actors import Actor
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.services.clock import parse
 from engine.services.scope import jurisdiction, subtree
+from engine.services.unit_needs import org_two_way
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
 from engine.store.queries.closed_loop import reports as reports_queries
@@ -109,4 +110,5 @@ def org_report(
         **three_rates(rows, rules.response_hours),
         "points_total": sum(int(p["points"]) for p in points),
         "points_by_holder": points,
+        "two_way_service": org_two_way(store, org_id, start, end),  # 双向服务: units' own needs
     }

@@ -17,6 +17,7 @@ from engine.store.queries import (  # noqa: F401
     nodes,
     notifications,
     open311,
+    pledges,
     posts,
     recurrence,
     registrations,

@@ -23,6 +23,7 @@ for _label in PROVIDERS:
         + f"AND acc.role = '{_label.lower()}')",
         kind="CASE WHEN acc.role = 'secretary' THEN 'claim' ELSE 'dispatched' END",
         title="CASE WHEN acc.role = 'secretary' THEN '需求“' + n.title + '”有新的认领' "
+        "+ CASE WHEN c.fit_warning IS NULL THEN '' ELSE '(跨类认领,请留意)' END "
         "ELSE '已为您派单:' + n.title END",
         label="Need",
         entity_id="n.id",
