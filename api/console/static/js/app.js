@@ -12,6 +12,7 @@ import { inboxPage, refreshBadge } from "./inbox.js";
 import { newSeriesPage, seriesListPage, seriesPage } from "./series.js";
 import { mySignupsPage, rosterPage } from "./signups.js";
 import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
+import { venuePage, venuesPage } from "./venues.js";
 
 // ---------- sign in ----------
 function signInPage() {
@@ -38,6 +39,8 @@ const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHo
 /** Pages by path pattern: the first match renders; its groups, URI-decoded, are the page's arguments. */
 const PAGES = [
   [/^\/inbox$/, inboxPage],
+  [/^\/venues$/, venuesPage],
+  [/^\/venues\/(.+)$/, venuePage],
   [/^\/projects\/(.+)$/, projectPage],
   [/^\/requests\/(.+)$/, requestPage],
   [/^\/intake$/, queuePage],

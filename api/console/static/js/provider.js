@@ -81,7 +81,7 @@ function projectItem(p, sid, rating) {
 
 function offeringsTable(list) {
   if (!list.length) return h("p", { class: "hint" }, "还没有登记资源。");
-  return table([["资源", (o) => o.title], ["类别", (o) => catName(o.category)], ["状态", (o) => badge(o.status, OFFERING)],
+  return table([["资源", (o) => (["venue", "goods", "funds"].includes(o.kind) ? h("a", { href: `#/venues/${encodeURIComponent(o.id)}` }, o.title) : o.title)], ["类别", (o) => catName(o.category)], ["状态", (o) => badge(o.status, OFFERING)],
     ["本期已用", (o) => `${o.used_in_period}/${o.capacity}`],
     ["操作", (o) => h("div", { class: "actions" },
       o.status === "active" ? act("暂停", () => change(o, "pause", "已暂停"), "secondary") : null,
