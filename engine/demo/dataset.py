@@ -8,7 +8,7 @@ from typing import Any
 
 # Labels in the order the loader writes them (parents of the taxonomy and territory first).
 NODE_LABELS = (
-    "Category", "Area", "Org", "Unit", "Member", "Agreement", "Need", "Offering", "Project",
+    "Category", "Area", "Org", "Unit", "Member", "Agreement", "Series", "Need", "Offering", "Project",
     "Claim", "WorkLog", "Evaluation", "PointEntry",
 )  # fmt: skip
 

@@ -7,6 +7,7 @@ from engine.demo.dataset import DemoDataset
 from engine.demo.history import build_history
 from engine.demo.members import build_members
 from engine.demo.names import UniqueNames
+from engine.demo.recurring import build_series
 from engine.demo.roles import build_roles
 from engine.demo.services import build_agreements, build_categories, build_needs, build_offerings
 from engine.demo.sizes import SIZES
@@ -31,4 +32,5 @@ def generate(size: str = "district", seed: int = 2026) -> DemoDataset:
     offers = build_offerings(b, spec, units, people)
     build_needs(b, spec, territory, offers)
     build_history(b)
+    build_series(b, territory)  # recurring needs, from a stream of their own
     return b.dataset
