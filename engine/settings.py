@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     evaluation_reminder_days: int = Field(
         3, ge=1, le=365, description="days after completion a secretary is reminded to rate the provider"
     )
+    agreement_warning_days: int = Field(
+        30, ge=1, le=365, description="days before an agreement's end its secretaries and unit are warned"
+    )
 
     match_weights: ScoreWeights = Field(
         default_factory=ScoreWeights,

@@ -164,6 +164,7 @@ class Coverage(BaseModel):
     areas: CoverageGaps
     two_new: ShareReport = Field(description="两新组织建立党组织的比例")
     reporting: ShareReport = Field(description="在职党员到居住地社区报到(双报到)的比例")
+    unit_reporting: ShareReport = Field(description="辖区内驻区单位到所在社区报到(双报到)的比例")
 
 
 class GapRow(BaseModel):

@@ -175,3 +175,20 @@ def in_service_reporting_share(graph: nx.MultiDiGraph) -> ShareReport:
         hit = home is not None and not residential_orgs(ix, home).isdisjoint(ix.out(m, "REPORTS_TO"))
         items.append((m, home, hit))
     return share_report(ix, "在职党员到居住地社区报到率", items)
+
+
+def unit_reporting_share(graph: nx.MultiDiGraph) -> ShareReport:
+    """Share of resident units located in the projected areas (LOCATED_IN an area of the scope)
+    that REPORTS_TO an org of their community (``residential_orgs`` of their area): the units'
+    双报到 rate beside the members' (issue 12). Units placed elsewhere or nowhere (partners of the
+    scope's agreements, say) are not counted."""
+    ix = index_of(graph)
+    areas = set(ix.ids("Area"))
+    items = []
+    for u in ix.ids("Unit"):
+        area = ix.area_of(u)
+        if area is None or area not in areas:
+            continue
+        hit = not residential_orgs(ix, area).isdisjoint(ix.out(u, "REPORTS_TO"))
+        items.append((u, area, hit))
+    return share_report(ix, "驻区单位到社区报到率", items)

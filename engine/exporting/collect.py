@@ -4,7 +4,8 @@ Scope of an org: that org and every org it LEADS (at any depth); the areas those
 every area those CONTAIN; units LOCATED_IN those areas and the orgs EMBEDDED_IN those units (with
 the orgs they lead); members who BELONG_TO a scoped org; needs POSTED_BY a scoped org and the
 projects that FULFIL them; offerings of scoped units and members; agreements with a scoped unit or
-org as a party; and the whole service taxonomy. A relationship is exported when both its ends are.
+org as a party; 双报到 registrations of scoped units and members; and the whole service taxonomy.
+A relationship is exported when both its ends are.
 """
 
 from __future__ import annotations
@@ -107,12 +108,14 @@ def _scope(store: GraphStore, org_id: str, batch_size: int) -> dict[str, set[str
     needs = _ids(store, "export.scope.needs_of_orgs", orgs, batch_size)
     scope = {"Org": orgs, "Area": areas, "Unit": units, "Member": members, "Need": needs}
     scope["Project"] = _ids(store, "export.scope.projects_of_needs", needs, batch_size)
-    provided: dict[str, set[str]] = {"Offering": set(), "Agreement": set()}
+    provided: dict[str, set[str]] = {"Offering": set(), "Agreement": set(), "Registration": set()}
     for label, rel_type in (
         ("Unit", "OFFERS"),
         ("Member", "OFFERS"),
         ("Unit", "PARTY_TO"),
         ("Org", "PARTY_TO"),
+        ("Unit", "REGISTERS"),
+        ("Member", "REGISTERS"),
     ):
         for rel in _out_rels(store, label, scope[label], batch_size):
             if rel.type == rel_type and rel.end_label in provided:

@@ -117,6 +117,14 @@ KINDS: tuple[Kind, ...] = (
         "Agreement",
         (RefColumn("parties", "协议各方", "PARTY_TO", (UNIT, ORG), outgoing=False, many=True),),
     ),
+    Kind(
+        "registrations",
+        "Registration",
+        (
+            RefColumn("registrant", "报到方", "REGISTERS", (UNIT, MEMBER), outgoing=False, required=True),
+            RefColumn("org", "报到社区", "REGISTERS_AT", (ORG,), outgoing=True, required=True),
+        ),
+    ),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 IMPORT_LABELS: tuple[str, ...] = tuple(k.label for k in KINDS)

@@ -20,7 +20,12 @@ from typing import Any
 import networkx as nx
 
 from engine.actors import Actor, Role
-from engine.analytics.coverage import in_service_reporting_share, two_new_org_share, uncovered_areas
+from engine.analytics.coverage import (
+    in_service_reporting_share,
+    two_new_org_share,
+    uncovered_areas,
+    unit_reporting_share,
+)
 from engine.analytics.gaps import monthly_trends, needs_without_provider, supply_demand
 from engine.analytics.mobilisation import Mobiliser
 from engine.analytics.network import bridges, clusters, dependence, suggest_partnerships
@@ -153,6 +158,7 @@ def coverage_of(store: GraphStore, actor: Actor, org_id: str) -> dict[str, Any]:
         "areas": plain(uncovered_areas(graph)),
         "two_new": plain(two_new_org_share(graph)),
         "reporting": plain(in_service_reporting_share(graph)),
+        "unit_reporting": plain(unit_reporting_share(graph)),
     }
 
 

@@ -77,10 +77,11 @@ const frac = (x) => `${x.hits}/${x.total}`;
 /** The coverage report as figures (one per share), a table by community and the blank areas. */
 function coverage(cov) {
   const levels = Object.keys(AREA_LEVEL).filter((k) => cov.areas.shares[k]);
-  const reports = [...levels.map((k) => [k, cov.areas.shares[k]]), ["two_new", cov.two_new], ["reporting", cov.reporting]];
+  const reports = [...levels.map((k) => [k, cov.areas.shares[k]]), ["two_new", cov.two_new], ["reporting", cov.reporting], ["unit_reporting", cov.unit_reporting]];
   const detail = {
     two_new: (x) => `${frac(x)} 家两新组织建有党组织`,
     reporting: (x) => `${frac(x)} 名在职党员已到居住地社区报到`,
+    unit_reporting: (x) => `${frac(x)} 家驻区单位已到所在社区报到`,
   };
   const card = ([key, rep]) => h("div", { class: "rate", "data-key": key }, h("div", {}, rep.title), h("div", { class: "value" }, pct(rep.overall.rate)),
     h("div", { class: "hint" }, detail[key] ? detail[key](rep.overall)
@@ -91,7 +92,7 @@ function coverage(cov) {
     communities.get(row.area_id).shares[key] = row.share;
   }
   const cell = (key) => (c) => { const x = c.shares[key]; return x ? `${pct(x.rate)}(${frac(x)})` : "—"; };
-  const short = { two_new: "两新覆盖", reporting: "双报到" };
+  const short = { two_new: "两新覆盖", reporting: "双报到", unit_reporting: "单位报到" };
   const blanks = levels.flatMap((k) => cov.areas.uncovered[k] || []);
   return [h("div", { class: "rates", id: "coverage" }, reports.map(card)),
     h("div", { id: "coverage-by-community" }, communities.size ? table([["社区", (c) => c.name],
