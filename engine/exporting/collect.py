@@ -109,6 +109,7 @@ def _scope(store: GraphStore, org_id: str, batch_size: int) -> dict[str, set[str
     scope = {"Org": orgs, "Area": areas, "Unit": units, "Member": members, "Need": needs}
     scope["Project"] = _ids(store, "export.scope.projects_of_needs", needs, batch_size)
     provided: dict[str, set[str]] = {"Offering": set(), "Agreement": set(), "Registration": set()}
+    provided.update(Series=set(), Commitment=set())
     for label, rel_type in (
         ("Unit", "OFFERS"),
         ("Member", "OFFERS"),
@@ -116,6 +117,9 @@ def _scope(store: GraphStore, org_id: str, batch_size: int) -> dict[str, set[str
         ("Org", "PARTY_TO"),
         ("Unit", "REGISTERS"),
         ("Member", "REGISTERS"),
+        ("Need", "OCCURRENCE_OF"),  # the series of scoped needs, and commitments of scoped providers
+        ("Unit", "COMMITS"),
+        ("Member", "COMMITS"),
     ):
         for rel in _out_rels(store, label, scope[label], batch_size):
             if rel.type == rel_type and rel.end_label in provided:

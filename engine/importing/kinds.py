@@ -99,12 +99,21 @@ KINDS: tuple[Kind, ...] = (
             RefColumn("lives_in", "居住区域", "LIVES_IN", (AREA,), outgoing=True),
         ),
     ),
+    Kind(  # recurring needs 常态化项目: the rule and template; its occurrences are needs (below)
+        "series",
+        "Series",
+        (
+            RefColumn("posted_by", "发布组织", "POSTED_BY", (ORG,), outgoing=True, required=True),
+            RefColumn("area", "所在区域", "LOCATED_IN", (AREA,), outgoing=True),
+        ),
+    ),
     Kind(
         "needs",
         "Need",
         (
             RefColumn("posted_by", "发布组织", "POSTED_BY", (ORG,), outgoing=True, required=True),
             RefColumn("area", "所在区域", "LOCATED_IN", (AREA,), outgoing=True),
+            RefColumn("series", "所属常态化项目", "OCCURRENCE_OF", ("Series",), outgoing=True),
         ),
     ),
     Kind(

@@ -21,6 +21,7 @@ from engine.notify.delivery import Policy, deliver_due, worker_id
 from engine.services.agreements import remind_expiring_agreements
 from engine.services.needs import expire_needs
 from engine.services.notifications import remind_evaluations, remind_overdue, remind_start_tomorrow
+from engine.services.recurrence import extend_series
 from engine.settings import Settings
 from engine.store.base import GraphStore
 
@@ -62,6 +63,7 @@ def jobs(store: GraphStore, settings: Settings, channel: Channel | None) -> dict
         "remind_overdue": lambda: remind_overdue(store),
         "remind_start_tomorrow": lambda: remind_start_tomorrow(store),
         "remind_evaluations": lambda: remind_evaluations(store, days=settings.evaluation_reminder_days),
+        "extend_series": lambda: extend_series(store),  # recurring needs: occurrences within the horizon
         "remind_agreements": lambda: remind_expiring_agreements(store, days=settings.agreement_warning_days),
     }
 
