@@ -11,6 +11,7 @@ import { gridHome, queuePage } from "./intake.js";
 import { inboxPage, refreshBadge } from "./inbox.js";
 import { newSeriesPage, seriesListPage, seriesPage } from "./series.js";
 import { mySignupsPage, rosterPage } from "./signups.js";
+import { foundPage, searchPage, setupSearchBox } from "./search.js";
 import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
 import { venuePage, venuesPage } from "./venues.js";
 
@@ -23,6 +24,7 @@ function signInPage() {
   document.getElementById("password-link").hidden = true;
   document.getElementById("intake-link").hidden = true;
   document.getElementById("inbox-link").hidden = true;
+  setupSearchBox(null);
   const form = h("form", { class: "card signin", "aria-label": "登录" },
     field("用户名", h("input", { name: "username", required: true, autocomplete: "username", maxlength: 64 })),
     field("密码", h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
@@ -41,6 +43,10 @@ const PAGES = [
   [/^\/inbox$/, inboxPage],
   [/^\/venues$/, venuesPage],
   [/^\/venues\/(.+)$/, venuePage],
+  [/^\/search\/([^/]+)\/(need|offering|unit|org|member)\/(\d+)$/, searchPage],
+  [/^\/search\/([^/]+)\/(need|offering|unit|org|member)$/, searchPage],
+  [/^\/search\/([^/]+)$/, searchPage],
+  [/^\/found\/(offering|unit|org|member)\/(.+)$/, foundPage],
   [/^\/projects\/(.+)$/, projectPage],
   [/^\/requests\/(.+)$/, requestPage],
   [/^\/intake$/, queuePage],
@@ -85,6 +91,7 @@ export async function route() {
   document.getElementById("sign-out").hidden = false;
   document.getElementById("password-link").hidden = false;
   document.getElementById("intake-link").hidden = !["secretary", "admin", "planner"].includes(s.me.role);
+  setupSearchBox(s.me);
   refreshBadge();  // on every navigation (and every 60 s while signed in)
   const ticket = ++routes;  // a newer navigation wins over a slower earlier one
   const busy = document.getElementById("busy");
