@@ -57,7 +57,6 @@ from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
 from engine.services.intake import RequestDraft, submit_request
 from engine.services.posts import PostDraft, assign_post
-from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.services.registrations import RegistrationDraft, submit_registration
 from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.settings import Settings
@@ -78,7 +77,6 @@ ADMIN = frozenset({"admin"})
 MEMBER = frozenset({"member"})
 DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
-SLOT = {"start": "2030-03-04T09:00:00+08:00", "end": "2030-03-04T10:00:00+08:00"}  # a venue's booking
 SLOT = {"start": "2030-03-04T09:00:00+08:00", "end": "2030-03-04T10:00:00+08:00"}  # a venue's booking
 
 
@@ -233,25 +231,6 @@ class Side:
         draft = RegistrationDraft(org_id=self.community)
         return str(submit_registration(self.store, registrant, draft)["id"])
 
-    def venue(self, provider: Actor) -> str:
-        """A new venue of ``provider`` (open at any hour)."""
-        body = {**offering_body(5), "kind": "venue", "access": "reservation"}
-        body["category"] = "venue.meeting_room"
-        return str(register_offering(self.store, provider, OfferingDraft(**body))["id"])
-
-    def booking(self, provider: Actor) -> str:
-        """An active booking of a new venue of ``provider``, made by the provider."""
-        return str(book_venue(self.store, provider, self.venue(provider), BookingDraft(**SLOT))["id"])
-
-    def goods(self, provider: Actor) -> str:
-        """A new goods offering of ``provider`` with 1,000 份."""
-        body = {**offering_body(5), "kind": "goods", "amount": 1000, "amount_unit": "份"}
-        return str(register_offering(self.store, provider, OfferingDraft(**body))["id"])
-
-    def allocation(self, provider: Actor) -> str:
-        """An active allocation of 10 from a new goods offering of ``provider``, taken by the provider."""
-        return str(allocate(self.store, provider, self.goods(provider), AllocationDraft(amount=10))["id"])
-
     def pending_claim(self, provider: Actor) -> str:
         """An active claim of ``provider`` on a need that still wants another provider."""
         return str(self.claim(provider, self.need(people=2))["id"])
@@ -312,11 +291,6 @@ class Side:
         }
         self.shared["proposal"] = self.proposal()  # its run covers every open need made above
         self.shared["run"] = self.run()
-        self.shared |= {  # issue 12, point 2: a venue, a booking, goods, an allocation per provider
-            name: {p.subject_id: make(p) for p in (self.unit, self.member)}
-            for name, make in (("venue_own", self.venue), ("booking_own", self.booking),
-                               ("goods_own", self.goods), ("allocation_own", self.allocation))
-        }  # fmt: skip
         self.shared |= {"agreement": self.agreement(), "registration_pending": self.registration()}
         self.shared |= {  # issue 12, point 2: a venue, a booking, goods, an allocation per provider
             name: {p.subject_id: make(p) for p in (self.unit, self.member)}
@@ -424,8 +398,6 @@ class Ctx:
                 return str(s.shared["paused"][self.provider])
             if kind in ("venue_own", "booking_own", "goods_own", "allocation_own"):
                 return str(s.shared[kind][self.provider])
-            if kind in ("venue_own", "booking_own", "goods_own", "allocation_own"):
-                return str(s.shared[kind][self.provider])
             return str(s.shared[kind])
         makers: dict[str, Callable[[], str]] = {
             "need_open": s.need,
@@ -442,10 +414,6 @@ class Ctx:
             "registration_pending": s.registration,
             "offering_own": lambda: s.offering(me),
             "offering_paused": lambda: s.paused_offering(me),
-            "venue_own": lambda: s.venue(me),
-            "booking_own": lambda: s.booking(me),
-            "goods_own": lambda: s.goods(me),
-            "allocation_own": lambda: s.allocation(me),
             "venue_own": lambda: s.venue(me),
             "booking_own": lambda: s.booking(me),
             "goods_own": lambda: s.goods(me),
@@ -622,20 +590,6 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/offerings/{offering_id}/pause", OWNERS, "deny", OFFERING),
     Row("POST", "/offerings/{offering_id}/resume", OWNERS, "deny", {"offering_id": "offering_paused"}),
     Row("POST", "/offerings/{offering_id}/retire", OWNERS, "deny", OFFERING),
-    # venues by time slot, goods and funds (issue 12): slots and takes public; the provider, or an
-    # org role whose jurisdiction reaches the provider, books and takes
-    Row("GET", "/offerings/{offering_id}/bookings", EVERYONE, "public", {"offering_id": "venue_own"}),
-    Row("POST", "/offerings/{offering_id}/bookings", EVERYONE, "deny", {"offering_id": "venue_own"},
-        body=lambda c: SLOT),
-    Row("POST", "/bookings/{booking_id}/cancel", EVERYONE, "deny", {"booking_id": "booking_own"},
-        body=lambda c: {"reason": "改期"}),
-    Row("GET", "/offerings/{offering_id}/allocations", EVERYONE, "public", {"offering_id": "goods_own"}),
-    Row("POST", "/offerings/{offering_id}/allocations", EVERYONE, "deny", {"offering_id": "goods_own"},
-        body=lambda c: {"amount": 5, "purpose": "慰问"}),
-    Row("POST", "/allocations/{allocation_id}/return", EVERYONE, "deny",
-        {"allocation_id": "allocation_own"}),
-    Row("PUT", "/offerings/{offering_id}/amount", OWNERS, "deny", {"offering_id": "goods_own"},
-        body=lambda c: {"amount": 2000}),
     # venues by time slot, goods and funds (issue 12): slots and takes public; the provider, or an
     # org role whose jurisdiction reaches the provider, books and takes
     Row("GET", "/offerings/{offering_id}/bookings", EVERYONE, "public", {"offering_id": "venue_own"}),
