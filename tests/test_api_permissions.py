@@ -30,7 +30,7 @@ from conftest import BACKENDS, make_store, release_store
 from test_api_concurrency import need_body, offering_body
 from test_services_world import nodes, snapshot
 
-from engine.actors import Actor
+from engine.actors import SYSTEM, Actor
 from engine.demo.accounts import DEMO_PASSWORD
 from engine.services import (
     ClaimRequest,
@@ -51,10 +51,14 @@ from engine.services import (
 from engine.services import signups as signup_service
 from engine.services.accounts import get_account, to_actor
 from engine.services.agreements import AgreementDraft, create_agreement
+from engine.services.branches import JoinRequest, join_branch
+from engine.services.categories import CategoryDraft, add_category, retire_category
 from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
 from engine.services.intake import RequestDraft, submit_request
+from engine.services.posts import PostDraft, assign_post
 from engine.services.registrations import RegistrationDraft, submit_registration
+from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
@@ -73,6 +77,7 @@ ADMIN = frozenset({"admin"})
 MEMBER = frozenset({"member"})
 DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
+SLOT = {"start": "2030-03-04T09:00:00+08:00", "end": "2030-03-04T10:00:00+08:00"}  # a venue's booking
 
 
 def shared_world(
@@ -185,6 +190,25 @@ class Side:
         draft = RequestDraft(**intake_body(self.place))
         return str(submit_request(self.store, None, draft)["code"])
 
+    def venue(self, provider: Actor) -> str:
+        """A new venue of ``provider`` (open at any hour)."""
+        body = {**offering_body(5), "kind": "venue", "access": "reservation"}
+        body["category"] = "venue.meeting_room"
+        return str(register_offering(self.store, provider, OfferingDraft(**body))["id"])
+
+    def booking(self, provider: Actor) -> str:
+        """An active booking of a new venue of ``provider``, made by the provider."""
+        return str(book_venue(self.store, provider, self.venue(provider), BookingDraft(**SLOT))["id"])
+
+    def goods(self, provider: Actor) -> str:
+        """A new goods offering of ``provider`` with 1,000 份."""
+        body = {**offering_body(5), "kind": "goods", "amount": 1000, "amount_unit": "份"}
+        return str(register_offering(self.store, provider, OfferingDraft(**body))["id"])
+
+    def allocation(self, provider: Actor) -> str:
+        """An active allocation of 10 from a new goods offering of ``provider``, taken by the provider."""
+        return str(allocate(self.store, provider, self.goods(provider), AllocationDraft(amount=10))["id"])
+
     def agreement(self) -> str:
         """An agreement in force between the community and the side's unit (issue 12)."""
         draft = AgreementDraft(
@@ -268,7 +292,55 @@ class Side:
         self.shared["proposal"] = self.proposal()  # its run covers every open need made above
         self.shared["run"] = self.run()
         self.shared |= {"agreement": self.agreement(), "registration_pending": self.registration()}
+        self.shared |= {  # issue 12, point 2: a venue, a booking, goods, an allocation per provider
+            name: {p.subject_id: make(p) for p in (self.unit, self.member)}
+            for name, make in (("venue_own", self.venue), ("booking_own", self.booking),
+                               ("goods_own", self.goods), ("allocation_own", self.allocation))
+        }  # fmt: skip
+        self.shared |= {"post": self.post(), "branch": self.branch(), "branch_joined": self.joined_branch()}
+        self.shared |= {"category_fresh": new_category(self.store)}
+        self.shared |= {"category_retired": new_category(self.store, retired=True)}
         return self
+
+    def post(self) -> str:
+        """A current post (楼长) at the community, held by a new member (issue 12)."""
+        draft = PostDraft(org_id=self.community, member_id=fresh_member(self.store), role="building_head")
+        return str(assign_post(self.store, SYSTEM, draft)["id"])
+
+    def branch(self) -> str:
+        """A new 三缘 branch led by the community."""
+        bid = f"org-branch-{uuid.uuid4().hex[:10]}"
+        props = {"id": bid, "name": "矩阵测试趣缘党支部", "level": "other", "kind": "feature"}
+        self.store.run(node_stmt("create", "Org"), {"props": props})
+        link = {"start": self.community, "end": bid, "props": {}}
+        self.store.run(rel_stmt("bulk_create", "LEADS", "Org", "Org"), {"rows": [link]})
+        BRANCH_PARENT[bid] = self.community
+        return bid
+
+    def joined_branch(self) -> str:
+        """A new branch the side's member joined."""
+        bid = self.branch()
+        join_branch(self.store, SYSTEM, bid, JoinRequest(member_id=self.member.subject_id))
+        return bid
+
+
+BRANCH_PARENT: dict[str, str] = {}  # branches made here -> the community leading them
+
+
+def fresh_member(store: GraphStore) -> str:
+    """A new member with no ties (member nodes are not part of what a refused write must keep)."""
+    mid = f"mem-t-{uuid.uuid4().hex[:10]}"
+    store.run(node_stmt("create", "Member"), {"props": {"id": mid, "name": "测试党员"}})
+    return mid
+
+
+def new_category(store: GraphStore, retired: bool = False) -> str:
+    """A new top-level category added by an admin (and retired if asked)."""
+    tag = uuid.uuid4().hex[:10]
+    code = str(add_category(store, SYSTEM, CategoryDraft(code=f"t{tag}", name=f"矩阵测试{tag}"))["id"])
+    if retired:
+        retire_category(store, SYSTEM, code)
+    return code
 
 
 @dataclass
@@ -303,6 +375,7 @@ class Ctx:
             "need_seen": s.shared["need_seen"],
             "project_seen": s.shared["project_seen"],
             "run": s.shared["run"],
+            "category": "elderly.meals",
         }
         if kind in fixed:
             return str(fixed[kind])
@@ -323,6 +396,8 @@ class Ctx:
                 return s.offerings[self.provider]
             if kind == "offering_paused":
                 return str(s.shared["paused"][self.provider])
+            if kind in ("venue_own", "booking_own", "goods_own", "allocation_own"):
+                return str(s.shared[kind][self.provider])
             return str(s.shared[kind])
         makers: dict[str, Callable[[], str]] = {
             "need_open": s.need,
@@ -339,12 +414,21 @@ class Ctx:
             "registration_pending": s.registration,
             "offering_own": lambda: s.offering(me),
             "offering_paused": lambda: s.paused_offering(me),
+            "venue_own": lambda: s.venue(me),
+            "booking_own": lambda: s.booking(me),
+            "goods_own": lambda: s.goods(me),
+            "allocation_own": lambda: s.allocation(me),
             "signup_signed": s.signup,
             "signup_checked": lambda: s.signup("checked"),
             "signup_confirmed": lambda: s.signup("confirmed"),
             "signup_correcting": lambda: s.signup("correcting"),
             "checkin_code": s.checkin_code,
             "checkout_code": lambda: s.checkin_code(checked_in=True),
+            "post": s.post,
+            "branch": s.branch,
+            "branch_joined": s.joined_branch,
+            "category_fresh": lambda: new_category(s.store),
+            "category_retired": lambda: new_category(s.store, retired=True),
         }
         return makers[kind]()
 
@@ -424,6 +508,21 @@ def _org_leaks(key: str) -> Callable[[dict[str, Any], Viewer], bool]:
     return lambda item, v: v.orgs is not None and item[key] not in v.orgs
 
 
+def _own_or_org_leaks(key: str) -> Callable[[dict[str, Any], Viewer], bool]:
+    """Items of a member's own list (a member sees all of its own, and every branch to choose one),
+    or else outside an org role's scope (a branch made here is where its community is)."""
+
+    def leaks(item: dict[str, Any], v: Viewer) -> bool:
+        org = BRANCH_PARENT.get(item[key], item[key])
+        return v.role != "member" and v.orgs is not None and item[key] not in v.orgs and org not in v.orgs
+
+    return leaks
+
+
+def _join_body(c: Ctx) -> dict[str, Any]:
+    return {} if c.role == "member" else {"member_id": fresh_member(c.side.store)}
+
+
 def intake_body(place: Mapping[str, float]) -> dict[str, Any]:
     """A resident's request at ``place`` from a fresh phone and address (below every limit)."""
     tag = uuid.uuid4().int
@@ -480,6 +579,8 @@ ROWS: tuple[Row, ...] = (
     Row("PATCH", "/needs/{need_id}", SECRETARIES, "deny", NEED, body=lambda c: {"title": "修改后的需求标题"}),
     Row("POST", "/needs/{need_id}/cancel", SECRETARIES, "deny", NEED,
         body=lambda c: {"reason": "居民已自行解决"}),
+    # search (issue 12): every signed-in role, each kind filtered to what the role may see
+    Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
     # offerings: public to every signed-in role, managed by their provider
     Row("POST", "/offerings", OWNERS, "deny", body=lambda c: {**offering_body(2), "provider_id": c.provider}),
     Row("GET", "/offerings", EVERYONE, "public", query=lambda c: {"provider_id": c.get("unit")}),
@@ -489,6 +590,20 @@ ROWS: tuple[Row, ...] = (
     Row("POST", "/offerings/{offering_id}/pause", OWNERS, "deny", OFFERING),
     Row("POST", "/offerings/{offering_id}/resume", OWNERS, "deny", {"offering_id": "offering_paused"}),
     Row("POST", "/offerings/{offering_id}/retire", OWNERS, "deny", OFFERING),
+    # venues by time slot, goods and funds (issue 12): slots and takes public; the provider, or an
+    # org role whose jurisdiction reaches the provider, books and takes
+    Row("GET", "/offerings/{offering_id}/bookings", EVERYONE, "public", {"offering_id": "venue_own"}),
+    Row("POST", "/offerings/{offering_id}/bookings", EVERYONE, "deny", {"offering_id": "venue_own"},
+        body=lambda c: SLOT),
+    Row("POST", "/bookings/{booking_id}/cancel", EVERYONE, "deny", {"booking_id": "booking_own"},
+        body=lambda c: {"reason": "改期"}),
+    Row("GET", "/offerings/{offering_id}/allocations", EVERYONE, "public", {"offering_id": "goods_own"}),
+    Row("POST", "/offerings/{offering_id}/allocations", EVERYONE, "deny", {"offering_id": "goods_own"},
+        body=lambda c: {"amount": 5, "purpose": "慰问"}),
+    Row("POST", "/allocations/{allocation_id}/return", EVERYONE, "deny",
+        {"allocation_id": "allocation_own"}),
+    Row("PUT", "/offerings/{offering_id}/amount", OWNERS, "deny", {"offering_id": "goods_own"},
+        body=lambda c: {"amount": 2000}),
     # claims: providers claim, org roles dispatch
     Row("POST", "/claims", EVERYONE, "deny", body=_claim_body),
     Row("GET", "/claims", EVERYONE, "filter", leak=_claim_leaks,
@@ -628,6 +743,36 @@ ROWS: tuple[Row, ...] = (
         {"signup_id": "signup_correcting"}, body=lambda c: {"accept": True, "answer": "已核实"}),
     Row("GET", "/signups/members/{member_id}/record.docx", SECRETARIES | MEMBER, "deny",
         {"member_id": "member"}, query=lambda c: {"period": "2026"}),
+    # posts 职务 (issue 12): a secretary for its own orgs, an admin anywhere; org roles read in scope
+    Row("GET", "/posts", ORG_ROLES, "deny", query=lambda c: {"org_id": c.get("org")}),
+    Row("POST", "/posts", SECRETARIES, "deny",
+        body=lambda c: {"org_id": c.get("org"), "member_id": fresh_member(c.side.store),
+                        "role": "building_head"}),
+    Row("GET", "/posts/of-member/{member_id}", ORG_ROLES | MEMBER, "filter", {"member_id": "member"},
+        leak=_own_or_org_leaks("org_id")),
+    Row("GET", "/posts/{post_id}", ORG_ROLES, "deny", {"post_id": "post"}),
+    Row("PATCH", "/posts/{post_id}", SECRETARIES, "deny", {"post_id": "post"},
+        body=lambda c: {"note": "矩阵测试"}),
+    Row("POST", "/posts/{post_id}/end", SECRETARIES, "deny", {"post_id": "post"},
+        body=lambda c: {"reason": "矩阵测试"}),
+    # 三缘 branches: members join those of their communities, the branch's secretary for them
+    Row("GET", "/branches", ORG_ROLES | MEMBER, "none", leak=_own_or_org_leaks("id")),
+    Row("GET", "/branches/of-member/{member_id}", ORG_ROLES | MEMBER, "filter", {"member_id": "member"},
+        leak=_own_or_org_leaks("id")),
+    Row("GET", "/branches/{org_id}/members", ORG_ROLES, "deny", {"org_id": "branch"}),
+    Row("POST", "/branches/{org_id}/join", SECRETARIES | MEMBER, "deny", {"org_id": "branch"},
+        body=_join_body),
+    Row("POST", "/branches/{org_id}/leave", SECRETARIES | MEMBER, "deny", {"org_id": "branch_joined"},
+        body=lambda c: {} if c.role == "member" else {"member_id": c.side.member.subject_id}),
+    # the service taxonomy: every signed-in role reads it, administrators change it
+    Row("GET", "/categories", EVERYONE, "none"),
+    Row("GET", "/categories/{code}", EVERYONE, "none", {"code": "category"}),
+    Row("POST", "/categories", ADMIN, "none",
+        body=lambda c: {"code": f"t{uuid.uuid4().hex[:10]}", "name": f"矩阵{uuid.uuid4().hex[:10]}"}),
+    Row("PATCH", "/categories/{code}", ADMIN, "none", {"code": "category_fresh"},
+        body=lambda c: {"name": f"改名{uuid.uuid4().hex[:10]}"}),
+    Row("POST", "/categories/{code}/retire", ADMIN, "none", {"code": "category_fresh"}),
+    Row("POST", "/categories/{code}/restore", ADMIN, "none", {"code": "category_retired"}),
 )  # fmt: skip
 
 
