@@ -37,7 +37,7 @@ from engine.actors import Actor, Role
 from engine.errors import Forbidden, Invalid
 from engine.services.personal import mask_personal, with_provider_names
 from engine.services.records import check_page
-from engine.services.scope import jurisdiction
+from engine.services.scope import Scope, jurisdiction
 from engine.store.base import GraphStore, Row
 from engine.store.queries import search as search_queries
 from graph_schema.domain import NEED_STATUSES, OFFERING_STATUSES
@@ -95,11 +95,8 @@ def snippet(text: str | None, words: tuple[str, ...]) -> str | None:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def _params(store: GraphStore, actor: Actor, kind: str) -> dict[str, Any] | None:
+def _params(actor: Actor, scope: Scope, kind: str) -> dict[str, Any] | None:
     """The scope parameters of ``kind`` for ``actor``; None when the role sees none of that kind."""
-    if actor.role is Role.GRID_WORKER:
-        raise Forbidden("网格员账号不能使用搜索")
-    scope = jurisdiction(store, actor)
     if actor.is_provider:
         if kind == "member":
             return {"org_ids": None, "self_id": actor.subject_id} if actor.role is Role.MEMBER else None
@@ -151,11 +148,24 @@ def _views(store: GraphStore, actor: Actor, kind: str, rows: list[Row], terms: T
     ]
 
 
+def _jurisdiction(store: GraphStore, actor: Actor) -> Scope:
+    if actor.role is Role.GRID_WORKER:
+        raise Forbidden("网格员账号不能使用搜索")
+    return jurisdiction(store, actor)
+
+
 def search_kind(
-    store: GraphStore, actor: Actor, kind: str, terms: Terms, *, skip: int = 0, limit: int = 20
+    store: GraphStore,
+    actor: Actor,
+    kind: str,
+    terms: Terms,
+    *,
+    skip: int = 0,
+    limit: int = 20,
+    scope: Scope | None = None,
 ) -> tuple[list[dict[str, Any]], bool]:
     """One page of ``kind``'s hits, best first, and whether more follow."""
-    params = _params(store, actor, kind)
+    params = _params(actor, scope or _jurisdiction(store, actor), kind)
     if params is None:
         return [], False
     rows = store.run(
@@ -182,8 +192,9 @@ def search(
     if kind is not None and kind not in KINDS:
         raise Invalid(f"搜索类别“{kind}”不存在,可选:" + "、".join(f"{k}({v})" for k, v in KINDS.items()))
     terms = words_of(text)
+    scope = _jurisdiction(store, actor)
     groups = []
     for k in [kind] if kind else list(KINDS):
-        items, more = search_kind(store, actor, k, terms, skip=skip, limit=limit)
+        items, more = search_kind(store, actor, k, terms, skip=skip, limit=limit, scope=scope)
         groups.append({"kind": k, "kind_zh": KINDS[k], "items": items, "has_more": more})
     return {"q": text, "words": list(terms.words), "skip": skip, "limit": limit, "groups": groups}
