@@ -98,7 +98,8 @@ def test_all_kinds_import_with_types_references_and_stamps(store: GraphStore) ->
     nodes, rels = counts(store)
     expected_nodes = {"Area": 6, "Org": 7, "Unit": 2, "Member": 4, "Need": 2, "Offering": 3, "Agreement": 2}
     assert {k: v for k, v in nodes.items() if k in expected_nodes} == expected_nodes
-    assert sum(rels.values()) == 43 == sum(report.relationships.values())
+    assert sum(rels.values()) == 46 == sum(report.relationships.values())  # 3 of them posts (HOLDS)
+    assert pairs(store, "HOLDS", "Member", "Org") == {("M-1", "O-G1"), ("M-2", "O-C1"), ("M-4", "O-G1")}
     assert pairs(store, "LEADS", "Org", "Org") == {("O-S1", "O-C1"), ("O-C1", "O-G1"), ("O-S2", "O-C2")}
     assert pairs(store, "COVERS", "Org", "Area") >= {("O-G1", "A-G1"), ("O-G1", "A-B1")}
     assert pairs(store, "OFFERS", "Member", "Offering") == {("M-3", "F-2")}

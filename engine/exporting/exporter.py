@@ -9,6 +9,7 @@ from typing import Literal
 
 from engine.exporting.collect import GraphData, collect
 from engine.exporting.writers import write_csv, write_graphml, write_json
+from engine.importing.posts import write_posts_csv
 from engine.privacy import mask_value
 from engine.store.base import GraphStore
 from graph_schema.domain import SCHEMA
@@ -72,6 +73,8 @@ def export_graph(
     report.relationships = dict(sorted(Counter(r.type for r in data.rels).items()))
     if fmt == "csv":
         report.files, report.notes = write_csv(data, out)
+        report.files.append(write_posts_csv(data.rels, out))  # posts: HOLDS with its properties (issue 12)
+        report.notes = [note for note in report.notes if "(HOLDS)" not in note]
     elif fmt == "json":
         path = _file(out, "json")
         write_json(data, path, {"scope_org_id": scope_org_id, "masked": mask_pii})

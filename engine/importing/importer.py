@@ -26,6 +26,7 @@ from pathlib import Path
 
 from engine.importing.checking import Plan, Progress, check
 from engine.importing.kinds import KINDS
+from engine.importing.posts import check_posts, is_posts_file, read_posts, write_posts
 from engine.importing.reading import read_inputs
 from engine.importing.report import ImportFailed, ImportRejected, ImportReport
 from engine.store.base import GraphStore
@@ -46,13 +47,22 @@ def import_files(
     when the database fails midway (new nodes removed again).
     """
     report = ImportReport(files=[(f[0] if isinstance(f, tuple) else f).name for f in files])
-    sheets, report.problems = read_inputs(files)
+    posts_files = [f for f in files if is_posts_file(f)]  # posts (HOLDS with properties, issue 12)
+    sheets, report.problems = read_inputs([f for f in files if not is_posts_file(f)])
+    post_cells, problems = read_posts(posts_files)
+    report.problems += problems
     plan, problems, report.rows = check(store, sheets, batch_size=batch_size, progress=progress)
     report.problems += problems
+    posts, problems = check_posts(store, post_cells, plan, batch_size=batch_size)
+    report.problems += problems
+    if posts_files:
+        report.rows["posts"] = len(post_cells)
     if report.problems:
         raise ImportRejected(report)
     try:
         _write(store, plan, report, batch_size, progress)
+        if posts:
+            report.relationships["HOLDS"] = write_posts(store, posts, batch_size=batch_size)
     except BaseException as exc:
         failure = _compensate(store, plan, batch_size)
         if not isinstance(exc, Exception):

@@ -151,7 +151,7 @@ BULK_IMPORT = cypher(
     WITH o, row
     MATCH (m:Member {{id: row.member_id}})
     OPTIONAL MATCH (m)-[old:HOLDS]->(o)
-    WHERE old.id = row.props.id
+    WHERE coalesce(old.id, 'h:' + o.id + ':' + m.id + ':' + old.role) = row.props.id
     WITH m, o, row, collect(old) AS found
     FOREACH (x IN found | SET x += row.props)
     FOREACH (_ IN CASE WHEN size(found) = 0 THEN [1] ELSE [] END |
