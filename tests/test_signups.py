@@ -8,8 +8,10 @@ correction asked and accepted; the 志愿服务记录证明 of a member and peri
 from __future__ import annotations
 
 import io
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,10 +30,13 @@ from test_services_world import (
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from engine.exporting import export_graph
+from engine.importing import import_files
 from engine.reporting.volunteer_record import render_record_docx
 from engine.services import NeedDraft, post_need
 from engine.services import signups as su
 from engine.services.clock import shift
+from engine.store import apply_schema
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.queries.nodes import node_stmt, rel_stmt
 
@@ -309,3 +314,48 @@ def test_the_roster_model_itself() -> None:
     assert su.coverage(3, START, END) == 0.75 and su.coverage(9, START, END) == 1.0
     assert su.attended(shift(START, -1), shift(START, 1), START, END) == 1.0
     assert su.tenths(1.26) == 1.2
+
+
+def test_sign_ups_and_attendance_round_trip_through_csv(world: World, tmp_path: Path) -> None:
+    w = world
+    a, b, c = members(w, 3)
+    need = activity(w, 2)
+    made = [su.sign_up(w.store, m, need, now=NOW) for m in (a, b, c)]
+    su.withdraw(w.store, b, made[1]["id"], now=NOW)  # c moves up
+    code = su.issue_code(w.store, w.actor("sec1"), need, now=NOW)["code"]
+    su.check_in(w.store, a, code, now=START)
+    su.check_out(w.store, a, code, now=shift(START, 2))  # half the activity: flagged
+    su.confirm_hours(w.store, w.actor("sec1"), made[0]["id"], now=END)
+
+    def mine(doc: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+        signups = sorted((n for n in doc["nodes"] if n["label"] == "Signup"), key=lambda n: n["id"])
+        rels = sorted(
+            (r["type"], r["start"], r["end"])
+            for r in doc["relationships"]
+            if r["type"] in ("SIGNED_UP", "SIGNUP_FOR")
+        )
+        return signups, rels
+
+    before = json.loads(
+        export_graph(w.store, tmp_path / "a.json", "json").files[0].read_text(encoding="utf-8")
+    )
+    files = export_graph(w.store, tmp_path / "csv", "csv").files
+    assert any(f.name == "signups.csv" for f in files)
+    w.store.drop_all()
+    apply_schema(w.store)
+    import_files(w.store, files)
+    after = json.loads(
+        export_graph(w.store, tmp_path / "b.json", "json").files[0].read_text(encoding="utf-8")
+    )
+    signups, rels = mine(after)
+    assert (signups, rels) == mine(before) and len(signups) == 3 and len(rels) == 6
+    kept = {n["id"]: n for n in signups}[made[0]["id"]]
+    assert kept["props"]["low_attendance"] is True and kept["props"]["hours"] == 2.0
+    assert next(n for n in after["nodes"] if n["id"] == need)["props"]["checkin_code"] == code
+    # A scoped export of the community holds its members' sign-ups.
+    scoped = json.loads(
+        export_graph(w.store, tmp_path / "c.json", "json", scope_org_id="C1")
+        .files[0]
+        .read_text(encoding="utf-8")
+    )
+    assert mine(scoped)[0] == signups

@@ -124,6 +124,22 @@ def _scope(store: GraphStore, org_id: str, batch_size: int) -> dict[str, set[str
         for rel in _out_rels(store, label, scope[label], batch_size):
             if rel.type == rel_type and rel.end_label in provided:
                 provided[rel.end_label].add(rel.end)
+    # 公开承诺 (issue 12): the pledges of scoped members and units, and their progress entries
+    pledges = {
+        r.end
+        for lb in ("Unit", "Member")
+        for r in _out_rels(store, lb, scope[lb], batch_size)
+        if r.type == "PLEDGES"
+    }
+    provided["Pledge"] = pledges
+    provided["PledgeProgress"] = _ids(store, "pledge.progress_ids", pledges, batch_size)
+    # Venues and goods (issue 12): the bookings and allocations of the scoped offerings.
+    provided["Booking"] = _ids(store, "venue.export.bookings_of", provided["Offering"], batch_size)
+    provided["Allocation"] = _ids(store, "venue.export.allocations_of", provided["Offering"], batch_size)
+    # Sign-ups of scoped members (issue 12 point 4): roster places, attendance and hours.
+    provided["Signup"] = {
+        r.end for r in _out_rels(store, "Member", scope["Member"], batch_size) if r.type == "SIGNED_UP"
+    }
     return {**scope, **provided}
 
 

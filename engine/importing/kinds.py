@@ -114,12 +114,29 @@ KINDS: tuple[Kind, ...] = (
             RefColumn("posted_by", "发布组织", "POSTED_BY", (ORG,), outgoing=True, required=True),
             RefColumn("area", "所在区域", "LOCATED_IN", (AREA,), outgoing=True),
             RefColumn("series", "所属常态化项目", "OCCURRENCE_OF", ("Series",), outgoing=True),
+            RefColumn("requester", "提出需求的单位", "REQUESTED_BY", (UNIT,), outgoing=True),  # 双向服务
         ),
     ),
     Kind(
         "offerings",
         "Offering",
         (RefColumn("provider", "提供方", "OFFERS", (UNIT, MEMBER), outgoing=False, required=True),),
+    ),
+    Kind(  # venues by time slot (issue 12): a booking of a venue's slot, optionally for a need
+        "bookings",
+        "Booking",
+        (
+            RefColumn("venue", "场所", "RESERVES", ("Offering",), outgoing=True, required=True),
+            RefColumn("need", "用于需求", "BOOKED_FOR", ("Need",), outgoing=True),
+        ),
+    ),
+    Kind(  # an amount taken from goods or funds (issue 12), optionally for a need
+        "allocations",
+        "Allocation",
+        (
+            RefColumn("offering", "物资或资金", "DRAWS_ON", ("Offering",), outgoing=True, required=True),
+            RefColumn("need", "用于需求", "ALLOCATED_TO", ("Need",), outgoing=True),
+        ),
     ),
     Kind(
         "agreements",
@@ -132,6 +149,27 @@ KINDS: tuple[Kind, ...] = (
         (
             RefColumn("registrant", "报到方", "REGISTERS", (UNIT, MEMBER), outgoing=False, required=True),
             RefColumn("org", "报到社区", "REGISTERS_AT", (ORG,), outgoing=True, required=True),
+        ),
+    ),
+    Kind(  # 公开承诺 (issue 12): a member's or unit's pledge to an org, and its progress entries
+        "pledges",
+        "Pledge",
+        (
+            RefColumn("provider", "承诺方", "PLEDGES", (UNIT, MEMBER), outgoing=False, required=True),
+            RefColumn("org", "公示组织", "PLEDGED_TO", (ORG,), outgoing=True, required=True),
+        ),
+    ),
+    Kind(
+        "pledge_progress",
+        "PledgeProgress",
+        (RefColumn("pledge", "所属承诺", "PROGRESS_OF", ("Pledge",), outgoing=True, required=True),),
+    ),
+    Kind(  # sign-ups (issue 12 point 4): a member's place on a need's roster, its attendance and hours
+        "signups",
+        "Signup",
+        (
+            RefColumn("member", "报名党员", "SIGNED_UP", (MEMBER,), outgoing=False, required=True),
+            RefColumn("need", "报名需求", "SIGNUP_FOR", ("Need",), outgoing=True, required=True),
         ),
     ),
 )
