@@ -581,6 +581,8 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"reason": "居民已自行解决"}),
     # search (issue 12): every signed-in role, each kind filtered to what the role may see
     Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
+    # search (issue 12): every signed-in role, each kind filtered to what the role may see
+    Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
     # offerings: public to every signed-in role, managed by their provider
     Row("POST", "/offerings", OWNERS, "deny", body=lambda c: {**offering_body(2), "provider_id": c.provider}),
     Row("GET", "/offerings", EVERYONE, "public", query=lambda c: {"provider_id": c.get("unit")}),
