@@ -9,6 +9,7 @@ import { explorePage, pathsPage, plannerHome } from "./planner.js";
 import { providerHome } from "./provider.js";
 import { gridHome, queuePage } from "./intake.js";
 import { inboxPage, refreshBadge } from "./inbox.js";
+import { agreementsPage, registrationsPage } from "./agreements.js";
 import { newSeriesPage, seriesListPage, seriesPage } from "./series.js";
 import { mySignupsPage, rosterPage } from "./signups.js";
 import { foundPage, searchPage, setupSearchBox } from "./search.js";
@@ -41,6 +42,8 @@ const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHo
 /** Pages by path pattern: the first match renders; its groups, URI-decoded, are the page's arguments. */
 const PAGES = [
   [/^\/inbox$/, inboxPage],
+  [/^\/agreements$/, agreementsPage],
+  [/^\/registrations$/, registrationsPage],
   [/^\/venues$/, venuesPage],
   [/^\/venues\/(.+)$/, venuePage],
   [/^\/search\/([^/]+)\/(need|offering|unit|org|member)\/(\d+)$/, searchPage],

@@ -12,8 +12,9 @@ export async function providerHome(who) {
     api(`/offerings?provider_id=${sid}&limit=100`), api(`/points/${sid}`), pagedLedger(who.subject_id)]);
   const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
     h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
-    h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/series", id: "series-link" }, "常态化项目"), h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`),
-    who.role === "member" ? h("a", { href: "#/signups" }, "志愿报名签到") : null)];
+    h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/series", id: "series-link" }, "常态化项目"), h("a", { href: "#/registrations", id: "registrations-link" }, "双报到"), who.role === "unit" ? h("a", { href: "#/agreements", id: "agreements-link" }, "共建协议") : null, h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`),
+    who.role === "member" ? h("a", { href: "#/signups" }, "志愿报名签到") : null,
+    who.role === "member" ? h("a", { href: "#/branches", id: "branches-link" }, "三缘支部") : null)];
   const done = projects.filter((p) => p.status === "completed" || p.status === "evaluated");
   const rated = new Map(await Promise.all(done.map(async (p) => [p.id, (await api(`/projects/${encodeURIComponent(p.id)}/evaluations`).catch(() => []))
     .find((e) => e.direction === "provider_to_community" && e.rater_id === who.subject_id)])));
