@@ -15,6 +15,7 @@ from typing import Any
 from engine.importing.kinds import IMPORT_LABELS, KINDS, Kind, RefColumn
 from engine.importing.reading import Sheet
 from engine.importing.report import ImportProblem
+from engine.services.venue_hours import amount_rules, normalize_hours, venue_rules
 from engine.store.base import GraphStore
 from engine.store.queries.nodes import node_stmt
 from graph_schema.domain import SCHEMA
@@ -166,6 +167,8 @@ def _check_row(sheet: Sheet, row: int, cells_in: list[Any], columns: dict[int, s
         for i, name in columns.items()
     }
     payload, bad = _coerce_props(kind, cells, state)
+    if kind.label == "Offering":  # a venue's hours, mode and price, goods' and funds' amounts (issue 12)
+        _offering_rules(payload, cells, bad, state)
     for p in validate_node(kind.label, payload):
         if p.field in cells and p.field not in bad:  # a missing column was reported at the header
             state.problems.append(cells[p.field][0].problem(p.message))
@@ -183,6 +186,32 @@ def _check_row(sheet: Sheet, row: int, cells_in: list[Any], columns: dict[int, s
         ref = kind.ref(name)
         if ref is not None:
             _read_ref(kind, ref, node_id, place, raw, state)
+
+
+def _offering_rules(
+    payload: dict[str, Any], cells: dict[str, tuple[Place, Any]], bad: set[str], state: _State
+) -> None:
+    """The rules an offering's venue and amount fields keep (as through the API); opening hours are
+    stored normalised and what is left defaults to the whole amount."""
+    where = cells.get("opening_hours") or cells.get("price") or cells.get("amount") or cells.get("kind")
+    if where is None:
+        return
+    place = where[0]
+    try:
+        if payload.get("opening_hours") is not None:
+            payload["opening_hours"] = normalize_hours(payload["opening_hours"])
+        venue_rules(
+            payload.get("kind"), payload.get("access"), payload.get("price"), payload.get("opening_hours")
+        )
+        amount_rules(payload.get("kind"), payload.get("amount"), payload.get("amount_unit"))
+    except ValueError as exc:
+        state.problems.append(place.problem(str(exc)))
+        bad.add("opening_hours")
+        return
+    if payload.get("amount") is not None and payload.get("amount_left") is None:
+        payload["amount_left"] = payload["amount"]
+    elif payload.get("amount_left") is not None and payload["amount_left"] > payload.get("amount", 0):
+        state.problems.append(place.problem("“剩余量”不能大于“总量”"))
 
 
 def _split(text: str) -> list[str]:

@@ -187,3 +187,25 @@ SET_AMOUNT = cypher(
     "set a goods or funds offering's total amount: what is left moves by the same difference and "
     "may not fall below zero (what is already taken stays taken); one audit entry",
 )
+
+EXPORT_BOOKINGS = cypher(
+    "venue.export.bookings_of",
+    "read",
+    """
+    UNWIND $ids AS oid
+    MATCH (b:Booking)-[:RESERVES]->(f:Offering {id: oid})
+    RETURN b.id AS id
+    """,
+    "the bookings of some venues (a scoped export takes those of its offerings)",
+)
+
+EXPORT_ALLOCATIONS = cypher(
+    "venue.export.allocations_of",
+    "read",
+    """
+    UNWIND $ids AS oid
+    MATCH (a:Allocation)-[:DRAWS_ON]->(f:Offering {id: oid})
+    RETURN a.id AS id
+    """,
+    "the allocations of some goods or funds offerings (a scoped export takes those of its offerings)",
+)
