@@ -54,14 +54,36 @@ export async function plannerHome(who) {
   }
   if (await offers("/dispatch/runs")) {
     const box = h("div", { id: "proposals" });
-    parts.push(h("h2", {}, "派单"), h("p", { class: "hint" }, "派单建议由需求所属社区的书记采纳或拒绝。"), h("div", { class: "actions" }, act("发起一次派单", async () => {
-      const run = await api("/dispatch/runs", { method: "POST", body: { scope_org_id: who.scope_org_id } });
+    const mode = h("select", { id: "dispatch-mode" }, h("option", { value: "none" }, "不调整"), h("option", { value: "spread" }, "分散派单(同一服务方后续建议得分递减)"));
+    const fair = h("div", { id: "dispatch-fairness" });
+    parts.push(h("h2", {}, "派单"), h("p", { class: "hint" }, "派单建议由需求所属社区的书记采纳或拒绝。"), field("公平性", mode), h("div", { class: "actions" }, act("发起一次派单", async () => {
+      const run = await api("/dispatch/runs", { method: "POST", body: { scope_org_id: who.scope_org_id, fairness_mode: mode.value } });
       flash(`派单完成:${run.needs_served ?? 0}/${run.needs_total ?? 0} 个需求有了建议。`, "ok");
+      fair.replaceChildren(...fairness(run));
       await pendingProposals(box, run.id);
-    })), box);
+    })), fair, box);
     await pendingProposals(box);
   }
   return [`${who.display_name} · 数据看板`, ...parts];
+}
+
+/** A dispatch run's fairness: coverage by grid and community, the providers' load and, with the
+ *  spread mode, what it cost in total score. */
+function fairness(run) {
+  const f = run.fairness;
+  if (!f) return [];
+  const rows = [
+    ["网格覆盖(有建议的需求占比)", `最低 ${pct(f.grid_coverage_min)} · 平均 ${pct(f.grid_coverage_mean)}`],
+    ["社区覆盖(有建议的需求占比)", `最低 ${pct(f.community_coverage_min)} · 平均 ${pct(f.community_coverage_mean)}`],
+    ["服务方承接量", `最多 ${f.load_max} · 平均 ${r1(f.load_mean)} · ${f.providers_used}/${f.providers} 个服务方有建议`],
+    ["承接量基尼系数", `${r1(f.load_gini * 100) / 100}(0 为完全均衡)`],
+  ];
+  if (f.score_cost !== undefined) {
+    rows.push(["分散派单的代价", `总得分少 ${r1(f.score_cost)}(${pct(f.score_cost_share)}),不分散时最多 ${f.load_max_without_spread}、基尼系数 ${r1(f.load_gini_without_spread * 100) / 100}`]);
+  }
+  const low = Object.entries(f.community_coverage || {}).sort((a, b) => a[1] - b[1]).slice(0, 5);
+  return [h("h3", {}, "本次派单的公平性"), table([["指标", (r) => r[0]], ["数值", (r) => r[1]]], rows),
+    low.length ? h("p", { class: "hint" }, `覆盖最低的社区:${low.map(([c, v]) => `${c} ${pct(v)}`).join(",")}`) : null];
 }
 
 /** Needs nobody can serve: the first 10, the rest folded under a summary that says how many. */
