@@ -4,18 +4,25 @@ pledges appear on the org's public results page, with members' names masked. Ref
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_services_world import (
     NOW,
     World,
+    need_draft,
     snapshot,
     world_fixture,  # noqa: F401  (the fixture "world")
 )
 
 from engine.errors import Conflict, Forbidden, Invalid
-from engine.services import list_audit
+from engine.exporting import export_graph
+from engine.importing import import_files
+from engine.services import NeedDraft, list_audit
 from engine.services.clock import shift
 from engine.services.pledges import (
     PledgeDraft,
@@ -30,8 +37,10 @@ from engine.services.pledges import (
     withdraw_pledge,
 )
 from engine.services.public_results import public_results
+from engine.services.unit_needs import post_unit_need
+from engine.store import apply_schema
 from engine.store.base import GraphStore
-from engine.store.queries.nodes import node_stmt
+from engine.store.queries.nodes import node_stmt, rel_stmt
 
 
 def pledge(world: World, who: str = "M1", **extra: object) -> dict:
@@ -151,3 +160,41 @@ def test_progress_is_a_ledger_that_never_goes_back(world: World, steps: list[int
     assert [e["percent"] for e in got["progress"]] == accepted == sorted(accepted)
     assert got["percent"] == max(accepted, default=0)
     assert got["status"] == ("completed" if accepted and accepted[-1] >= 100 else "active")
+
+
+def test_csv_export_round_trips_pledges_progress_and_unit_needs(world: World, tmp_path: Path) -> None:
+    store = world.store
+    for rel, start, end in (("COVERS", "C1", "A1"), ("LOCATED_IN", "U1", "A1")):  # U1 sits in C1's scope
+        labels = ("Org", "Area") if rel == "COVERS" else ("Unit", "Area")
+        store.run(
+            rel_stmt("bulk_create", rel, *labels), {"rows": [{"start": start, "end": end, "props": {}}]}
+        )
+    made = pledge(world)
+    record_progress(
+        store, world.actor("M1"), made["id"], PledgeProgressEntry(percent=40, note="已送餐"), now=NOW
+    )
+    pledge(world, "U1", title="开放职工食堂")
+    asked = NeedDraft(
+        **need_draft("C1", title="协助招聘保洁员", category="employment.job_fair", skills=["人力资源"])
+    )
+    need = post_unit_need(store, world.actor("U1"), asked, now=NOW)
+
+    def mine(doc: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+        labels, types = {"Pledge", "PledgeProgress"}, {"PLEDGES", "PLEDGED_TO", "PROGRESS_OF", "REQUESTED_BY"}
+        nodes = [n for n in doc["nodes"] if n["label"] in labels or n["id"] == need["id"]]
+        rels = [r for r in doc["relationships"] if r["type"] in types]
+        return sorted(nodes, key=lambda n: (n["label"], n["id"])), sorted(rels, key=json.dumps)
+
+    files = export_graph(store, tmp_path / "csv", "csv").files
+    assert {"pledges.csv", "pledge_progress.csv"} <= {f.name for f in files}
+    before = mine(json.loads(export_graph(store, tmp_path / "a.json", "json").files[0].read_text("utf-8")))
+    scoped = json.loads(
+        export_graph(store, tmp_path / "c.json", "json", scope_org_id="C1").files[0].read_text("utf-8")
+    )
+    assert mine(scoped) == before  # the community's scope holds its members' and units' pledges
+    assert len(before[0]) == 4 and len(before[1]) == 6  # 2 pledges, 1 entry, 1 need; 2+2+1+1 links
+    store.drop_all()
+    apply_schema(store)
+    import_files(store, files)
+    after = mine(json.loads(export_graph(store, tmp_path / "b.json", "json").files[0].read_text("utf-8")))
+    assert after == before

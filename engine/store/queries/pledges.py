@@ -154,3 +154,14 @@ WITHDRAW = cypher(
     """,
     "the provider withdraws an active pledge",
 )
+
+PROGRESS_IDS = cypher(
+    "pledge.progress_ids",
+    "read",
+    """
+    MATCH (e:PledgeProgress)-[:PROGRESS_OF]->(p:Pledge)
+    WHERE p.id IN $ids
+    RETURN e.id AS id
+    """,
+    "the progress entries of some pledges (the scoped export)",
+)
