@@ -9,7 +9,7 @@ from typing import Any
 # Labels in the order the loader writes them (parents of the taxonomy and territory first).
 NODE_LABELS = (
     "Category", "Area", "Org", "Unit", "Member", "Agreement", "Series", "Need", "Offering", "Project",
-    "Claim", "WorkLog", "Evaluation", "PointEntry",
+    "Claim", "WorkLog", "Evaluation", "PointEntry", "Signup", "Booking", "Allocation",
 )  # fmt: skip
 
 RelKey = tuple[str, str, str]  # (relationship type, start label, end label)

@@ -10,9 +10,11 @@ from engine.demo.names import UniqueNames
 from engine.demo.recurring import build_series
 from engine.demo.roles import build_roles
 from engine.demo.services import build_agreements, build_categories, build_needs, build_offerings
+from engine.demo.signups import build_signups
 from engine.demo.sizes import SIZES
 from engine.demo.territory import build_territory
 from engine.demo.units import build_units
+from engine.demo.venues import build_venues
 
 
 def generate(size: str = "district", seed: int = 2026) -> DemoDataset:
@@ -33,4 +35,6 @@ def generate(size: str = "district", seed: int = 2026) -> DemoDataset:
     build_needs(b, spec, territory, offers)
     build_history(b)
     build_series(b, territory)  # recurring needs, from a stream of their own
+    build_venues(b)  # venues' hours and bookings, goods' and funds' amounts (issue 12 point 2)
+    build_signups(b)  # a need with its roster filled and one waitlisted (issue 12 point 4)
     return b.dataset
