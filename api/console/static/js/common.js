@@ -19,12 +19,26 @@ export const me = () => (session() || {}).me;
 let categories = null;
 
 export async function loadCategories() {
+  // The taxonomy as administrators keep it (issue 12: renamed, added, retired entries) for the
+  // roles that read /categories; the standard list of the public Open311 view for the others.
+  const role = (me() || {}).role;
+  if (!categories && role && role !== "grid_worker") {
+    const rows = await api("/categories").catch(() => null);
+    if (rows) {
+      const names = Object.fromEntries(rows.map((c) => [c.id, c.name]));
+      categories = rows.map((c) => ({ service_code: c.id, service_name: c.name, offered: c.offered,
+        group: c.parent_id ? names[c.parent_id] : c.name }));
+    }
+  }
   if (!categories) categories = await api("/open311/v2/services.json");
   return categories;
 }
 
+/** Forget the categories read (a sign-in, or an administrator's change, reads them again). */
+export function forgetCategories() { categories = null; }
+
 export async function categoryOptions() {
-  return (await loadCategories()).map((c) => h("option", { value: c.service_code },
+  return (await loadCategories()).filter((c) => c.offered !== false).map((c) => h("option", { value: c.service_code },
     c.group && c.group !== c.service_name ? `${c.group} · ${c.service_name}` : c.service_name));
 }
 
