@@ -28,6 +28,7 @@ from api_world import ROLES as WORLD_ROLES
 from api_world import ApiWorld, build_api_world
 from conftest import BACKENDS, make_store, release_store
 from test_api_concurrency import need_body, offering_body
+from test_api_series import series_body
 from test_services_world import nodes, snapshot
 
 from engine.actors import SYSTEM, Actor
@@ -57,6 +58,7 @@ from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
 from engine.services.intake import RequestDraft, submit_request
 from engine.services.posts import PostDraft, assign_post
+from engine.services.recurrence import SeriesDraft, create_series
 from engine.services.registrations import RegistrationDraft, submit_registration
 from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.settings import Settings
@@ -231,6 +233,11 @@ class Side:
         draft = RegistrationDraft(org_id=self.community)
         return str(submit_registration(self.store, registrant, draft)["id"])
 
+    def series(self) -> str:
+        """A new active weekly series of the community (issue 12, point 3)."""
+        draft = SeriesDraft(**series_body(self.community))
+        return str(create_series(self.store, self.secretary, draft)["id"])
+
     def pending_claim(self, provider: Actor) -> str:
         """An active claim of ``provider`` on a need that still wants another provider."""
         return str(self.claim(provider, self.need(people=2))["id"])
@@ -299,6 +306,7 @@ class Side:
         }  # fmt: skip
         self.shared |= {"post": self.post(), "branch": self.branch(), "branch_joined": self.joined_branch()}
         self.shared |= {"category_fresh": new_category(self.store)}
+        self.shared |= {"series_active": self.series()}
         self.shared |= {"category_retired": new_category(self.store, retired=True)}
         return self
 
@@ -428,6 +436,7 @@ class Ctx:
             "branch": s.branch,
             "branch_joined": s.joined_branch,
             "category_fresh": lambda: new_category(s.store),
+            "series_active": s.series,
             "category_retired": lambda: new_category(s.store, retired=True),
         }
         return makers[kind]()
@@ -471,6 +480,10 @@ class Viewer:
 
 def _need_leaks(item: dict[str, Any], v: Viewer) -> bool:
     return v.orgs is not None and item["org_id"] not in v.orgs and item["status"] != "open"
+
+
+def _series_leaks(item: dict[str, Any], v: Viewer) -> bool:
+    return v.orgs is not None and item["org_id"] not in v.orgs and item["status"] != "active"
 
 
 def _claim_leaks(item: dict[str, Any], v: Viewer) -> bool:
@@ -583,6 +596,16 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
     # search (issue 12): every signed-in role, each kind filtered to what the role may see
     Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
+    # recurring needs 常态化项目 (issue 12): secretaries create and cancel; active series are public;
+    # units and members commit with their own offering; an admin runs the horizon job
+    Row("POST", "/series", SECRETARIES, "deny", body=lambda c: series_body(c.get("org"))),
+    Row("GET", "/series", EVERYONE, "filter", leak=_series_leaks),
+    Row("POST", "/series/extend", ADMIN, "none"),
+    Row("GET", "/series/{series_id}", EVERYONE, "public", {"series_id": "series_active"}),
+    Row("POST", "/series/{series_id}/commitments", frozenset(PROVIDER_ROLES), "deny",
+        {"series_id": "series_active"}, body=lambda c: {"offering_id": c.get("offering_own")}),
+    Row("POST", "/series/{series_id}/cancel", SECRETARIES, "deny", {"series_id": "series_active"},
+        body=lambda c: {"reason": "场地维修,暂停活动"}),
     # offerings: public to every signed-in role, managed by their provider
     Row("POST", "/offerings", OWNERS, "deny", body=lambda c: {**offering_body(2), "provider_id": c.provider}),
     Row("GET", "/offerings", EVERYONE, "public", query=lambda c: {"provider_id": c.get("unit")}),
