@@ -109,6 +109,19 @@ STATUS_REASONS = {
 AGREEMENT_TERMS = (
     "双方在党员教育、志愿服务、场地共享、困难帮扶等方面开展共建,每季度至少开展一次联合活动,年底互评。"
 )
+# Both sides' obligations per agreement kind (issue 12); fixed text, so the demo's random stream is unchanged.
+AGREEMENT_OBLIGATIONS = {
+    "co_construction": (
+        ["开放党群服务中心活动室", "每季度通报居民需求清单"],
+        ["每月组织一次志愿服务", "认领社区需求清单项目"],
+    ),
+    "two_way_service": (
+        ["协助办理相关手续", "推荐社区人才与志愿者"],
+        ["为社区居民提供专业服务", "参与社区议事协商"],
+    ),
+    "venue_sharing": (["提供社区场地预约", "维护场地秩序"], ["在非工作时间开放单位场地", "保障场地安全"]),
+    "pairing": (["指定联络员对接", "组织结对活动"], ["结对帮扶困难家庭", "参加社区主题党日"]),
+}
 REPORTS = (
     "服务按时完成,受益居民满意。",
     "完成服务并回访,居民反映良好。",
@@ -443,6 +456,9 @@ def build_agreements(b: Builder, t: Territory, units: list[UnitRec]) -> None:
                 "valid_from": b.date(signed),
                 "valid_to": b.date(valid_to),
                 "status": status,
+                "obligations_a": list(AGREEMENT_OBLIGATIONS[kind][0]),
+                "obligations_b": list(AGREEMENT_OBLIGATIONS[kind][1]),
+                "termination_reason": "双方协商提前终止" if status == "terminated" else None,
                 **b.stamps(signed),
             },
         )
