@@ -308,14 +308,14 @@ class CouncilComposition:
 
 
 def council_composition(graph: nx.MultiDiGraph, org_id: str, *, mask_pii: bool = False) -> CouncilComposition:
-    """The posts held on ``org_id`` (Member-[:HOLDS {role}]->Org); 兼职委员 are role
+    """The current posts held on ``org_id`` (Member-[:HOLDS {role}]->Org); 兼职委员 are role
     ``part_time_member``, each with the units they WORK_AT."""
     ix = index_of(graph)
     if org_id not in graph or ix.label(org_id) != "Org":
         raise KeyError(f"no org {org_id!r} in the projection")
     seats: list[Seat] = []
     for m, _, data in graph.in_edges(org_id, data=True):
-        if data.get("type") != "HOLDS":
+        if data.get("type") != "HOLDS" or data.get("until"):  # an ended post is history (issue 12)
             continue
         role = str(data.get("role", ""))
         works = tuple(_ref(ix, u, mask_pii) for u in sorted(ix.out(m, "WORKS_AT")))

@@ -59,7 +59,7 @@ _MEMBER_TIES = f"""
 WITH m, [(m)-[:BELONGS_TO]->(b:Org) | {_ref("b")}] AS belongs_to,
      [(m)-[:REPORTS_TO]->(t:Org) | {_ref("t")}] AS reports_to,
      [(m)-[:JOINS]->(j:Org) | {_ref("j")}] AS joins,
-     [(m)-[h:HOLDS]->(p:Org) | {{id: p.id, name: p.name, role: h.role}}] AS holds
+     [(m)-[h:HOLDS]->(p:Org) WHERE h.until IS NULL | {{id: p.id, name: p.name, role: h.role}}] AS holds
 RETURN m {{.*}} AS member, belongs_to, reports_to, joins, holds
 """
 
