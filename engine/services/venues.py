@@ -22,7 +22,7 @@ from pydantic import Field
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.services.clock import parse, resolve
-from engine.services.inputs import SchemaInput, StrictInput, id_field, prop_field
+from engine.services.inputs import SchemaInput, StrictInput, checked, id_field, prop_field
 from engine.services.needs import need_row
 from engine.services.offerings import offering_row
 from engine.services.records import audit_record, check_page, json_head, new_id, present, public
@@ -33,6 +33,7 @@ from engine.store.queries import venues as venue_queries
 from graph_schema.domain import ALLOCATION_STATUSES, BOOKING_STATUSES, OFFERING_STATUSES
 
 MAX_BOOKING_DAYS = 31
+HORIZON_DAYS = 730  # how far ahead a slot may be booked
 CLOSED_NEED = ("completed", "evaluated", "cancelled", "expired")
 
 
@@ -168,6 +169,8 @@ def book_venue(
         raise Invalid("预约的结束时间须晚于开始时间")
     if start < at:
         raise Invalid("不能预约已经开始或已过去的时段")
+    if parse(start) - parse(at) > timedelta(days=HORIZON_DAYS):
+        raise Invalid(f"只能预约 {HORIZON_DAYS // 365} 年内的时段")
     if parse(end) - parse(start) > timedelta(days=MAX_BOOKING_DAYS):
         raise Invalid(f"一次预约不能超过 {MAX_BOOKING_DAYS} 天")
     if not within_hours(venue.get("opening_hours"), start, end):
@@ -274,8 +277,8 @@ def list_bookings(
     params = {
         "offering_id": offering_id,
         "status": status,
-        "from": resolve(start) if start else None,
-        "to": resolve(end) if end else None,
+        "from": checked("Booking", "start", start) if start else None,
+        "to": checked("Booking", "end", end) if end else None,
         "skip": skip,
         "limit": limit,
     }
