@@ -69,6 +69,7 @@ class NeedOut(BaseModel):
     status: str = Field(description="open 待认领 · claimed 已认领 · in_progress 服务中 · completed 已完成 · "
                         "evaluated 已评价 · cancelled 已取消 · expired 已过期")  # fmt: skip
     status_reason: str | None = Field(None, description="取消或过期的原因")
+    allow_cross_category: bool | None = Field(None, description="社区是否允许以不相符的资源跨类认领本需求")
     created_at: str | None = None
     updated_at: str | None = None
     org_id: str = Field(description="发布需求的党组织")

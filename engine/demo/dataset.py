@@ -10,6 +10,7 @@ from typing import Any
 NODE_LABELS = (
     "Category", "Area", "Org", "Unit", "Member", "Agreement", "Series", "Need", "Offering", "Project",
     "Claim", "WorkLog", "Evaluation", "PointEntry", "Signup", "Booking", "Allocation",
+    "Pledge", "PledgeProgress",
 )  # fmt: skip
 
 RelKey = tuple[str, str, str]  # (relationship type, start label, end label)

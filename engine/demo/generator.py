@@ -7,6 +7,7 @@ from engine.demo.dataset import DemoDataset
 from engine.demo.history import build_history
 from engine.demo.members import build_members
 from engine.demo.names import UniqueNames
+from engine.demo.pledges import build_unit_needs_and_pledges
 from engine.demo.recurring import build_series
 from engine.demo.roles import build_roles
 from engine.demo.services import build_agreements, build_categories, build_needs, build_offerings
@@ -37,4 +38,5 @@ def generate(size: str = "district", seed: int = 2026) -> DemoDataset:
     build_series(b, territory)  # recurring needs, from a stream of their own
     build_venues(b)  # venues' hours and bookings, goods' and funds' amounts (issue 12 point 2)
     build_signups(b)  # a need with its roster filled and one waitlisted (issue 12 point 4)
+    build_unit_needs_and_pledges(b)  # units' own needs and pledges (issue 12 points 5, 6)
     return b.dataset

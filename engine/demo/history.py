@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.demo.builder import Builder, Weighted
 from engine.demo.sizes import REFERENCE
+from engine.services.fit import misfit
 from engine.settings import Settings
 from graph_schema.validation import BEIJING
 
@@ -191,6 +192,11 @@ class _History:
         offering_id = found
         serving.props["offering_id"] = offering_id
         dispatched = self.rng.random() < DISPATCHED
+        offering = self.offerings[offering_id]  # a self-claim must fit the need (issue 12): else dispatched
+        fits = (
+            misfit(need["category"], need.get("skills"), offering["category"], offering.get("skills")) is None
+        )
+        dispatched = dispatched or not fits
         claim = self.node(
             "Claim",
             "clm",

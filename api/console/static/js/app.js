@@ -15,6 +15,7 @@ import { mySignupsPage, rosterPage } from "./signups.js";
 import { foundPage, searchPage, setupSearchBox } from "./search.js";
 import { editNeedPage, ledgerPage, newNeedPage, pointsPage, secretaryHome } from "./secretary.js";
 import { venuePage, venuesPage } from "./venues.js";
+import { pledgesPage, unitNeedsPage } from "./pledges.js";
 import { branchesPage, branchPage, categoriesPage, postsPage } from "./masterdata.js";
 
 // ---------- sign in ----------
@@ -43,6 +44,8 @@ const HOMES = { secretary: secretaryHome, unit: providerHome, member: providerHo
 /** Pages by path pattern: the first match renders; its groups, URI-decoded, are the page's arguments. */
 const PAGES = [
   [/^\/inbox$/, inboxPage],
+  [/^\/pledges$/, pledgesPage],
+  [/^\/unit-needs$/, unitNeedsPage],
   [/^\/posts$/, postsPage],
   [/^\/posts\/(.+)$/, postsPage],
   [/^\/branches$/, branchesPage],

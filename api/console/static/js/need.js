@@ -28,12 +28,20 @@ export async function needPage(id) {
     need.status_reason ? h("p", { class: "meta" }, `说明:${need.status_reason}`) : null)];
   const manage = (need.status === "open" || need.status === "claimed") && (await manages(need));
   if (manage && need.status === "open") parts.push(h("div", { class: "actions" }, h("a", { href: `#/needs/${encodeURIComponent(id)}/edit`, class: "button" }, "修改需求")));
+  if (manage && need.status === "open") {  // 允许跨类认领 for this need (issue 12)
+    const allow = !need.allow_cross_category;
+    parts.push(h("div", { class: "actions" }, act(allow ? "允许跨类认领" : "取消允许跨类认领", async () => {
+      await api(`/needs/${encodeURIComponent(id)}/cross-category`, { method: "PUT", body: { allow } });
+      await route(); flash(allow ? "已允许跨类认领:认领会带提示,双方可见。" : "已取消允许跨类认领。", "ok");
+    }, "secondary")));
+  }
   const claims = await api(`/claims?need_id=${encodeURIComponent(id)}&limit=100`);
   const cols = [
     ["服务方", (c) => c.provider_name || c.provider_id], ["资源", (c) => c.offering_title || c.offering_id],
     ["方式", (c) => (c.via === "dispatch" ? "派单" : "自主认领")], ["状态", (c) => badge(c.status, CLAIM)], ["时间", (c) => when(c.created_at)]];
   // before work starts a provider may withdraw its own active claim (the API's rule)
   const mine = (c) => c.status === "active" && c.provider_id === who.subject_id && (need.status === "open" || need.status === "claimed");
+  if (claims.some((c) => c.fit_warning)) cols.push(["跨类提示", (c) => c.fit_warning || ""]);  // issue 12: both sides see it
   if (claims.some(mine)) cols.push(["操作", (c) => (mine(c) ? act("撤回认领", () => withdraw(c, need.title), "secondary") : "")]);
   parts.push(h("h2", {}, "认领情况"), claims.length ? table(cols, claims) : h("p", { class: "hint" }, "还没有人认领。"));
   if (need.status === "open" && ["secretary", "admin", "planner"].includes(who.role) && (await offers("/dispatch/proposals"))) {
@@ -157,8 +165,8 @@ async function claimForm(need, who) {
     field("留言", h("textarea", { name: "note", maxlength: 500, rows: 2 })),
     h("button", { type: "submit" }, "认领"));
   return wire(form, async (v) => {
-    await api("/claims", { method: "POST", body: { need_id: need.id, offering_id: v.offering_id, note: v.note || null } });
+    const made = await api("/claims", { method: "POST", body: { need_id: need.id, offering_id: v.offering_id, note: v.note || null } });
     await route();
-    flash(`已认领“${need.title}”。`, "ok");
+    flash(made.fit_warning ? `已认领“${need.title}”。${made.fit_warning}` : `已认领“${need.title}”。`, "ok");
   });
 }

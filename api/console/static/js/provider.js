@@ -13,6 +13,8 @@ export async function providerHome(who) {
   const parts = [h("nav", { class: "jump", "aria-label": "本页导航" },
     h("a", { href: "#/home", onclick: jump("my-projects") }, "我的项目"), h("a", { href: "#/home", onclick: jump("open-needs") }, "待认领的需求"),
     h("a", { href: "#/home", onclick: jump("my-offerings") }, "我的资源"), h("a", { href: "#/series", id: "series-link" }, "常态化项目"), h("a", { href: "#/registrations", id: "registrations-link" }, "双报到"), who.role === "unit" ? h("a", { href: "#/agreements", id: "agreements-link" }, "共建协议") : null, h("a", { href: "#/home", onclick: jump("points") }, `积分 ${balance.balance}`),
+    h("a", { href: "#/pledges", id: "pledges-link" }, "公开承诺"),
+    h("a", { href: "#/unit-needs", id: "unit-needs-link" }, who.role === "unit" ? "本单位需求" : "单位需求"),
     who.role === "member" ? h("a", { href: "#/signups" }, "志愿报名签到") : null,
     who.role === "member" ? h("a", { href: "#/branches", id: "branches-link" }, "三缘支部") : null)];
   const done = projects.filter((p) => p.status === "completed" || p.status === "evaluated");

@@ -62,7 +62,19 @@ function render(r) {
       figure("rate-satisfaction", "满意率", pct(r.satisfaction.rate), `${r.satisfaction.satisfied}/${r.satisfaction.ratings} 条评价为 4–5 星`)),
     h("h2", {}, "服务较多的驻区单位"), units,
     h("h2", {}, "一事一评"), ratings,
+    h("h2", {}, "公开承诺"), pledges(r.pledges || []),
     h("p", { class: "hint" }, "党员姓名已隐去,不公开任何个人联系方式。"));
+}
+
+/** 公开承诺 ("1+3") reviewed by the secretary, with their progress; members' names masked by the API. */
+function pledges(rows) {
+  if (!rows.length) return h("p", { class: "hint", id: "pledges" }, "暂无已公示的公开承诺。");
+  return h("ul", { class: "list", id: "pledges" }, rows.map((p) => h("li", { "data-pledge": p.id },
+    h("div", {}, h("strong", {}, p.title), ` · ${p.provider_name || ""}${p.provider_kind === "Member" ? "(党员)" : ""}`),
+    p.content ? h("div", {}, p.content) : null,
+    h("div", { class: "meta" }, [p.target ? `目标:${p.target}` : "", p.due_on ? `期限:${p.due_on}` : "", p.status === "completed" ? "已完成" : "进行中"].filter(Boolean).join(" · ")),
+    h("div", {}, h("progress", { max: 100, value: p.percent || 0, "aria-label": "完成进度" }), ` ${p.percent || 0}%`),
+    p.progress.length ? h("div", { class: "meta" }, `最近进展(${day(p.progress[p.progress.length - 1].at)}):${p.progress[p.progress.length - 1].note}`) : null)));
 }
 
 async function load() {

@@ -10,6 +10,7 @@ export async function secretaryHome(who) {
   const view = [`${who.display_name} · 工作台`,
     h("div", { class: "actions" }, h("a", { href: "#/needs/new", class: "button" }, "发布需求"), h("a", { href: "#/series", class: "button secondary", id: "series-link" }, "常态化项目"), h("a", { href: "#/points", class: "button secondary" }, "积分排行"), h("a", { href: "#/venues", class: "button secondary", id: "venues-link" }, "场所预约"), h("a", { href: "#/agreements", class: "button secondary", id: "agreements-link" }, "共建协议"), h("a", { href: "#/registrations", class: "button secondary", id: "registrations-link" }, "报到审核"),
       h("a", { href: "#/posts", class: "button secondary", id: "posts-link" }, "职务管理"), h("a", { href: "#/branches", class: "button secondary", id: "branches-link" }, "三缘支部"),
+      h("a", { href: "#/unit-needs", class: "button secondary", id: "unit-needs-link" }, "单位需求"), h("a", { href: "#/pledges", class: "button secondary", id: "pledges-link" }, "承诺审核"),
       h("a", { href: `/public/orgs/${encodeURIComponent(who.scope_org_id)}`, class: "button secondary", id: "public-link" }, "述评公开")),
     h("nav", { class: "jump", "aria-label": "本页导航" }, h("a", { href: "#/home", onclick: jump("problems") }, "问题上报"),
       h("a", { href: "#/home", onclick: jump("proposals") }, "派单建议"), h("a", { href: "#/home", onclick: jump("needs") }, "本社区的需求")),
