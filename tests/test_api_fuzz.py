@@ -73,6 +73,12 @@ def real_ids(world: ApiWorld) -> dict[str, str]:
         "holder_id": unit,
         "member_id": world.accounts["member"]["subject_id"],
         "account_id": "unit",
+        "code": "elderly.meals",  # a service category (issue 12)
+        "post_id": next(  # the community's 书记 (a demo post without an id goes by its key)
+            f"h:{community}:{r['start']}:secretary"
+            for r in rels[("HOLDS", "Member", "Org")]
+            if r["end"] == community and r["props"]["role"] == "secretary"
+        ),
     }
 
 
