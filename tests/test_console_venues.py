@@ -41,7 +41,7 @@ def test_a_secretary_books_a_venue_slot_from_a_phone(browser: Any, api: ApiWorld
     page.get_by_role("heading", name="场所预约").wait_for()
     page.get_by_role("link", name="党群服务中心多功能厅").first.click()
     page.get_by_role("heading", name="党群服务中心多功能厅").wait_for()
-    assert "周一 08:00–20:00" in page.locator("#opening-hours").inner_text()
+    assert page.locator("#opening-hours").inner_text() == "周一至周日 08:00–20:00"
     assert "30 元/小时" in page.get_by_label("资源信息").inner_text()
 
     form = page.get_by_role("form", name="预约场所")
@@ -86,3 +86,17 @@ def test_a_secretary_books_a_venue_slot_from_a_phone(browser: Any, api: ApiWorld
     own.get_by_role("link", name="党群服务中心多功能厅").click()
     own.get_by_role("list", name="已预约时段").get_by_text(f"{label} 11:00–12:00").wait_for()
     fits_phone(own)
+
+    # The owner edits the opening hours on the same page; a bad line is refused and changes nothing.
+    edit = own.get_by_role("form", name="修改开放时间")
+    edit.get_by_label("开放时间").fill("mon-fri 09:00-12:00\nsat 周六全天")
+    edit.get_by_role("button", name="保存").click()
+    edit.get_by_role("alert").get_by_text("格式不对").wait_for()
+    assert unit.get(f"/offerings/{venue['id']}").json()["opening_hours"][0] == "mon 08:00-20:00"
+    edit.get_by_label("开放时间").fill("mon-fri 09:00-12:00\nsat 09:00-17:00")
+    edit.get_by_role("button", name="保存").click()
+    own.get_by_text("开放时间和使用方式已保存。").wait_for()
+    assert own.locator("#opening-hours").inner_text() == "周一至周五 09:00–12:00;周六 09:00–17:00"
+    assert unit.get(f"/offerings/{venue['id']}").json()["opening_hours"][-1] == "sat 09:00-17:00"
+    fits_phone(own)
+    shot(own, "venue-owner-hours-phone")

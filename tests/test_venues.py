@@ -39,7 +39,7 @@ from engine.services import (
     post_need,
     register_offering,
 )
-from engine.services.venue_hours import hours_table, normalize_hours, slot_text, within_hours
+from engine.services.venue_hours import hours_table, hours_text, normalize_hours, slot_text, within_hours
 from engine.services.venues import (
     AllocationDraft,
     AmountChange,
@@ -121,6 +121,10 @@ def test_opening_hours_are_parsed_normalised_and_checked() -> None:
     assert not within_hours(hours, "2026-03-07T01:00:00Z", "2026-03-07T02:00:00Z")  # Saturday
     assert within_hours(None, "2026-03-07T01:00:00Z", "2026-03-07T02:00:00Z")
     assert slot_text("2026-12-12T01:00:00Z", "2026-12-12T03:00:00Z") == "12月12日 09:00–11:00"
+    assert hours_text(
+        ["mon-fri 09:00-12:00", "mon-fri 14:00-17:00", "sat 09:00-12:00", "sun 09:00-12:00"]
+    ) == ("周一至周五 09:00–12:00、14:00–17:00;周六至周日 09:00–12:00")
+    assert hours_text(["mon 09:00-10:00", "wed 09:00-10:00"]) == "周一 09:00–10:00;周三 09:00–10:00"
 
 
 def test_a_venue_keeps_its_hours_mode_and_price_and_bad_ones_are_refused(world: World) -> None:
@@ -185,11 +189,21 @@ def test_overlaps_are_refused_with_the_slot_named_and_back_to_back_is_fine(world
     book_venue(s, w.actor("U1"), vid, slot("11:00", "12:00"), now=NOW)
     with pytest.raises(Invalid) as outside:
         book_venue(s, w.actor("U1"), vid, slot("08:00", "09:00"), now=NOW)
-    assert outside.value.code == "outside_hours" and "周一 09:00–17:00" in outside.value.message_zh
+    assert outside.value.code == "outside_hours" and "周一至周五 09:00–17:00" in outside.value.message_zh
     with pytest.raises(Invalid):
         book_venue(s, w.actor("U1"), vid, BookingDraft(start=at("14:00"), end=at("13:00")), now=NOW)
     with pytest.raises(Invalid, match="已经开始或已过去"):
         book_venue(s, w.actor("U1"), vid, slot("14:00", "15:00"), now="2026-03-05T00:00:00Z")
+    with pytest.raises(Invalid, match="2 年内"):
+        book_venue(
+            s,
+            w.actor("U1"),
+            vid,
+            BookingDraft(start="2029-03-07T09:00:00+08:00", end="2029-03-07T10:00:00+08:00"),
+            now=NOW,
+        )
+    with pytest.raises(Invalid):
+        list_bookings(s, w.actor("U1"), vid, start="下周一")
     listed = list_bookings(s, w.actor("M2"), vid)  # slots are public to signed-in roles
     assert [b["slot_zh"] for b in listed] == ["3月4日 09:00–11:00", "3月4日 11:00–12:00"]
     # Cancelling frees the slot; a second cancel is refused.

@@ -77,11 +77,21 @@ def normalize_hours(entries: list[str] | None) -> list[str] | None:
 
 
 def hours_text(entries: list[str] | None) -> str:
-    """Opening hours in Chinese, e.g. ``周一 09:00–17:00、周六 09:00–12:00``."""
+    """Opening hours in Chinese, days in a row with the same hours joined: ``周一至周五 09:00–17:00、
+    周六 09:00–12:00``."""
     table = hours_table(entries)
-    return "、".join(
-        f"{WEEKDAY_ZH[day]} {_clock(s)}–{_clock(e)}" for day in WEEKDAYS for s, e in table.get(day, [])
-    )
+    runs: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []  # first day, last day, spans
+    for i, day in enumerate(WEEKDAYS):
+        spans = tuple(table.get(day, []))
+        if spans and runs and runs[-1][1] == i - 1 and runs[-1][2] == spans:
+            runs[-1] = (runs[-1][0], i, spans)
+        elif spans:
+            runs.append((i, i, spans))
+    parts = []
+    for first, last, spans in runs:
+        days = WEEKDAY_ZH[WEEKDAYS[first]] + (f"至{WEEKDAY_ZH[WEEKDAYS[last]]}" if last > first else "")
+        parts.append(f"{days} " + "、".join(f"{_clock(s)}–{_clock(e)}" for s, e in spans))
+    return ";".join(parts)
 
 
 def _local(at: str) -> datetime:

@@ -1,6 +1,6 @@
 // Venues by time slot (场所预约) and goods and funds with amounts (物资、资金): a venue's opening
 // hours, use mode and booked slots with a booking form; what is left of goods or funds with a take form.
-import { api } from "./api.js";
+import { api, session } from "./api.js";
 import { act, badge, field, flash, h, table, wire } from "./ui.js";
 import { catName, OFFERING } from "./common.js";
 import { route } from "./app.js";
@@ -9,10 +9,19 @@ const DAYS = { mon: "周一", tue: "周二", wed: "周三", thu: "周四", fri: 
 const ACCESS = { free: "免费使用", reservation: "预约使用", paid: "收费使用" };
 const KIND = { venue: "场所共享", goods: "物资", funds: "资金" };
 
-/** Opening hours "mon 09:00-17:00" as "周一 09:00–17:00". */
+/** Opening hours ["mon 09:00-17:00", …] in Chinese, days in a row with the same hours joined: "周一至周五 09:00–17:00". */
 export function hoursText(hours) {
   if (!hours || !hours.length) return "不限(全天开放)";
-  return hours.map((e) => { const [d, span] = e.split(" "); return `${DAYS[d] || d} ${span.replace("-", "–")}`; }).join("、");
+  const order = Object.keys(DAYS);
+  const spans = new Map(order.map((d) => [d, hours.filter((e) => e.startsWith(`${d} `)).map((e) => e.slice(4).replace("-", "–")).join("、")]));
+  const runs = [];
+  order.forEach((d, i) => {
+    const text = spans.get(d);
+    const last = runs[runs.length - 1];
+    if (text && last && last.to === i - 1 && last.text === text) last.to = i;
+    else if (text) runs.push({ from: i, to: i, text });
+  });
+  return runs.map((r) => `${DAYS[order[r.from]]}${r.to > r.from ? `至${DAYS[order[r.to]]}` : ""} ${r.text}`).join(";");
 }
 
 /** What is left of goods or funds, "¥50,000" or "120 份". */
@@ -46,12 +55,16 @@ export async function venuePage(id) {
   if (o.kind === "venue") {
     facts.append(h("dt", {}, "使用方式"), h("dd", {}, `${ACCESS[o.access] || "—"}${o.access === "paid" && o.price !== null ? `(${o.price} 元/小时)` : ""}`),
       h("dt", {}, "开放时间"), h("dd", { id: "opening-hours" }, hoursText(o.opening_hours)));
-    return [o.title, facts, h("h2", {}, "已预约时段"), await slots(oid), h("h2", {}, "预约时段"), bookingForm(o)];
+    const view = [o.title, facts, h("h2", {}, "已预约时段"), await slots(oid), h("h2", {}, "预约时段"), bookingForm(o)];
+    if (owns(o)) view.push(h("h2", {}, "开放时间与使用方式"), hoursForm(o));
+    return view;
   }
   if (o.kind === "goods" || o.kind === "funds") {
     facts.append(h("dt", {}, "剩余 / 总量"), h("dd", { id: "amount-left" }, o.amount === null || o.amount === undefined
       ? "未登记总量" : `${amountText(o, o.amount_left)} / ${amountText(o, o.amount)}`));
-    return [o.title, facts, h("h2", {}, "领用记录"), await takes(oid, o), h("h2", {}, "领用"), takeForm(o)];
+    const view = [o.title, facts, h("h2", {}, "领用记录"), await takes(oid, o), h("h2", {}, "领用"), takeForm(o)];
+    if (owns(o)) view.push(h("h2", {}, "总量"), amountForm(o));
+    return view;
   }
   return [o.title, facts];
 }
@@ -113,5 +126,41 @@ function takeForm(o) {
     const made = await api(`/offerings/${encodeURIComponent(o.id)}/allocations`, { method: "POST", body });
     await route();
     flash(`已领用 ${amountText(o, made.amount)},剩余 ${amountText(o, made.amount_left)}。`, "ok");
+  });
+}
+
+/** Whether the signed-in account is the offering's provider (or an admin). */
+function owns(o) {
+  const me = (session() || {}).me || {};
+  return me.role === "admin" || (["unit", "member"].includes(me.role) && me.subject_id === o.provider_id);
+}
+
+/** The owner edits a venue's opening hours (one line each, e.g. "mon-fri 09:00-17:00"), use mode and price. */
+function hoursForm(o) {
+  const form = h("form", { class: "card", "aria-label": "修改开放时间" },
+    field("开放时间", h("textarea", { name: "hours", rows: 3, maxlength: 500 }, (o.opening_hours || []).join("\n")),
+      "每行一段,如 mon-fri 09:00-17:00、sat 09:00-12:00(北京时间);留空为全天开放"),
+    h("div", { class: "row" },
+      field("使用方式", h("select", { name: "access" }, Object.entries(ACCESS).map(([k, v]) => h("option", { value: k, selected: k === o.access }, v)))),
+      field("收费标准(元/小时)", h("input", { name: "price", type: "number", min: 0, step: "0.5", value: o.price ?? "" }))),
+    h("button", { type: "submit" }, "保存"));
+  return wire(form, async (v) => {
+    const hours = v.hours.split(/\n+/).map((x) => x.trim()).filter(Boolean);
+    const body = { opening_hours: hours.length ? hours : null, access: v.access, price: v.access === "paid" && v.price !== "" ? Number(v.price) : null };
+    await api(`/offerings/${encodeURIComponent(o.id)}`, { method: "PATCH", body });
+    await route();
+    flash("开放时间和使用方式已保存。", "ok");
+  });
+}
+
+/** The owner sets the total of goods or funds (what is left moves with it). */
+function amountForm(o) {
+  const form = h("form", { class: "card", "aria-label": "设置总量" },
+    field(`总量(${o.amount_unit || (o.kind === "funds" ? "元" : "份")})*`, h("input", { name: "amount", type: "number", required: true, min: 1, step: 1, value: o.amount ?? "" })),
+    h("button", { type: "submit" }, "保存总量"));
+  return wire(form, async (v) => {
+    const made = await api(`/offerings/${encodeURIComponent(o.id)}/amount`, { method: "PUT", body: { amount: Number(v.amount) } });
+    await route();
+    flash(`总量已设为 ${amountText(made, made.amount)},剩余 ${amountText(made, made.amount_left)}。`, "ok");
   });
 }
