@@ -63,6 +63,7 @@ def real_ids(world: ApiWorld) -> dict[str, str]:
     open_need = next(n["id"] for n in nodes["Need"] if n["id"] in needs and n["status"] == "open")
     unit = world.accounts["unit"]["subject_id"]
     offering = next(r["end"] for r in rels[("OFFERS", "Unit", "Offering")] if r["start"] == unit)
+    agreements = [r["end"] for r in rels[("PARTY_TO", "Org", "Agreement")] if r["start"] == community]
     return {
         "need_id": open_need,
         "service_request_id": open_need,
@@ -73,6 +74,7 @@ def real_ids(world: ApiWorld) -> dict[str, str]:
         "holder_id": unit,
         "member_id": world.accounts["member"]["subject_id"],
         "account_id": "unit",
+        **({"agreement_id": agreements[0]} if agreements else {}),  # issue 12: renew, terminate, read
         "code": "elderly.meals",  # a service category (issue 12)
         "post_id": next(  # the community's 书记 (a demo post without an id goes by its key)
             f"h:{community}:{r['start']}:secretary"
