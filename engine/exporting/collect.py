@@ -140,9 +140,6 @@ def _scope(store: GraphStore, org_id: str, batch_size: int) -> dict[str, set[str
     provided["Signup"] = {
         r.end for r in _out_rels(store, "Member", scope["Member"], batch_size) if r.type == "SIGNED_UP"
     }
-    # Venues and goods (issue 12): the bookings and allocations of the scoped offerings.
-    provided["Booking"] = _ids(store, "venue.export.bookings_of", provided["Offering"], batch_size)
-    provided["Allocation"] = _ids(store, "venue.export.allocations_of", provided["Offering"], batch_size)
     return {**scope, **provided}
 
 

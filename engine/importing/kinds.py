@@ -138,22 +138,6 @@ KINDS: tuple[Kind, ...] = (
             RefColumn("need", "用于需求", "ALLOCATED_TO", ("Need",), outgoing=True),
         ),
     ),
-    Kind(  # venues by time slot (issue 12): a booking of a venue's slot, optionally for a need
-        "bookings",
-        "Booking",
-        (
-            RefColumn("venue", "场所", "RESERVES", ("Offering",), outgoing=True, required=True),
-            RefColumn("need", "用于需求", "BOOKED_FOR", ("Need",), outgoing=True),
-        ),
-    ),
-    Kind(  # an amount taken from goods or funds (issue 12), optionally for a need
-        "allocations",
-        "Allocation",
-        (
-            RefColumn("offering", "物资或资金", "DRAWS_ON", ("Offering",), outgoing=True, required=True),
-            RefColumn("need", "用于需求", "ALLOCATED_TO", ("Need",), outgoing=True),
-        ),
-    ),
     Kind(
         "agreements",
         "Agreement",
