@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,7 @@ from engine.matching.scoring import ScoredArcs
 from engine.services.clock import parse, period_starts
 from engine.store.base import GraphStore, Row
 from engine.store.queries import matching as matching_queries
+from engine.store.registry import Statement
 from graph_schema.domain import PROVIDERS
 
 GOOD_RATING = 4  # a community's rating of a provider from which an earlier project counts as good
@@ -488,6 +490,62 @@ def read_snapshot(
     whole-graph reads, each row read once however many streets it reaches."""
     streets = sorted(set(street_ids))
     one = len(streets) == 1
+    reads = _Reads(store, [] if one else _whole_graph_reads(streets, at))
+    try:
+        return _read(reads, streets, one, at, need_orgs)
+    finally:
+        reads.close()
+
+
+READ_THREADS = 4
+"""Whole-graph reads sent at once: the server answers them on its own threads while this process
+decodes the rows of those already back."""
+
+
+class _Reads:
+    """The reads of one snapshot: those given are sent at once on a few threads (they do not
+    depend on each other), and each is answered from its future when asked; the rest go to the
+    store as they come."""
+
+    def __init__(self, store: GraphStore, calls: list[tuple[Statement, dict[str, Any]]]) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=READ_THREADS) if calls else None
+        self.futures: dict[tuple[str, str], Future[list[Row]]] = {}
+        for stmt, params in calls:
+            assert self.pool is not None
+            self.futures[self.key(stmt, params)] = self.pool.submit(store.run, stmt, params)
+
+    @staticmethod
+    def key(stmt: Statement, params: Mapping[str, Any]) -> tuple[str, str]:
+        return stmt.name, repr(sorted(params.items()))
+
+    def run(self, stmt: Statement, params: Mapping[str, Any] | None = None) -> list[Row]:
+        """The rows of ``stmt`` with ``params``: from the read sent ahead, or asked now."""
+        future = self.futures.pop(self.key(stmt, params or {}), None)
+        return future.result() if future is not None else self.store.run(stmt, params)
+
+    def close(self) -> None:
+        """Stop the threads (a read not taken, after an error, is waited for and dropped)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _whole_graph_reads(streets: list[str], at: str) -> list[tuple[Statement, dict[str, Any]]]:
+    """The reads of a run over several streets that need nothing read before them."""
+    q = matching_queries
+    return [
+        (q.PARTITION_NEEDS, {"org_ids": None, "now": at}),
+        (q.OFFERINGS_ACTIVE, {}),
+        (q.PARTITION_AREAS, {"street_ids": streets}),
+        (q.TIES_REGISTRATIONS, {"org_ids": None}),
+        *((q.PARTITION_PLACED[label], {"area_ids": None}) for label in PROVIDERS),
+        (q.PARTITION_ORGS, {"street_ids": streets}),
+        (q.OFFERINGS_USED, period_starts(at)),
+        (q.TIES_AGREEMENTS, {"org_ids": None}),
+    ]
+
+
+def _read(store: _Reads, streets: list[str], one: bool, at: str, need_orgs: Iterable[str] | None) -> Snapshot:
     tree = OrgTree.from_rows(
         store.run(matching_queries.PARTITION_ORGS, {"street_ids": streets}), roots=streets
     )
@@ -531,7 +589,7 @@ def read_partition(
 
 
 def _offerings(
-    store: GraphStore, box: dict[str, float] | None, tied: Mapping[str, set[str]] | None, at: str
+    store: _Reads, box: dict[str, float] | None, tied: Mapping[str, set[str]] | None, at: str
 ) -> list[Row]:
     """Active offerings with the capacity they have left this period (``capacity_left``, at least
     1): those whose radius reaches ``box`` and those of ``tied`` providers, or all of them."""
@@ -548,7 +606,7 @@ def _offerings(
     return [r for r in left if r["capacity_left"] > 0]
 
 
-def _records(store: GraphStore, offerings: list[Row]) -> tuple[list[Row], list[Row]]:
+def _records(store: _Reads, offerings: list[Row]) -> tuple[list[Row], list[Row]]:
     """The load and good ratings of the offerings' providers, and the orgs those ratings were for."""
     by_kind: dict[str, set[str]] = defaultdict(set)
     for o in offerings:
