@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the `api` fixture)
 from console_world import browser_fixture, fits_phone, needs_chromium, page_for, shot  # noqa: F401
+from docx import Document
 from test_api_concurrency import need_body
 
 from engine.demo.accounts import DEMO_PASSWORD
@@ -93,8 +94,10 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
     c.get_by_role("textbox", name="签到码").fill(code.lower())
     c.get_by_role("button", name="签到", exact=True).click()
     c.get_by_text("签到成功").wait_for()
-    mine = c.get_by_role("list", name="我的报名").inner_text()
-    assert "签到" in mine and "未签到" not in mine
+    mine = (
+        c.get_by_role("list", name="我的报名").get_by_role("listitem").filter(has_text="周末楼道清理志愿活动")
+    )
+    assert "签到 " in mine.inner_text() and "未签到" not in mine.inner_text()
     fits_phone(c)
     shot(c, "signups-checked-in-phone")
     listed = secretary.get(f"/signups/needs/{need_id}/roster").json()
@@ -116,3 +119,12 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
     assert [(x["hours"], x["hours_status"]) for x in after["signups"] if x["checkin_at"]] == [
         (1.5, "confirmed")
     ]
+
+    # The volunteer downloads its 志愿服务记录证明 with the confirmed hours.
+    c.reload()
+    c.get_by_role("list", name="我的报名").get_by_text("已确认").wait_for()
+    with c.expect_download() as got:
+        c.get_by_role("button", name="下载证明(Word)").click()
+    text = "\n".join(p.text for p in Document(got.value.path()).paragraphs)
+    name = next(m["name"] for m in api.dataset.nodes["Member"] if m["id"] == others[1])
+    assert "志愿服务记录证明" in text and name in text and "1.5 小时" in text

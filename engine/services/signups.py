@@ -23,11 +23,14 @@ from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.privacy import mask_value
 from engine.services.clock import parse, resolve, shift
+from engine.services.hours import points_for
 from engine.services.inputs import checked
 from engine.services.periods import resolve_period
 from engine.services.personal import entitled, mask_personal
+from engine.services.points import point_entry
 from engine.services.records import audit_record, json_head, new_id, public
 from engine.services.scope import jurisdiction, require_role
+from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
 from engine.store.queries import signups as q
 from engine.store.queries.closed_loop import needs as needs_queries
@@ -434,7 +437,13 @@ def _window(need: Mapping[str, Any]) -> dict[str, str]:
 
 
 def confirm_hours(
-    store: GraphStore, actor: Actor, signup_id: str, hours: float | None = None, *, now: str | None = None
+    store: GraphStore,
+    actor: Actor,
+    signup_id: str,
+    hours: float | None = None,
+    *,
+    now: str | None = None,
+    rules: Settings | None = None,
 ) -> dict[str, Any]:
     """The organiser confirms a checked-in volunteer's hours: the time attended within the
     activity (to the tenth) unless ``hours`` is given; no more than the activity's length."""
@@ -460,10 +469,19 @@ def confirm_hours(
             share, coverage(attended(s["checkin_at"], s["checkout_at"], **_window(need)), **_window(need))
         )
     low = share < LOW_ATTENDANCE
+    cfg = rules or get_settings()
+    entry = point_entry(
+        points_for(hours, cfg),
+        "service_hours",
+        f"points_per_hour={cfg.points_per_hour:g}",
+        f"志愿服务:{need['title']}"[:500],
+        at,
+    )
     written = store.one(
         q.CONFIRM,
         {
             "id": signup_id,
+            "entry": entry,
             "checkin_at": s["checkin_at"],
             "checkout_at": s.get("checkout_at") or "",
             "hours": hours,
@@ -539,8 +557,10 @@ def decide_correction(
     answer: str | None = None,
     *,
     now: str | None = None,
+    rules: Settings | None = None,
 ) -> dict[str, Any]:
-    """The organiser accepts a correction (the hours become the corrected ones) or declines it."""
+    """The organiser accepts a correction (the hours become the corrected ones, the points follow
+    by a new ledger entry) or declines it."""
     at = resolve(now)
     row = _row(store, signup_id)
     _organiser(store, actor, row["org_id"])
@@ -548,10 +568,22 @@ def decide_correction(
     answer = checked("Signup", "correction_answer", answer) if answer else None
     if s.get("correction_status") != "pending":
         raise Conflict("没有待处理的更正申请", "no_correction")
+    cfg = rules or get_settings()
+    old, corrected = float(s["hours"]), float(s["correction_hours"])
+    entry = point_entry(
+        points_for(corrected, cfg) - points_for(old, cfg),
+        "hours_correction",
+        f"points_per_hour={cfg.points_per_hour:g}",
+        f"志愿服务时长更正:{old:g} → {corrected:g} 小时",
+        at,
+    )
     written = store.one(
         q.DECIDE_CORRECTION,
         {
             "id": signup_id,
+            "hours": old,
+            "corrected": corrected,
+            "entry": entry,
             "accept": accept,
             "answer": answer,
             "now": at,

@@ -155,17 +155,20 @@ CONFIRM = cypher(
     "signup.confirm",
     "write",
     f"""
-    MATCH (s:Signup {{id: $id}})
+    MATCH (m:Member)-[:SIGNED_UP]->(s:Signup {{id: $id}})
     {lock("s")}
-    WITH s
+    WITH m, s
     WHERE s.status = 'signed' AND s.checkin_at = $checkin_at AND coalesce(s.checkout_at, '') = $checkout_at
       AND coalesce(s.hours_status, '') <> 'confirmed'
     SET s.hours = $hours, s.hours_status = 'confirmed', s.confirmed_at = $now, s.confirmed_by = $actor,
         s.coverage = $coverage, s.low_attendance = $low, s.updated_at = $now
+    CREATE (pe:PointEntry) SET pe = $entry
+    CREATE (pe)-[:CREDITS]->(m)
     {AUDIT}
     RETURN s.id AS id
     """,
-    "the organiser confirms a volunteer's hours (checked in, not yet confirmed)",
+    "the organiser confirms a volunteer's hours (checked in, not yet confirmed); the member's points "
+    "for them are credited in the same statement",
 )
 
 REQUEST_CORRECTION = cypher(
@@ -201,17 +204,21 @@ DECIDE_CORRECTION = cypher(
     "signup.correction.decide",
     "write",
     f"""
-    MATCH (s:Signup {{id: $id}})
+    MATCH (m:Member)-[:SIGNED_UP]->(s:Signup {{id: $id}})
     {lock("s")}
-    WITH s
-    WHERE s.correction_status = 'pending'
+    WITH m, s
+    WHERE s.correction_status = 'pending' AND s.hours = $hours AND s.correction_hours = $corrected
     SET s.hours = CASE WHEN $accept THEN s.correction_hours ELSE s.hours END,
         s.correction_status = CASE WHEN $accept THEN 'accepted' ELSE 'declined' END,
         s.correction_decided_at = $now, s.correction_answer = $answer, s.updated_at = $now
+    FOREACH (x IN CASE WHEN $accept AND $entry.points <> 0 THEN [m] ELSE [] END |
+      CREATE (pe:PointEntry) SET pe = $entry
+      CREATE (pe)-[:CREDITS]->(x))
     {AUDIT}
     RETURN s.id AS id, s.hours AS hours
     """,
-    "the organiser accepts (the hours become the corrected ones) or declines a correction",
+    "the organiser accepts (the hours become the corrected ones, the points follow by a new ledger "
+    "entry) or declines a correction",
 )
 
 DETAIL = cypher(
