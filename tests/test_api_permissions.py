@@ -57,6 +57,7 @@ from engine.services.categories import CategoryDraft, add_category, retire_categ
 from engine.services.clock import shift, utc_now
 from engine.services.dispatch import list_proposals, start_run
 from engine.services.intake import RequestDraft, submit_request
+from engine.services.pledges import PledgeDraft, make_pledge
 from engine.services.posts import PostDraft, assign_post
 from engine.services.recurrence import SeriesDraft, create_series
 from engine.services.registrations import RegistrationDraft, submit_registration
@@ -238,6 +239,11 @@ class Side:
         draft = SeriesDraft(**series_body(self.community))
         return str(create_series(self.store, self.secretary, draft)["id"])
 
+    def pledge(self, provider: Actor) -> str:
+        """A new pledge 公开承诺 of ``provider`` to the community, pending review (issue 12)."""
+        draft = PledgeDraft(org_id=self.community, title="每月为独居老人送餐两次", target="全年 24 次")
+        return str(make_pledge(self.store, provider, draft)["id"])
+
     def pending_claim(self, provider: Actor) -> str:
         """An active claim of ``provider`` on a need that still wants another provider."""
         return str(self.claim(provider, self.need(people=2))["id"])
@@ -306,6 +312,7 @@ class Side:
         }  # fmt: skip
         self.shared |= {"post": self.post(), "branch": self.branch(), "branch_joined": self.joined_branch()}
         self.shared |= {"category_fresh": new_category(self.store)}
+        self.shared |= {"pledges": {p.subject_id: self.pledge(p) for p in (self.unit, self.member)}}
         self.shared |= {"series_active": self.series()}
         self.shared |= {"category_retired": new_category(self.store, retired=True)}
         return self
@@ -400,6 +407,8 @@ class Ctx:
         if not self.fresh:
             if kind == "claim_own":
                 return str(s.shared["claims"][self.provider])
+            if kind == "pledge_own":
+                return str(s.shared["pledges"][self.provider])
             if kind == "offering_own":
                 return s.offerings[self.provider]
             if kind == "offering_paused":
@@ -416,6 +425,7 @@ class Ctx:
             "project_logged": s.logged,
             "log_correcting": lambda: s.correcting(self.get("project_logged"), me),
             "claim_own": lambda: s.pending_claim(me),
+            "pledge_own": lambda: s.pledge(me),
             "proposal": s.proposal,
             "request_queued": s.request,
             "agreement": s.agreement,
@@ -484,6 +494,22 @@ def _need_leaks(item: dict[str, Any], v: Viewer) -> bool:
 
 def _series_leaks(item: dict[str, Any], v: Viewer) -> bool:
     return v.orgs is not None and item["org_id"] not in v.orgs and item["status"] != "active"
+
+
+PLEDGE = {"pledge_id": "pledge_own"}
+
+
+def _pledge_leaks(item: dict[str, Any], v: Viewer) -> bool:
+    if v.provider:
+        return (item["provider_kind"], item["provider_id"]) != v.provider
+    return v.orgs is not None and item["org_id"] not in v.orgs
+
+
+def _unit_need_leaks(item: dict[str, Any], v: Viewer) -> bool:
+    if v.provider:
+        mine = item["requester_id"] == v.provider[1]
+        return item["status"] != "open" if v.provider[0] == "Member" else not mine
+    return v.orgs is not None and item["org_id"] not in v.orgs
 
 
 def _claim_leaks(item: dict[str, Any], v: Viewer) -> bool:
@@ -594,8 +620,6 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"reason": "居民已自行解决"}),
     # search (issue 12): every signed-in role, each kind filtered to what the role may see
     Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
-    # search (issue 12): every signed-in role, each kind filtered to what the role may see
-    Row("GET", "/search", EVERYONE, "filter", query=lambda c: {"q": "楼道清理"}),
     # recurring needs 常态化项目 (issue 12): secretaries create and cancel; active series are public;
     # units and members commit with their own offering; an admin runs the horizon job
     Row("POST", "/series", SECRETARIES, "deny", body=lambda c: series_body(c.get("org"))),
@@ -636,6 +660,25 @@ ROWS: tuple[Row, ...] = (
     Row("GET", "/claims/{claim_id}", EVERYONE, "deny", {"claim_id": "claim_own"}),
     Row("POST", "/claims/{claim_id}/withdraw", RUNNERS, "deny", {"claim_id": "claim_own"},
         body=lambda c: {"reason": "人员临时抽调"}),
+    # units' own needs 双向服务, the 允许跨类认领 switches, pledges 公开承诺 (issue 12, points 5, 6, 8)
+    Row("POST", "/unit-needs", frozenset({"unit"}), "deny", body=lambda c: need_body(c.get("org"), 1)),
+    Row("GET", "/unit-needs", EVERYONE, "filter", leak=_unit_need_leaks),
+    Row("GET", "/unit-needs/targets", ADMIN | {"unit"}, "deny", query=lambda c: {"unit_id": c.get("unit")}),
+    Row("GET", "/unit-needs/report/{unit_id}", ORG_ROLES | {"unit"}, "deny", {"unit_id": "unit"},
+        query=lambda c: PERIOD),
+    Row("PUT", "/needs/{need_id}/cross-category", SECRETARIES, "deny", NEED, body=lambda c: {"allow": True}),
+    Row("PUT", "/orgs/{org_id}/cross-category", SECRETARIES, "deny", {"org_id": "org"},
+        body=lambda c: {"allow": True}),
+    Row("GET", "/pledges/orgs", frozenset(PROVIDER_ROLES), "none"),
+    Row("POST", "/pledges", frozenset(PROVIDER_ROLES), "deny",
+        body=lambda c: {"title": "每季度义诊一次", "org_id": c.get("org")}),
+    Row("GET", "/pledges", EVERYONE, "filter", leak=_pledge_leaks),
+    Row("GET", "/pledges/{pledge_id}", EVERYONE, "deny", PLEDGE),
+    Row("POST", "/pledges/{pledge_id}/progress", frozenset(PROVIDER_ROLES), "deny", PLEDGE,
+        body=lambda c: {"percent": 10, "note": "已完成两次"}),
+    Row("POST", "/pledges/{pledge_id}/review", SECRETARIES, "deny", PLEDGE,
+        body=lambda c: {"approve": True}),
+    Row("POST", "/pledges/{pledge_id}/withdraw", frozenset(PROVIDER_ROLES), "deny", PLEDGE),
     # projects and problem reports
     Row("GET", "/projects", EVERYONE, "filter", leak=_project_leaks,
         query=lambda c: {} if c.side.inside else {"provider_id": c.get("unit")}),

@@ -11,8 +11,8 @@ from graph_schema.domain import PROVIDERS
 # The orgs a provider may pledge to: a member's own branch, the community it reports to (在职党员
 # 报到) and the 三缘 branches it joins; a unit's 双报到 org and the orgs whose areas hold it.
 _ORG_TIES = {
-    "Member": "(q)-[:BELONGS_TO|REPORTS_TO|JOINS]->(o:Org)",
-    "Unit": "(q)-[:REPORTS_TO]->(o:Org)",
+    "Member": "(q)-[t:BELONGS_TO|REPORTS_TO|JOINS]->(o:Org)",
+    "Unit": "(q)-[t:REPORTS_TO]->(o:Org)",
 }
 _NEW = notify(
     "p, o",
@@ -40,10 +40,12 @@ for _label in PROVIDERS:
         f"""
         MATCH (q:{_label} {{id: $provider_id}})
         MATCH {_ORG_TIES[_label]}
-        RETURN DISTINCT o.id AS id, o.name AS name, o.level AS level
-        ORDER BY id
+        WITH o, min(CASE type(t) WHEN 'BELONGS_TO' THEN 0 WHEN 'REPORTS_TO' THEN 1 ELSE 2 END) AS rank
+        RETURN o.id AS id, o.name AS name, o.level AS level
+        ORDER BY rank, id
         """,
-        "the orgs a provider may make its public commitments to",
+        "the orgs a provider may make its public commitments to: its own branch first, then the "
+        "community it reports to, then the 三缘 branches it joins",
     )
     CREATE[_label] = cypher(
         f"pledge.create.{_label}",
