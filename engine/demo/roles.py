@@ -17,15 +17,15 @@ class _Posts:
         self.people = people
         self.seen: set[tuple[int, str, str]] = set()  # membership only
 
-    def hold(self, i: int, org: str, role: str) -> bool:
-        """Give member ``i`` the post; False when they already hold it."""
+    def hold(self, i: int, org: str, role: str, unit: str | None = None) -> bool:
+        """Give member ``i`` the post (a 兼职委员 names the ``unit`` it comes from); False when
+        they already hold it."""
         if (i, org, role) in self.seen:
             return False
         self.seen.add((i, org, role))
         since = self.b.date(self.b.rng.randint(-2400, -10))
-        self.b.link(
-            "HOLDS", ("Member", self.people.members[i].id), ("Org", org), {"role": role, "since": since}
-        )
+        props = {"role": role, "since": since, **({"unit_id": unit} if unit else {})}
+        self.b.link("HOLDS", ("Member", self.people.members[i].id), ("Org", org), props)
         return True
 
     def draw(self, pools: list[str]) -> int:
@@ -59,9 +59,9 @@ def build_roles(b: Builder, t: Territory, units: list[UnitRec], people: People) 
             continue
         leader = secretary_of[unit.org_id]
         if rng.random() < 0.9:
-            posts.hold(leader, unit.community.org_id, "part_time_member")
+            posts.hold(leader, unit.community.org_id, "part_time_member", unit.id)
         if unit.employees >= 300 and rng.random() < 0.6:
-            posts.hold(leader, unit.street.org_id, "part_time_member")
+            posts.hold(leader, unit.street.org_id, "part_time_member", unit.id)
     for grid in t.grids:
         key = grid.area["id"]
         posts.hold(posts.draw([key, grid.community.area["id"]]), grid.branch_id, "grid_worker")
