@@ -211,7 +211,10 @@ def test_expiry_warning_runs_once_per_end_date(world: ApiWorld) -> None:
         assert _warned(world, account, later["id"]) == [], account
     assert _warned(world, "secretary-b", soon["id"]) == []
     inbox = world.client("unit").get("/notifications").json()
-    assert any(n["entity_id"] == soon["id"] and "即将到期" in n["title"] for n in inbox)
+    assert any(
+        n["entity_id"] == soon["id"] and "即将到期" in n["title"] and n["link"] == "#/agreements"
+        for n in inbox
+    )
     marked = world.client("secretary").get("/agreements", params={"expiring": True, "limit": 500}).json()
     assert soon["id"] in {a["id"] for a in marked} and later["id"] not in {a["id"] for a in marked}
     jobs = [a for a in nodes(world.store, "AuditEntry") if a["action"] == "job.remind_agreement_expiring"]

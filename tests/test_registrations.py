@@ -160,7 +160,8 @@ def test_a_unit_registers_and_the_secretary_accepts(world: ApiWorld) -> None:
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["status"] == "accepted" and accepted.json()["decided_by"] == "secretary"
     assert reports_to(world, "Unit", uid) == {community(world)}
-    assert len(inbox(world, uid, "registration_decided", reg["id"])) == 1
+    told = inbox(world, uid, "registration_decided", reg["id"])
+    assert len(told) == 1 and told[0]["link"] == "#/registrations" and "已接收" in told[0]["title"]
     actions = [a["action"] for a in nodes(world.store, "AuditEntry") if a.get("entity_id") == reg["id"]]
     assert sorted(actions) == ["registration.accept", "registration.submit"]
 

@@ -24,6 +24,7 @@ _DELIVERY_FIELDS = ("delivery", "attempts", "next_attempt_at", "lease_until", "l
                     "sent_at", "job_run", "dedupe")  # fmt: skip
 
 _LINKS = {"Need": "#/needs/{id}", "Project": "#/projects/{id}", "Request": "#/requests/{id}"}
+_LINKS |= {"Agreement": "#/agreements", "Registration": "#/registrations"}  # issue 12: their lists
 
 
 def link_of(label: str | None, entity_id: str | None) -> str | None:
