@@ -11,6 +11,7 @@ from engine.analytics.coverage import (
     in_service_reporting_share,
     two_new_org_share,
     uncovered_areas,
+    unit_reporting_share,
 )
 from engine.analytics.graph import add_entity, add_tie
 
@@ -91,3 +92,26 @@ def test_a_member_with_no_known_home_counts_as_a_miss() -> None:
     report = in_service_reporting_share(g)
     assert (report.overall.hits, report.overall.total, report.unplaced) == (2, 4, 1)
     assert "mem-9" in report.misses
+
+
+def test_units_reporting_to_their_own_community(g: nx.MultiDiGraph) -> None:
+    report = unit_reporting_share(g)
+    # In 玉林's grid: the hospital and 云帆物流 report to 玉林社区党委, 跨区建材 reports to 芳草 (a miss);
+    # in 芳草's grid: 青石科技 and 芳邻公益 report to 芳草社区党委 (issue 12: units' 双报到 rate).
+    assert (report.overall.hits, report.overall.total) == (4, 5)
+    assert report.misses == ["unit-b"]
+    assert _by_community(report.by_community) == {"玉林社区": (2, 3), "芳草社区": (2, 2)}
+
+
+def test_a_unit_placed_outside_the_projection_is_not_counted() -> None:
+    g = world()
+    add_entity(g, "Unit", {"id": "unit-9", "name": "无址公司", "type": "private_firm"})
+    add_tie(g, "REPORTS_TO", "unit-9", "org-c1")
+    report = unit_reporting_share(g)
+    assert (report.overall.hits, report.overall.total) == (4, 5) and "unit-9" not in report.misses
+    placed = world()  # (the index of a graph is made once: a new graph for the changed ties)
+    add_entity(placed, "Unit", {"id": "unit-9", "name": "无址公司", "type": "private_firm"})
+    add_tie(placed, "REPORTS_TO", "unit-9", "org-c1")
+    add_tie(placed, "LOCATED_IN", "unit-9", "area-g1")
+    share = unit_reporting_share(placed).overall
+    assert (share.hits, share.total) == (5, 6)

@@ -49,7 +49,11 @@ def check_coverage(page: Any, cov: dict[str, Any]) -> None:
     reports = {
         k: cov["areas"]["shares"][k] for k in ("grid", "compound", "building") if k in cov["areas"]["shares"]
     }
-    reports |= {"two_new": cov["two_new"], "reporting": cov["reporting"]}
+    reports |= {
+        "two_new": cov["two_new"],
+        "reporting": cov["reporting"],
+        "unit_reporting": cov["unit_reporting"],
+    }
     assert page.locator("#coverage .rate").count() == len(reports)
     for key, rep in reports.items():
         card = page.locator(f'#coverage .rate[data-key="{key}"]')
