@@ -7,6 +7,7 @@ expiry warning job notifies the secretary and the unit once however often it run
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from engine.services.agreements import (
 )
 from engine.services.clock import utc_now
 from engine.store.embedded import EmbeddedFalkorDB
+from engine.store.queries.nodes import node_stmt, rel_stmt
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -267,3 +269,24 @@ def test_expiring_means_in_force_and_ending_within_the_warning_days(
     assert shown["expiring"] == (status == "active" and 0 <= days_left <= warning)
     assert shown["lapsed"] == (status == "active" and days_left < 0)
     assert not (shown["expiring"] and shown["lapsed"])
+
+
+def test_an_imported_agreement_without_an_end_date_can_be_renewed(world: ApiWorld) -> None:
+    now = utc_now()
+    props = {"id": f"agr-imp-{uuid.uuid4().hex[:8]}", "title": "导入的无到期日协议", "kind": "pairing",
+             "status": "active", "created_at": now, "updated_at": now}  # fmt: skip
+    world.store.run(node_stmt("create", "Agreement"), {"props": props})
+    for label, party in (
+        ("Org", world.accounts["secretary"]["scope_org_id"]),
+        ("Unit", world.accounts["unit"]["subject_id"]),
+    ):
+        row = {"start": party, "end": props["id"], "props": {}}
+        world.store.run(rel_stmt("bulk_create", "PARTY_TO", label, "Agreement"), {"rows": [row]})
+    renewed = world.client("secretary").post(
+        f"/agreements/{props['id']}/renew", json={"valid_to": today(200)}
+    )
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json()["history"] == [
+        {"renewed_on": today(), "previous_valid_to": None, "valid_to": today(200)}
+    ]
+    assert renewed.json()["obligations_a"] == [] and renewed.json()["days_left"] == 200

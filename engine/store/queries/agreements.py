@@ -59,7 +59,8 @@ RENEW = cypher(
     MATCH (a:Agreement {{id: $id}})
     {lock("a")}
     WITH a
-    WHERE a.status IN ['active', 'expired'] AND a.valid_to = $before_valid_to
+    WHERE a.status IN ['active', 'expired']
+      AND (a.valid_to = $before_valid_to OR (a.valid_to IS NULL AND $before_valid_to IS NULL))
     SET a.valid_to = $valid_to, a.status = 'active', a.renewals = coalesce(a.renewals, []) + [$entry],
         a.updated_at = $now
     {AUDIT}
