@@ -1,19 +1,22 @@
 """Posts 职务 in import and export (issue 12), on both backends: the fixture's posts.csv imports with
 every property, the CSV export writes them back, a fresh graph importing that export holds the same
 posts, importing it again changes nothing, and a bad posts file is refused whole (naming file, row
-and column in Chinese) with nothing written."""
+and column in Chinese) with nothing written; a retired service category keeps its node in the export."""
 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from engine.actors import SYSTEM
 from engine.exporting import export_graph
 from engine.importing import import_files
 from engine.importing.report import ImportRejected
+from engine.services.categories import retire_category
 from engine.store import apply_schema
 from engine.store.base import GraphStore
 from engine.store.queries import posts as posts_queries
@@ -88,3 +91,16 @@ def test_a_bad_posts_file_is_refused_whole_and_writes_nothing(
     assert [p.row for p in problems] == [3] and problems[0].column == column and words in problems[0].message
     assert problems[0].file == "posts.csv"
     assert holds(store) == before and rel_count(store) == counted  # not even the good row
+
+
+def test_a_retired_category_keeps_its_node_in_the_export(store: GraphStore, tmp_path: Path) -> None:
+    apply_schema(store)
+    import_files(store, NODE_FILES)
+    retired = retire_category(store, SYSTEM, "health.tcm")
+    assert retired["status"] == "retired"
+    doc = json.loads(export_graph(store, tmp_path / "all.json", "json").files[0].read_text(encoding="utf-8"))
+    categories = {n["id"]: n["props"] for n in doc["nodes"] if n["label"] == "Category"}
+    assert categories["health.tcm"]["status"] == "retired" and categories["health.tcm"]["name"] == "中医理疗"
+    assert len(categories) >= 220  # the whole taxonomy was written into the graph before the change
+    parts = {(r["start"], r["end"]) for r in doc["relationships"] if r["type"] == "PART_OF"}
+    assert ("health.tcm", "health") in parts
