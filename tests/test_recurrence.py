@@ -238,6 +238,31 @@ def test_concurrent_commitments_to_a_series_wanting_one_let_exactly_one_win(worl
     assert all(servers(seen)[o["id"]] == [winner] for o in seen["occurrences"])
 
 
+def test_single_claims_racing_a_series_commitment_never_overfill_an_occurrence(world: World) -> None:
+    store = world.store
+    made = create_series(store, world.actor("sec1"), draft(rule="FREQ=WEEKLY;BYDAY=WE;COUNT=4"), now=NOW)
+    occ = [o["id"] for o in made["occurrences"]]
+
+    def commit() -> None:
+        req = CommitmentRequest(offering_id=world.offerings["U1"])
+        commit_series(store, world.actor("U1"), made["id"], req, now=NOW)
+
+    def claim(provider: str, need_id: str) -> None:
+        try:
+            req = ClaimRequest(need_id=need_id, offering_id=world.offerings[provider])
+            claim_need(store, world.actor(provider), req, now=NOW)
+        except Conflict:
+            pass
+
+    jobs = [(commit, ())] + [(claim, (p, o)) for o in occ for p in ("U2", "M1", "M2")]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for done in [pool.submit(f, *a) for f, a in jobs]:
+            done.result()
+    seen = get_series(store, world.actor("sec1"), made["id"])
+    assert all(len(o["servers"]) == 1 and o["status"] == "claimed" for o in seen["occurrences"])
+    assert all(len(o["project_id"] or "") > 0 for o in seen["occurrences"])
+
+
 def test_hours_and_points_are_per_occurrence(world: World) -> None:
     store, sec, m1 = world.store, world.actor("sec1"), world.actor("M1")
     made = create_series(store, sec, draft(rule="FREQ=WEEKLY;BYDAY=WE;COUNT=3"), now=NOW)

@@ -135,6 +135,14 @@ def _may_see(store: GraphStore, actor: Actor, row: Row) -> bool:
     return jurisdiction(store, actor).covers(row["org_id"])
 
 
+def _commitment_order(c: Row) -> tuple[str, str]:
+    return (c.get("created_at") or "", c["id"])
+
+
+def _server_order(s: Row) -> tuple[str, str]:
+    return (s["provider_kind"], s["provider_id"])
+
+
 def series_view(store: GraphStore, actor: Actor, row: Row, occurrences: list[Row] | None) -> dict[str, Any]:
     """A series as callers see it; with its occurrences (each with who serves it) when given."""
     series = public(row["series"])
@@ -147,13 +155,13 @@ def series_view(store: GraphStore, actor: Actor, row: Row, occurrences: list[Row
         "area_id": row["area_id"],
         "area_name": row["area_name"],
         "occurrence_count": row["occurrences"],
-        "commitments": with_provider_names(store, actor, row["commitments"]),
+        "commitments": with_provider_names(store, actor, sorted(row["commitments"], key=_commitment_order)),
     }
     if occurrences is not None:
         out["occurrences"] = [
             {
                 **public(o["occurrence"]),
-                "servers": with_provider_names(store, actor, o["servers"]),
+                "servers": with_provider_names(store, actor, sorted(o["servers"], key=_server_order)),
                 "project_id": (o["projects"] or [{}])[0].get("id"),
                 "hours_total": (o["projects"] or [{}])[0].get("hours_total"),
             }
