@@ -128,3 +128,23 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
     text = "\n".join(p.text for p in Document(got.value.path()).paragraphs)
     name = next(m["name"] for m in api.dataset.nodes["Member"] if m["id"] == others[1])
     assert "志愿服务记录证明" in text and name in text and "1.5 小时" in text
+
+    # Bad input answers 4xx with a message in Chinese and changes nothing.
+    roster_path = f"/signups/needs/{need_id}/roster"
+    before = secretary.get(roster_path).json()
+    member, volunteer = api.client("member"), api.sign_in("volunteer-c")
+    refused = [
+        member.post("/signups/check-in", json={"code": 123456}),
+        member.post("/signups/check-in", json={"code": "AB"}),
+        member.post("/signups/check-in", json={"code": code, "note": "多余的字段"}),
+        member.post("/signups/check-in", json={"code": code}),  # withdrew: not on the roster
+        secretary.post(f"/signups/{checked[0]['id']}/confirm", json={"hours": -1}),
+        volunteer.post(f"/signups/{checked[0]['id']}/correction", json={"hours": 99999, "reason": "多算了"}),
+        volunteer.post(f"/signups/{checked[0]['id']}/correction", json={"hours": 1.0}),
+        member.post("/signups/needs/no-such-need"),
+    ]
+    assert [r.status_code for r in refused] == [422, 422, 422, 404, 422, 422, 422, 404], [
+        r.text for r in refused
+    ]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r.json()["message"]) for r in refused)
+    assert secretary.get(roster_path).json() == before
