@@ -80,7 +80,7 @@ ADMIN = frozenset({"admin"})
 MEMBER = frozenset({"member"})
 DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
-SLOT = {"start": "2030-03-04T09:00:00+08:00", "end": "2030-03-04T10:00:00+08:00"}  # a venue's booking
+SLOT = {"start": shift(utc_now(), 24 * 30), "end": shift(utc_now(), 24 * 30 + 1)}  # a venue's booking
 
 
 def shared_world(
