@@ -28,19 +28,19 @@ from api.needs.endpoints import router as needs_router
 from api.notifications.endpoints import router as notifications_router
 from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
+from api.pledges.endpoints import router as pledges_router
 from api.points.endpoints import router as points_router
 from api.posts.endpoints import router as posts_router
 from api.projects.endpoints import problems_router
 from api.projects.endpoints import router as projects_router
-from api.pledges.endpoints import router as pledges_router
 from api.public.endpoints import router as public_router
 from api.recommendations.endpoints import router as recommendations_router
 from api.registrations.endpoints import router as registrations_router
 from api.reports.endpoints import router as reports_router
-from api.signups.endpoints import router as signups_router
-from api.unit_needs.endpoints import router as unit_needs_router
 from api.search.endpoints import router as search_router
 from api.series.endpoints import router as series_router
+from api.signups.endpoints import router as signups_router
+from api.unit_needs.endpoints import router as unit_needs_router
 from api.venues.endpoints import router as venues_router
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
