@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.actors import Actor, Role
 from engine.errors import Forbidden, Invalid, NotFound
+from engine.services.categories import require_offered
 from engine.services.clock import resolve
 from engine.services.needs import NeedDraft
 from engine.services.records import audit_record, check_page, new_id, present, public
@@ -21,7 +22,6 @@ from engine.store.base import GraphStore, Row
 from engine.store.queries import unit_needs as queries
 from engine.store.queries.nodes import node_stmt
 from graph_schema.domain import NEED_STATUSES
-from graph_schema.taxonomy import CATEGORY_BY_ID
 from graph_schema.validation import normalize_datetime, validate_node
 
 RESOLVED = ("completed", "evaluated")
@@ -63,8 +63,7 @@ def post_unit_need(
     allowed = {t["id"] for t in store.run(queries.TARGETS, {"unit_id": unit_id})}
     if draft.org_id not in allowed:
         raise Forbidden("只能向本单位所在或报到的社区、街道提出需求")
-    if draft.category not in CATEGORY_BY_ID:
-        raise Invalid(f"服务类别“{draft.category}”不在服务类别表中", "unknown_category")
+    require_offered(store, draft.category)  # a retired (or unknown) category is refused, as for any need
     if draft.area_id and store.one(node_stmt("get", "Area"), {"id": draft.area_id}) is None:
         raise NotFound("需求所在区域不存在")
     need_id = new_id()
