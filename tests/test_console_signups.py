@@ -89,8 +89,11 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
     fits_phone(s)
     shot(s, "signups-roster-code-phone")
 
-    # The promoted member enters the code and is checked in.
-    c.goto(f"{api.url}/#/signups")
+    # The promoted member opens the check-in link (the code filled in) or types the code, and is checked in.
+    link = s.get_by_label("签到链接").get_attribute("href")
+    assert link == f"#/signups/code/{code}"
+    c.goto(f"{api.url}/{link}")
+    assert c.get_by_role("textbox", name="签到码").input_value() == code
     c.get_by_role("textbox", name="签到码").fill(code.lower())
     c.get_by_role("button", name="签到", exact=True).click()
     c.get_by_text("签到成功").wait_for()

@@ -66,6 +66,7 @@ const PAGES = [
   [/^\/series\/new$/, newSeriesPage],
   [/^\/series\/(.+)$/, seriesPage],
   [/^\/signups$/, mySignupsPage],
+  [/^\/signups\/code\/(.+)$/, mySignupsPage],
   [/^\/signups\/needs\/(.+)$/, rosterPage],
   [/^\/needs\/new$/, newNeedPage],
   [/^\/needs\/(.+)\/edit$/, editNeedPage],

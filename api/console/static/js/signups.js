@@ -94,7 +94,9 @@ export async function rosterPage(needId) {
     h("section", { class: "card" },
       h("p", { class: "meta" }, `活动时间(北京时间):${when(r.window_start)} 至 ${when(r.window_end)}`),
       h("p", {}, `需要 ${r.people_wanted} 人 · 已报名 ${r.signed} · 候补 ${r.waitlisted} · 已签到 ${r.checked_in}`),
-      code, h("div", { class: "actions" }, renew)),
+      code, r.checkin_code ? h("p", { class: "meta" }, "或把签到链接发给志愿者:",
+        h("a", { href: `#/signups/code/${enc(r.checkin_code)}`, "aria-label": "签到链接", style: "word-break:break-all" }, `${location.origin}/#/signups/code/${r.checkin_code}`)) : null,
+      h("div", { class: "actions" }, renew)),
     h("h2", {}, "名单"),
     live.length ? h("ul", { class: "list", "aria-label": "报名名单" }, live.map(rosterItem)) : h("p", { class: "hint" }, "还没有人报名。"),
     r.signups.length > live.length ? h("details", {}, h("summary", {}, `已退出 ${r.signups.length - live.length} 人`),
@@ -120,9 +122,9 @@ function mineItem(x) {
 }
 
 /** The member's page: check in / out with the organiser's code, my sign-ups, the certificate. */
-export async function mySignupsPage() {
+export async function mySignupsPage(code) {
   const rows = await api("/signups/mine");
-  const input = h("input", { name: "code", maxlength: 16, autocomplete: "off", autocapitalize: "characters", "aria-label": "签到码", placeholder: "组织方手机上显示的签到码" });
+  const input = h("input", { name: "code", maxlength: 16, autocomplete: "off", autocapitalize: "characters", "aria-label": "签到码", placeholder: "组织方手机上显示的签到码", value: code || null });
   const send = (what, path) => act(what, async () => {
     const done = await api(path, { method: "POST", body: { code: input.value.trim() } });
     await route(); flash(`${what}成功:${done.need_title}`, "ok");
