@@ -2,10 +2,11 @@
 territorial 地缘, occupational 业缘 or interest 趣缘 branch, and leaves it, without any change to its
 formal affiliation (BELONGS_TO 隶属关系).
 
-Who: the member itself (self-service), or the secretary whose jurisdiction holds the branch (the
-community leading it), or an administrator. The roster is read by the branch's secretaries and
-planners (names and phones masked as for every reader, engine/privacy.py) and by admins; a member
-reads the branches it joined. Each join and leave is one statement with its audit entry.
+Who: the member itself (self-service, for branches led by a community it belongs or reports to),
+or the secretary whose jurisdiction holds the branch (the community leading it), or an
+administrator. The roster is read by the branch's secretaries and planners (names and phones
+masked as for every reader, engine/privacy.py) and by admins; a member reads the branches it
+joined. Each join and leave is one statement with its audit entry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from engine.services.clock import resolve
 from engine.services.inputs import StrictInput, id_field
 from engine.services.personal import mask_personal
 from engine.services.records import audit_record, check_page
-from engine.services.scope import jurisdiction, require_role
+from engine.services.scope import jurisdiction, provider_orgs, require_role, subtree
 from engine.store.base import GraphStore, Row
 from engine.store.queries import branches as branch_queries
 from engine.store.queries.nodes import node_stmt
@@ -102,11 +103,16 @@ def roster(
     return mask_personal(store, actor, "Member", rows)
 
 
-def _who(store: GraphStore, actor: Actor, org_id: str, member_id: str | None, doing: str) -> str:
-    """The member acting or acted for, after checking that ``actor`` may do it."""
+def _who(store: GraphStore, actor: Actor, branch: Row, member_id: str | None, doing: str) -> str:
+    """The member acting or acted for, after checking that ``actor`` may do it: a member itself,
+    for a branch led by a community it is tied to (belongs or reports to an org there)."""
+    org_id = branch["org"]["id"]
     if actor.role is Role.MEMBER:
         if member_id not in (None, actor.subject_id):
             raise Forbidden(f"党员只能本人{doing}支部")
+        mine = provider_orgs(store, "Member", actor.subject_id or "")
+        if not any(mine & subtree(store, p) for p in branch["parent_ids"]):
+            raise Forbidden(f"只能{doing}本人所属或报到社区的三缘特色支部")
         return actor.subject_id or ""
     require_role(actor, (Role.ADMIN, Role.SECRETARY), f"只有党员本人、社区书记或管理员可以办理{doing}")
     if not jurisdiction(store, actor).covers(org_id):
@@ -121,8 +127,7 @@ def join_branch(
 ) -> dict[str, Any]:
     """A member joins a 三缘 branch (its affiliation stays as it is); answers the branch."""
     at = resolve(now)
-    _branch(store, org_id)
-    member_id = _who(store, actor, org_id, request.member_id, "参加")
+    member_id = _who(store, actor, _branch(store, org_id), request.member_id, "参加")
     if store.one(node_stmt("get", "Member"), {"id": member_id}) is None:
         raise NotFound("党员不存在")
     since = at[:10]
@@ -153,8 +158,7 @@ def leave_branch(
 ) -> dict[str, Any]:
     """A member leaves a branch it joined; answers the branch."""
     at = resolve(now)
-    _branch(store, org_id)
-    member_id = _who(store, actor, org_id, request.member_id, "退出")
+    member_id = _who(store, actor, _branch(store, org_id), request.member_id, "退出")
     joined = {
         r["org"]["id"]: r["since"] for r in store.run(branch_queries.OF_MEMBER, {"member_id": member_id})
     }
