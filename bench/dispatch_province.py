@@ -220,7 +220,8 @@ def main() -> None:
                 print(
                     f"  {name:<15} wall {wall:7.2f} s = split {s['split']:.2f} + partitions {s['solve']:.2f} "
                     f"(solver {s['solver_seconds']:.2f}, {s['parts']} parts in {s['batches']} batches) + "
-                    f"reconcile {s['reconcile']:.2f} ({s['reconcile_arcs']:,} arcs, residual "
+                    f"reconcile {s['reconcile']:.2f} ({s['reconcile_arcs']:,} arcs in "
+                    f"{s.get('reconcile_parts', 1)} components, residual "
                     f"{s['residual_pairs']} pairs)\n"
                     f"  {'':<15} score {score:,.1f}, urgent units {urgent:,}{loss}; "
                     f"peak RSS {peak_rss_mb():.0f} MB, workers {worker_rss(ex)} MB"
