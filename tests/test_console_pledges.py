@@ -4,6 +4,7 @@ with the member's name masked; the unit asks its community for help and the secr
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -73,6 +74,11 @@ def test_pledge_review_public_page_and_unit_need_at_phone_width(browser: Any, ap
     form.get_by_label("需求标题").fill("协助办理临时占道许可")
     form.get_by_role("button", name="提交需求").click()
     page.get_by_role("link", name="协助办理临时占道许可").wait_for()
+    year = (datetime.now(UTC) + timedelta(hours=8)).year  # the page's year, on the Beijing calendar
+    period = {"start": f"{year}-01-01T00:00:00+08:00", "end": f"{year + 1}-01-01T00:00:00+08:00"}
+    unit_id = api.accounts["unit"]["subject_id"]
+    report = api.client("unit").get(f"/unit-needs/report/{unit_id}", params=period).json()
+    assert f"本单位提出需求 {report['asked']['needs']} 项" in page.locator("#two-way-figures").inner_text()
     fits_phone(page)
     page.context.close()
     seen = api.client("secretary").get("/unit-needs").json()

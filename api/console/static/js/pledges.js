@@ -108,6 +108,15 @@ async function unitNeedForm() {
   }, (v) => (v.end && v.start && v.end < v.start ? { end: "结束日期不能早于开始日期" } : {}));
 }
 
+/** The unit's side of 双向服务 this year (Beijing calendar): needs it asked for, needs it served. */
+async function yearFigures(who) {
+  const year = new Date(Date.now() + 8 * 3600000).getUTCFullYear();
+  const q = new URLSearchParams({ start: `${year}-01-01T00:00:00+08:00`, end: `${year + 1}-01-01T00:00:00+08:00` });
+  const r = await api(`/unit-needs/report/${encodeURIComponent(who.subject_id)}?${q}`);
+  return h("p", { class: "card", id: "two-way-figures" },
+    `${year} 年:本单位提出需求 ${r.asked.needs} 项(已解决 ${r.asked.resolved} 项),认领服务社区需求 ${r.served.needs} 项(已完成 ${r.served.resolved} 项)。`);
+}
+
 /** The secretary's 允许跨类认领 switch for the community (every need of it and of its grids). */
 function crossCategoryBox(orgId) {
   return h("div", { class: "card", id: "cross-category" },
@@ -122,7 +131,10 @@ export async function unitNeedsPage() {
   const who = me();
   const rows = await api("/unit-needs?limit=200");
   const list = rows.length ? unitNeedsTable(rows, who) : h("p", { class: "hint" }, "还没有驻区单位提出的需求。");
-  if (who.role === "unit") return ["本单位需求(双向服务)", h("p", { class: "hint" }, "向本单位报到或所在的社区、街道提出需求(如办证协助、场地、招聘),由社区一方承接。"), list, h("h2", {}, "提出新需求"), await unitNeedForm()];
+  if (who.role === "unit") {
+    return ["本单位需求(双向服务)", h("p", { class: "hint" }, "向本单位报到或所在的社区、街道提出需求(如办证协助、场地、招聘),由社区一方承接。"),
+      await yearFigures(who), list, h("h2", {}, "提出新需求"), await unitNeedForm()];
+  }
   const parts = ["驻区单位需求(双向服务)", h("p", { class: "hint" }, who.role === "member" ? "驻区单位提出、待社区党员承接的需求,打开需求即可认领。" : "驻区单位向本辖区提出的需求,可派单给党员或其他单位承接。"), list];
   if (who.role === "secretary" && who.scope_org_id) parts.push(h("h2", {}, "认领规则"), crossCategoryBox(who.scope_org_id));
   return parts;
