@@ -10,13 +10,23 @@ from typing import Any
 
 import httpx
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the `api` fixture)
-from console_world import browser_fixture, fits_phone, needs_chromium, page_for, shot  # noqa: F401
+from console_world import browser_fixture, fits_phone, needs_chromium, new_page, shot, sign_in  # noqa: F401
 from docx import Document
 from test_api_concurrency import need_body
 
 from engine.demo.accounts import DEMO_PASSWORD
 
 pytestmark = needs_chromium
+PATIENCE_MS = 45_000  # the need page reads several lists; a loaded 2-core machine with Neo4j took over 15 s
+
+
+def phone(browser: Any, api: ApiWorld, username: str) -> Any:
+    """A phone-width page signed in as ``username``, patient with a slow machine."""
+    page = new_page(browser, phone=True)
+    page.set_default_timeout(PATIENCE_MS)
+    sign_in(page, api, username)
+    page.get_by_role("button", name="退出登录").wait_for()
+    return page
 
 
 def member_account(api: ApiWorld, username: str, member_id: str) -> httpx.Client:
@@ -42,7 +52,7 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
     member_account(api, "volunteer-c", others[1])
 
     # The demo member signs up from the need's page on a phone.
-    a = page_for(browser, api, "member", phone=True)
+    a = phone(browser, api, "member")
     a.goto(f"{api.url}/#/needs/{need_id}")
     box = a.get_by_role("region", name="志愿报名")
     box.get_by_text("已报名 0 人").wait_for()
@@ -54,7 +64,7 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
 
     # A second member fills the last place (through the API); the third lands on the waitlist.
     assert second.post(f"/signups/needs/{need_id}").json()["status"] == "signed"
-    c = page_for(browser, api, "volunteer-c", phone=True)
+    c = phone(browser, api, "volunteer-c")
     c.goto(f"{api.url}/#/needs/{need_id}")
     box = c.get_by_role("region", name="志愿报名")
     box.get_by_text("已报名 2 人").wait_for()
@@ -74,7 +84,7 @@ def test_sign_up_fill_waitlist_withdraw_promote_and_check_in_on_a_phone(browser:
     assert [n["kind"] for n in inbox if n["entity_id"] == need_id] == ["signup_promoted"]
 
     # The secretary's phone shows the check-in code and the roster in order.
-    s = page_for(browser, api, "secretary", phone=True)
+    s = phone(browser, api, "secretary")
     s.goto(f"{api.url}/#/needs/{need_id}")
     s.get_by_role("link", name="报名名单与签到码").click()
     s.get_by_role("button", name="生成签到码").click()
