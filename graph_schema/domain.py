@@ -662,6 +662,7 @@ BOOKING = Label(
         Prop("booker_role", S, max_length=32, title_zh="预约方角色"),
         Prop("booker_id", S, max_length=64, title_zh="预约方"),
         Prop("status_reason", S, max_length=500, title_zh="取消原因"),
+        Prop("claim_id", S, max_length=64, title_zh="认领记录"),  # a booking made by a claim
         *_stamps(),
     ),
 )

@@ -77,6 +77,7 @@ class ClaimMade(ClaimOut):
     """A new claim, with the project created when this claim filled the need."""
 
     project_id: str | None = Field(None, description="认领满额时生成的项目编号")
+    booking_id: str | None = Field(None, description="以场所认领时为需求时段生成的场所预约编号")
 
 
 class ClaimWithdrawal(StrictInput):

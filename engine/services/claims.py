@@ -7,26 +7,41 @@ week/month/quarter/year on the Beijing calendar; ``once``: ever). The claim that
 need makes it ``claimed`` and creates its Project (status claimed) with every claimant
 SERVING it: the project exists only once the need is fully staffed. All in one statement,
 so concurrent claims let exactly the right number win.
+
+A claim with a venue offering (``kind`` venue, 场所共享) books the venue for the need's window
+[window_start, window_end) in that same statement (issue 12, point 2): the venue is locked, an
+active booking overlapping the window refuses the claim (Conflict ``slot_taken`` naming the slot,
+nothing written), a window outside the opening hours is refused before the statement (Invalid
+``outside_hours``), and the Booking (``claim_id`` = the claim, BOOKED_FOR the need) is audited
+beside the claim. Withdrawing or cancelling the claim, or cancelling or expiring the need, cancels
+that booking in the same statement. Long windows: only a window of at most one day
+(``CLAIM_BOOKING_MAX_HOURS``) is booked by the claim; a longer window (a month-long activity, say)
+is claimed without a booking and the provider books the days it needs through the venue's
+bookings (``/offerings/{id}/bookings``, at most ``MAX_BOOKING_DAYS`` each).
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
-from engine.services.clock import period_starts, resolve
+from engine.services.clock import parse, period_starts, resolve
 from engine.services.fit import check_self_claim
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
 from engine.services.needs import need_row, status_zh
 from engine.services.offerings import offering_row
 from engine.services.records import audit_record, check_page, json_head, linked, new_id, public
 from engine.services.scope import jurisdiction
+from engine.services.venue_hours import hours_text, slot_text, within_hours
 from engine.store.base import GraphStore, Row
+from engine.store.queries import venues as venue_queries
 from engine.store.queries.closed_loop import claims as claims_queries
 from graph_schema.domain import CLAIM_STATUSES, OFFERING_PERIODS
 
 CLAIM_ATTEMPTS = 3
+CLAIM_BOOKING_MAX_HOURS = 24  # a venue claimed for a longer window is not booked (module doc)
 
 
 class ClaimRequest(SchemaInput):
@@ -66,6 +81,55 @@ def _claimant(store: GraphStore, actor: Actor, req: ClaimRequest, need: Row) -> 
     if not req.provider_id:
         raise Invalid("派单须指定服务方")
     return req.provider_id, "dispatch"
+
+
+def _venue_booking(
+    store: GraphStore, actor: Actor, req: ClaimRequest, claim_id: str, at: str
+) -> dict[str, Any] | None:
+    """The Booking a claim of a venue for the need's window makes (module doc), or None when the
+    offering is no venue, the need has no window or the window is longer than a day; a window
+    outside the venue's opening hours is refused here, before the statement."""
+    row = store.one(claims_queries.VENUE_WINDOW, {"offering_id": req.offering_id, "need_id": req.need_id})
+    if row is None or row["kind"] != "venue" or not row["window_start"] or not row["window_end"]:
+        return None
+    start, end = row["window_start"], row["window_end"]
+    length = parse(end) - parse(start)
+    if length <= timedelta(0) or length > timedelta(hours=CLAIM_BOOKING_MAX_HOURS):
+        return None
+    if not within_hours(row["opening_hours"], start, end):
+        opening = hours_text(row["opening_hours"])
+        raise Invalid(
+            f"{slot_text(start, end)} 不在该场所开放时间内(开放时间:{opening}),不能用该场所认领",
+            "outside_hours",
+        )
+    paid = row["access"] == "paid" and row["price"] is not None
+    fee = round(float(row["price"]) * length.total_seconds() / 3600, 2) if paid else None
+    booking = {
+        "id": new_id(),
+        "start": start,
+        "end": end,
+        "status": "active",
+        "purpose": f"认领需求:{row['need_title']}"[:200],
+        "fee": fee,
+        "booked_by": actor.account_id,
+        "booker_role": actor.role.value,
+        "booker_id": actor.subject_id if actor.is_provider else actor.scope_org_id,
+        "claim_id": claim_id,
+        "created_at": at,
+        "updated_at": at,
+    }
+    return {k: v for k, v in booking.items() if v is not None}
+
+
+def _slot_taken(store: GraphStore, offering_id: str, booking: dict[str, Any] | None) -> None:
+    """Raise ``slot_taken`` naming the first active booking overlapping the claim's booking."""
+    if booking is None:
+        return
+    params = {"offering_id": offering_id, "start": booking["start"], "end": booking["end"]}
+    clashes = store.run(venue_queries.CLASHES, params)
+    if clashes:
+        first = clashes[0]
+        raise Conflict(f"该场所 {slot_text(first['start'], first['end'])} 已被预约", "slot_taken")
 
 
 def _why_not(store: GraphStore, need_id: str, offering_id: str, provider_id: str, at: str) -> None:
@@ -115,8 +179,12 @@ def claim_need(
     (one statement instead of four on success; at 100 concurrent clients the reads queued behind
     the writes on FalkorDB). Dispatch checks jurisdiction and ownership first, as before.
 
+    A venue offering claimed for a window of at most a day books that window in the same
+    statement (module doc): ``slot_taken`` when it overlaps an active booking, Invalid
+    ``outside_hours`` outside the opening hours; a longer window is claimed without a booking.
+
     Conflict codes: need_full, capacity_exhausted, duplicate_claim, offering_unavailable,
-    need_expired (its window has ended), illegal_transition (need not open)."""
+    need_expired (its window has ended), illegal_transition (need not open), slot_taken."""
     at = resolve(now)
     checked = not (actor.is_provider and req.provider_id in (None, actor.subject_id))
     if checked:
@@ -140,7 +208,16 @@ def claim_need(
         claim["note"] = req.note
     if warning:
         claim["fit_warning"] = warning
+    booking = _venue_booking(store, actor, req, claim_id, at)
     after = {**claim, "need_id": req.need_id, "provider_id": provider_id}
+    booking_audit = (
+        audit_record(
+            actor, "booking.create", "Booking", booking["id"], at, before=None,
+            after={**booking, "offering_id": req.offering_id, "need_id": req.need_id},
+        )
+        if booking is not None
+        else None
+    )  # fmt: skip
     for _ in range(CLAIM_ATTEMPTS):
         row = store.one(
             claims_queries.CREATE[kind],
@@ -154,17 +231,23 @@ def claim_need(
                 **period_starts(at),
                 "audit": audit_record(actor, "claim.create", "Claim", claim_id, at, before=None, after=None),
                 "after_head": json_head(after),
+                "booking": booking,
+                "book_start": booking["start"] if booking else None,
+                "book_end": booking["end"] if booking else None,
+                "booking_audit": booking_audit,
             },
         )
         if row is not None:
             view = {"claim": claim, "provider_id": provider_id, "provider_kind": kind, "need_id": req.need_id,
                     "offering_id": req.offering_id, **row}  # fmt: skip
-            return {**claim_view(view), "project_id": row["project_id"]}
+            booked = booking["id"] if booking is not None else None
+            return {**claim_view(view), "project_id": row["project_id"], "booking_id": booked}
         if not checked:  # the same errors, in the same order, as when checking first
             need_row(store, req.need_id)
             _offering_kind(store, actor, req, provider_id, at)
             checked = True
         _why_not(store, req.need_id, req.offering_id, provider_id, at)
+        _slot_taken(store, req.offering_id, booking)
     raise Conflict("认领人数较多,请稍后重试", "busy")
 
 

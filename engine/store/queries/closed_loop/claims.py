@@ -43,13 +43,22 @@ for _label in PROVIDERS:
              size([(c2:Claim)-[:USES]->(f) WHERE c2.status = 'active'
                    AND c2.created_at >= {period_start("f")} | c2]) AS used,
              size([(q)-[:MAKES]->(c3:Claim)-[:FOR]->(n3:Need)
-                   WHERE c3.status = 'active' AND n3.id = n.id | c3]) AS mine
+                   WHERE c3.status = 'active' AND n3.id = n.id | c3]) AS mine,
+             CASE WHEN $booking IS NULL THEN 0 ELSE size([(b0:Booking)-[:RESERVES]->(f)
+                  WHERE b0.status = 'active' AND b0.start < $book_end AND b0.end > $book_start
+                  | b0]) END AS clash
         WHERE n.status = 'open' AND n.window_end > $now AND f.status = 'active'
-          AND taken < n.people_wanted AND used < f.capacity AND mine = 0
+          AND taken < n.people_wanted AND used < f.capacity AND mine = 0 AND clash = 0
         CREATE (c:Claim) SET c = $claim
         CREATE (q)-[:MAKES]->(c)
         CREATE (c)-[:FOR]->(n)
         CREATE (c)-[:USES]->(f)
+        FOREACH (_ IN CASE WHEN $booking IS NULL THEN [] ELSE [1] END |
+          CREATE (b:Booking) SET b = $booking
+          CREATE (b)-[:RESERVES]->(f)
+          CREATE (b)-[:BOOKED_FOR]->(n)
+          CREATE (ba:AuditEntry) SET ba = $booking_audit
+        )
         WITH n, c, f, taken + 1 >= n.people_wanted AS fills
         SET n.status = CASE WHEN fills THEN 'claimed' ELSE n.status END, n.updated_at = $now
         WITH n, c, f, fills,
@@ -73,7 +82,9 @@ for _label in PROVIDERS:
         """,
         "claim an open need with the provider's own active offering: at most people_wanted active "
         "claims per need, capacity per period per offering, one per provider; the claim that fills "
-        "the need makes it claimed and creates its project with every claimant serving; returns "
+        "the need makes it claimed and creates its project with every claimant serving; with "
+        "$booking (a venue claimed for a need's window) also books [$book_start, $book_end) on the "
+        "locked venue, refused when an active booking overlaps it (audited on its own); returns "
         "what the claim's view needs besides the claim itself (no read after the write)",
     )
 
@@ -86,14 +97,17 @@ WITHDRAW = cypher(
     WITH c, n, n.status AS old_need
     WHERE c.status = 'active' AND old_need IN ['open', 'claimed']
     WITH c, n, old_need, [(p:Project)-[:FULFILLS]->(n) WHERE p.status = 'claimed' | p] AS projects
+    WITH c, n, old_need, projects,
+         [(b:Booking)-[:BOOKED_FOR]->(n) WHERE b.claim_id = c.id AND b.status = 'active' | b] AS bookings
     SET c.status = $status, c.status_reason = $reason, c.updated_at = $now,
         n.status = 'open', n.updated_at = $now
     FOREACH (p IN projects | SET p.status = 'cancelled', p.updated_at = $now)
+    FOREACH (b IN bookings | SET b.status = 'cancelled', b.status_reason = $reason, b.updated_at = $now)
     {AUDIT}, audit.before = '{{"status":"active","need_status":"' + old_need + '"}}'
     RETURN c.id AS id, n.status AS need_status
     """,
     "withdraw (provider) or cancel (secretary) an active claim before work starts: the need "
-    "reopens and its unstarted project is cancelled",
+    "reopens, its unstarted project is cancelled and the venue booking the claim made is cancelled",
 )
 
 DETAIL = cypher(
@@ -121,4 +135,17 @@ LIST = cypher(
     {_VIEW}
     """,
     "claims of a need, a provider or some orgs' needs, by status",
+)
+
+VENUE_WINDOW = cypher(
+    "loop.claim.venue_window",
+    "read",
+    """
+    MATCH (f:Offering {id: $offering_id})
+    MATCH (n:Need {id: $need_id})
+    RETURN f.kind AS kind, f.opening_hours AS opening_hours, f.access AS access, f.price AS price,
+           n.window_start AS window_start, n.window_end AS window_end, n.title AS need_title
+    """,
+    "before a claim: whether its offering is a venue, the venue's hours and price, and the need's "
+    "window (a venue claimed for a window of at most a day books it in the claim's statement)",
 )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from engine.store.queries.closed_loop.fragments import AUDIT, STALE, lock, status_json
 from engine.store.registry import cypher
 
-# Active claims of a need and its still-unstarted project: what cancelling or expiring undoes.
+# Active claims of a need, its still-unstarted project and the venue bookings its claims made:
+# what cancelling or expiring undoes.
 _UNDO = """
 WITH n, old, [(c:Claim)-[:FOR]->(n) WHERE c.status = 'active' | c] AS claims,
-     [(p:Project)-[:FULFILLS]->(n) WHERE p.status = 'claimed' | p] AS projects
+     [(p:Project)-[:FULFILLS]->(n) WHERE p.status = 'claimed' | p] AS projects,
+     [(b:Booking)-[:BOOKED_FOR]->(n) WHERE b.status = 'active' AND b.claim_id IS NOT NULL | b] AS bookings
 SET n.status = $status, n.status_reason = $reason, n.updated_at = $now
 FOREACH (c IN claims | SET c.status = 'cancelled', c.status_reason = $reason, c.updated_at = $now)
 FOREACH (p IN projects | SET p.status = 'cancelled', p.updated_at = $now)
+FOREACH (b IN bookings | SET b.status = 'cancelled', b.status_reason = $reason, b.updated_at = $now)
 """
 
 _VIEW = """
