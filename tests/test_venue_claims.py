@@ -161,10 +161,10 @@ def test_twenty_simultaneous_claims_of_overlapping_windows_let_exactly_one_win(
 ) -> None:
     w, s = world, world.store
     vid = venue(w)
-    # Every window covers 10:30: starts 09:00–10:25, ends 10:35–11:10.
-    needs = [
-        need(w, f"{9 + i // 12:02d}:{i % 12 * 5:02d}", f"10:{35 + i:02d}", f"活动{i}") for i in range(20)
-    ]
+    # Every window covers 10:20–10:35: starts 09:00–10:16 (every 4 minutes), ends 10:35–10:54.
+    starts = [f"{9 + i * 4 // 60:02d}:{i * 4 % 60:02d}" for i in range(20)]
+    assert max(starts) == "10:16"
+    needs = [need(w, start, f"10:{35 + i:02d}", f"活动{i}") for i, start in enumerate(starts)]
     unit = w.actor("U1")
     jobs = [
         lambda st, n=n: claim_need(st, unit, ClaimRequest(need_id=n, offering_id=vid), now=NOW) for n in needs
