@@ -10,6 +10,10 @@ amount and what is left; an allocation takes part of it, refused when it exceeds
 Who may book or take: the offering's provider, an admin, and a planner or secretary whose
 jurisdiction reaches the provider (the community that uses the unit's venue or goods); the booker
 may cancel its own booking. Every write is one statement that locks the offering first.
+
+A claim of a need with a venue offering books the need's window itself, in the claim's statement
+(engine/services/claims.py: windows of at most a day; its Booking carries ``claim_id``, and ends
+with the claim or the need).
 """
 
 from __future__ import annotations
