@@ -11,9 +11,12 @@ explicitly).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from api_world import ApiWorld, api_fixture  # noqa: F401  (the fixture "api")
+from test_api_loop import ok
 from test_services_world import (
     NOW,
     World,
@@ -63,6 +66,10 @@ def venue(w: World, **overrides: Any) -> str:
         **overrides,
     }
     return str(register_offering(w.store, w.actor("U1"), OfferingDraft(**draft), now=NOW)["id"])
+
+
+VENUE = {"title": "党群服务中心多功能厅", "kind": "venue", "access": "free", "category": "culture",
+         "capacity": 10, "period": "month"}  # fmt: skip
 
 
 def need(w: World, start: str, end: str, title: str = "党员政治生日集中活动") -> str:
@@ -180,3 +187,28 @@ def test_twenty_simultaneous_claims_of_overlapping_windows_let_exactly_one_win(
     assert count(s, "Claim") == claims + 1 and count(s, "AuditEntry") == audits + 2
     open_needs = [n for n in nodes(s, "Need") if n["id"] in needs and n["status"] == "open"]
     assert len(open_needs) == 19
+
+
+def test_over_http_the_second_claim_answers_409_naming_the_slot(api: ApiWorld) -> None:
+    sec, unit = api.client("secretary"), api.client("unit")
+    community = ok(sec.get("/auth/me"))["scope_org_id"]
+    # Five days ahead, 09:00–11:00 in Beijing (the server's clock cannot be wound to 12-12).
+    day = (datetime.now(UTC) + timedelta(days=5)).strftime("%Y-%m-%d")
+    window = {"window_start": bj("09:00", day), "window_end": bj("11:00", day)}
+    slot_zh = f"{int(day[5:7])}月{int(day[8:10])}日 09:00–11:00"
+    body = need_draft(community, category="culture", skills=[], **window)
+    needs = [ok(sec.post("/needs", json=body | {"title": t}), 201)["id"] for t in ("政治生日", "开班仪式")]
+    vid = ok(unit.post("/offerings", json=VENUE), 201)["id"]
+    made = ok(unit.post("/claims", json={"need_id": needs[0], "offering_id": vid}), 201)
+    assert made["booking_id"] and made["need_status"] == "claimed"
+    before = written(api.store)
+    refused = unit.post("/claims", json={"need_id": needs[1], "offering_id": vid})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "slot_taken"
+    assert refused.json()["message"] == f"该场所 {slot_zh} 已被预约"
+    assert written(api.store) == before
+    [booked] = ok(unit.get(f"/offerings/{vid}/bookings", params={"status": "active"}))
+    assert (booked["id"], booked["need_id"], booked["slot_zh"]) == (made["booking_id"], needs[0], slot_zh)
+    ok(unit.post(f"/claims/{made['id']}/withdraw", json={"reason": "活动改期"}))
+    assert ok(unit.get(f"/offerings/{vid}/bookings", params={"status": "active"})) == []
+    ok(unit.post("/claims", json={"need_id": needs[1], "offering_id": vid}), 201)
