@@ -6,7 +6,8 @@ venue offering books the need's window in the claim's own statement: the second 
 naming the slot and writes nothing, of 20 simultaneous claims of overlapping windows exactly one
 wins, withdrawing the claim or cancelling the need frees the slot, a window outside the opening
 hours is refused, and a window longer than a day is claimed without a booking (the provider books
-explicitly).
+explicitly). A hypothesis property: claims and withdrawals on one venue accept a claim exactly when
+its window overlaps no active claim's, and the active bookings are exactly those windows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 import pytest
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the fixture "api")
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_api_loop import ok
 from test_services_world import (
     NOW,
@@ -212,3 +215,38 @@ def test_over_http_the_second_claim_answers_409_naming_the_slot(api: ApiWorld) -
     ok(unit.post(f"/claims/{made['id']}/withdraw", json={"reason": "活动改期"}))
     assert ok(unit.get(f"/offerings/{vid}/bookings", params={"status": "active"})) == []
     ok(unit.post("/claims", json={"need_id": needs[1], "offering_id": vid}), 201)
+
+
+PLAN = st.lists(
+    st.tuples(st.integers(0, 15), st.integers(1, 6), st.booleans()), min_size=1, max_size=8
+)  # (start in half hours after 09:00, length in half hours, withdraw the claim afterwards)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=PLAN)
+def test_claims_of_a_venue_book_exactly_the_windows_that_do_not_overlap(
+    world: World, plan: list[tuple[int, int, bool]]
+) -> None:
+    """Invariant: a claim is accepted exactly when its window overlaps no active claim's window;
+    the venue's active bookings are exactly the active claims' windows, never overlapping."""
+    w, s = world, world.store
+    vid = venue(w)
+    held: dict[str, tuple[str, str]] = {}  # the model: active claim id -> its window
+    for start, length, withdraw in plan:
+        a, b = 9 * 60 + 30 * start, min(9 * 60 + 30 * (start + length), 17 * 60)
+        window = (bj(f"{a // 60:02d}:{a % 60:02d}"), bj(f"{b // 60:02d}:{b % 60:02d}"))
+        clash = any(x < window[1] and window[0] < y for x, y in held.values())
+        nid = need(w, *(f"{m // 60:02d}:{m % 60:02d}" for m in (a, b)))
+        try:
+            made = claim_need(s, w.actor("U1"), ClaimRequest(need_id=nid, offering_id=vid), now=NOW)
+        except Conflict as exc:
+            assert clash and exc.code == "slot_taken", exc.message_zh
+            continue
+        assert not clash, "accepted a claim whose window overlaps an active one"
+        if withdraw:
+            withdraw_claim(s, w.actor("U1"), made["id"], now=NOW)
+        else:
+            held[made["id"]] = window
+    active = list_bookings(s, w.actor("U1"), vid, status="active", now=NOW)
+    assert sorted((k["start"], k["end"]) for k in active) == sorted(held.values())
+    assert {booking_of(s, k["id"])["claim_id"] for k in active} == set(held)
