@@ -23,7 +23,11 @@ def test_secretary_posts_unit_claims_and_the_loop_closes(browser: Any, api: ApiW
     sec.get_by_role("link", name="发布需求").click()
     form = sec.get_by_role("form", name="发布需求")
     form.get_by_label("标题 *").fill("为独居老人上门理发")
-    form.get_by_label("服务类别 *").select_option(index=1)
+    # the category of the unit's first active offering, so that offering fits the need it claims
+    unit_api = api.client("unit")
+    unit_id = unit_api.get("/auth/me").json()["subject_id"]
+    offers = unit_api.get("/offerings", params={"provider_id": unit_id, "status": "active"}).json()
+    form.get_by_label("服务类别 *").select_option(value=offers[0]["category"])
     form.get_by_label("需求说明").fill("每月一次,约十位老人")
     start = form.get_by_label("开始时间 *").input_value()
     form.get_by_label("结束时间 *").fill(start)  # end not after start: refused in the page

@@ -26,9 +26,18 @@ from engine.demo.accounts import DEMO_PASSWORD
 pytestmark = needs_chromium
 
 
-def _draft(api: ApiWorld, title: str, org_id: str) -> dict[str, Any]:
-    """A need body for ``org_id`` starting tomorrow."""
-    category = api.anonymous().get("/open311/v2/services.json").json()[0]["service_code"]
+def _unit_category(api: ApiWorld) -> str:
+    """The category of the demo unit's first active offering: needs posted in it fit that offering
+    (a self-claim whose offering does not fit is refused, issue 12 point 8)."""
+    unit = api.client("unit")
+    me = unit.get("/auth/me").json()
+    offers = unit.get("/offerings", params={"provider_id": me["subject_id"], "status": "active"}).json()
+    return str(offers[0]["category"])
+
+
+def _draft(api: ApiWorld, title: str, org_id: str, category: str | None = None) -> dict[str, Any]:
+    """A need body for ``org_id`` starting tomorrow, in ``category`` (the unit's offering's)."""
+    category = category or _unit_category(api)
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
     return {
         "org_id": org_id,
@@ -40,9 +49,12 @@ def _draft(api: ApiWorld, title: str, org_id: str) -> dict[str, Any]:
     }
 
 
-def _post_need(api: ApiWorld, role: str, title: str, org_id: str, people: int = 2) -> str:
+def _post_need(
+    api: ApiWorld, role: str, title: str, org_id: str, people: int = 2, category: str | None = None
+) -> str:
     """Post a need through the API as ``role``; returns its id."""
-    answer = api.client(role).post("/needs", json={**_draft(api, title, org_id), "people_wanted": people})
+    body = {**_draft(api, title, org_id, category), "people_wanted": people}
+    answer = api.client(role).post("/needs", json=body)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
 
@@ -52,11 +64,11 @@ def _earn(api: ApiWorld, role: str, title: str, org_id: str, hours: float) -> No
     with an active offering, starts, logs ``hours`` and completes (earning points)."""
     provider = api.client(role)
     me = provider.get("/auth/me").json()
-    need = _post_need(api, "secretary", title, org_id, people=1)
     offers = provider.get("/offerings", params={"provider_id": me["subject_id"], "status": "active"}).json()
     if not offers:
-        body = {"title": "志愿服务", "category": _draft(api, "", org_id)["category"], "capacity": 5}
+        body = {"title": "志愿服务", "category": _unit_category(api), "capacity": 5}
         offers = [provider.post("/offerings", json=body).json()]
+    need = _post_need(api, "secretary", title, org_id, people=1, category=offers[0]["category"])
     made = provider.post("/claims", json={"need_id": need, "offering_id": offers[0]["id"]})
     assert made.status_code == 201, made.text
     project = provider.get(f"/needs/{need}").json()["project_id"]

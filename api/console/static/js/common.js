@@ -27,11 +27,22 @@ export async function loadCategories() {
     if (rows) {
       const names = Object.fromEntries(rows.map((c) => [c.id, c.name]));
       categories = rows.map((c) => ({ service_code: c.id, service_name: c.name, offered: c.offered,
-        group: c.parent_id ? names[c.parent_id] : c.name }));
+        group: c.parent_id ? names[c.parent_id] : c.name, parent_id: c.parent_id || null }));
     }
   }
   if (!categories) categories = await api("/open311/v2/services.json");
   return categories;
+}
+
+/** Whether an offering fits a need as the claim rule has it (engine/services/fit.py): its category
+ * is the need's, its parent or a child, and it has every skill the need asks for. Needs the
+ * categories loaded (loadCategories); with only the public list, the category must be the same. */
+export function offeringFits(need, offering) {
+  const parent = (code) => ((categories || []).find((c) => c.service_code === code) || {}).parent_id || null;
+  const a = need.category, b = offering.category;
+  const related = a === b || parent(a) === b || parent(b) === a;
+  const have = new Set(offering.skills || []);
+  return related && (need.skills || []).every((s) => have.has(s));
 }
 
 /** Forget the categories read (a sign-in, or an administrator's change, reads them again). */

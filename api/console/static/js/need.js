@@ -1,7 +1,7 @@
 // A need's page, for every role: its facts, claims, the project's progress, evaluation and claiming.
 import { api, offers } from "./api.js";
 import { act, badge, field, flash, h, table, wire, when } from "./ui.js";
-import { catName, CLAIM, CORRECTION, me, NEED, PROBLEM, PROJECT, proposalsTable, URGENCY, WORKLOG } from "./common.js";
+import { catName, CLAIM, CORRECTION, loadCategories, me, NEED, offeringFits, PROBLEM, PROJECT, proposalsTable, URGENCY, WORKLOG } from "./common.js";
 import { cancelForm, manages, resolveForm } from "./secretary.js";
 import { signupParts } from "./signups.js";
 import { route } from "./app.js";
@@ -160,8 +160,12 @@ async function hoursParts(p, who) {
 async function claimForm(need, who) {
   const mine = await api(`/offerings?provider_id=${encodeURIComponent(who.subject_id)}&status=active&limit=100`);
   if (!mine.length) return h("p", { class: "hint" }, "您还没有可用的资源,请先在", h("a", { href: "#/home" }, "工作台"), "的“登记新资源”中登记。");
+  await loadCategories();
+  // offerings that fit the need first (a misfit is refused unless the secretary allows 跨类认领)
+  const ranked = [...mine.filter((o) => offeringFits(need, o)), ...mine.filter((o) => !offeringFits(need, o))];
+  const label = (o) => `${o.title}(${catName(o.category)})${offeringFits(need, o) ? "" : " · 类别或技能不符"}`;
   const form = h("form", { class: "card", "aria-label": "认领需求" },
-    field("用哪项资源认领 *", h("select", { name: "offering_id", required: true }, mine.map((o) => h("option", { value: o.id }, `${o.title}(${catName(o.category)})`)))),
+    field("用哪项资源认领 *", h("select", { name: "offering_id", required: true }, ranked.map((o) => h("option", { value: o.id }, label(o))))),
     field("留言", h("textarea", { name: "note", maxlength: 500, rows: 2 })),
     h("button", { type: "submit" }, "认领"));
   return wire(form, async (v) => {
