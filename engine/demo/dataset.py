@@ -30,14 +30,15 @@ class DemoDataset:
     rels: dict[RelKey, list[dict[str, Any]]] = field(default_factory=dict)
 
     def node_counts(self) -> dict[str, int]:
-        """Nodes per label."""
-        return {label: len(rows) for label, rows in self.nodes.items()}
+        """Nodes per label, for the labels the dataset has nodes of (a tiny one has no Series)."""
+        return {label: len(rows) for label, rows in self.nodes.items() if rows}
 
     def rel_counts(self) -> dict[str, int]:
         """Relationships per type, summed over endpoint pairs."""
         out: dict[str, int] = {}
         for (rel_type, _start, _end), rows in self.rels.items():
-            out[rel_type] = out.get(rel_type, 0) + len(rows)
+            if rows:
+                out[rel_type] = out.get(rel_type, 0) + len(rows)
         return out
 
     def counts(self) -> dict[str, int]:
