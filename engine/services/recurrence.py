@@ -15,6 +15,7 @@ providers serving or committed are notified, past and started occurrences are ke
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -135,11 +136,11 @@ def _may_see(store: GraphStore, actor: Actor, row: Row) -> bool:
     return jurisdiction(store, actor).covers(row["org_id"])
 
 
-def _commitment_order(c: Row) -> tuple[str, str]:
+def _commitment_order(c: Mapping[str, Any]) -> tuple[str, str]:
     return (c.get("created_at") or "", c["id"])
 
 
-def _server_order(s: Row) -> tuple[str, str]:
+def _server_order(s: Mapping[str, Any]) -> tuple[str, str]:
     return (s["provider_kind"], s["provider_id"])
 
 

@@ -23,7 +23,7 @@ from engine.store.queries import (  # noqa: F401
     registrations,
     results,
     search,
-    unit_needs,
     signups,
+    unit_needs,
     venues,
 )
