@@ -75,6 +75,13 @@ UNIT_OFFERS: dict[str, Weighted[tuple[str, str]]] = {
 SCARCE_SKILLS = ("心理疏导", "法律")
 SCARCE_HOMES = ("psych", "legal")  # top categories whose offerings do bring the scarce skills
 KIND_WORDS = {"service": "服务", "venue": "场地开放", "goods": "物资捐赠", "funds": "资金支持"}
+
+
+def offering_words(category_name: str, kind_words: str) -> str:
+    """What an offering gives, e.g. 助老服务 + 服务 → 助老服务 (not 助老服务服务)."""
+    return category_name if category_name.endswith(kind_words) else category_name + kind_words
+
+
 NEED_TOPS = {
     "elderly": 20, "health": 10, "legal": 5, "children": 10, "employment": 6, "environment": 8,
     "property": 7, "culture": 8, "psych": 4, "repair": 8, "safety": 5, "new_employment": 3, "venue": 4,
@@ -217,9 +224,10 @@ def _unit_offering(b: Builder, n: int, unit: UnitRec, kind: str, cat: CategoryDe
         "funds": (rng.randint(1, 2), rng.choice(("quarter", "year"))),
     }[kind]
     radius = float(rng.randint(5, 10)) if big or kind == "funds" else float(rng.randint(1, 5))
+    what = offering_words(cat.name, KIND_WORDS[kind])
     props = {
-        "title": f"{unit.name}{cat.name}{KIND_WORDS[kind]}",
-        "description": f"{unit.name}面向辖区居民提供{cat.name}{KIND_WORDS[kind]},由单位党组织统筹安排。",
+        "title": f"{unit.name}{what}",
+        "description": f"{unit.name}面向辖区居民提供{what},由单位党组织统筹安排。",
         "kind": kind,
         "access": access,
         "category": cat.id,
@@ -245,7 +253,9 @@ def _member_offering(b: Builder, n: int, m: MemberRec, cat: CategoryDef) -> Offe
     rng = b.rng
     props = {
         "title": f"{m.occupation}党员{cat.name}志愿服务",
-        "description": f"在职或社区党员利用业余时间提供{cat.name}服务,每月可服务约 {m.hours} 小时。",
+        "description": (
+            f"在职或社区党员利用业余时间提供{offering_words(cat.name, '服务')},每月可服务约 {m.hours} 小时。"
+        ),
         "kind": "service",
         "category": cat.id,
         "skills": [s for s in m.skills if s in cat.skills],
@@ -333,7 +343,7 @@ def _need(
             "id": f"need-{n + 1:05d}",
             "title": title,
             "description": (
-                f"{area['address']}有 {count} 名{who}需要{leaf.name}服务,"
+                f"{area['address']}有 {count} 名{who}需要{offering_words(leaf.name, '服务')},"
                 f"需 {people} 人,共约 {hours:g} 小时。{urgent}"
             ),
             "category": leaf.id,
