@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SIZE ?= district
+TEST_WORKERS ?= 2  # pytest-xdist workers for make test (0: one process, as NEO4J_URI needs)
 
 .PHONY: install lock system-deps demo serve neo4j test lint bench clean
 
@@ -44,7 +45,7 @@ test: system-deps install node_modules/.package-lock.json
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

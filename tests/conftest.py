@@ -8,11 +8,15 @@ before and after use: at most one may be open at a time (``make_store`` checks i
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +28,8 @@ from engine.store.embedded import EmbeddedFalkorDB
 EXECUTED: Counter[str] = Counter()
 # Lines a test wants shown at the end of the run, even without -s (see pytest_terminal_summary).
 SUMMARY: list[str] = []
+
+_SHARE_KEY = pytest.StashKey[Path]()  # the controller's folder of the workers' counts
 
 BACKENDS = [
     b.strip() for b in os.environ.get("LIANJIAN_TEST_BACKENDS", "falkordb,neo4j").split(",") if b.strip()
@@ -123,6 +129,72 @@ def settings_for(falkordb_server: EmbeddedFalkorDB, tmp_path: Path) -> Settings:
         graph=f"test_{uuid.uuid4().hex[:12]}",
         backend="falkordb",
     )
+
+
+# `make test` runs the suite on pytest-xdist workers, each with its own FalkorDB and Neo4j. Each worker
+# writes what it ran (and its SUMMARY lines) to a file in a folder the controller names; the controller
+# checks statement coverage over all of them once every worker is done (see test_statement_coverage).
+_SHARE = "lianjian_share_dir"
+
+
+def _workerinput(config: pytest.Config) -> dict[str, Any] | None:
+    """This process's xdist worker input, or None in the controller or a run without workers."""
+    return getattr(config, "workerinput", None)
+
+
+class _XdistController:
+    """Registered in the xdist controller only: gives every worker the folder for its counts."""
+
+    def __init__(self, share: Path) -> None:
+        self.share = share
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_SHARE] = str(self.share)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _workerinput(config) is not None or not config.getoption("numprocesses", default=None):
+        return
+    if os.environ.get("NEO4J_URI") and "neo4j" in BACKENDS:
+        raise pytest.UsageError(
+            "NEO4J_URI names one database, which workers cannot share: run pytest with -n 0 "
+            "(make test TEST_WORKERS=0)"
+        )
+    share = Path(tempfile.mkdtemp(prefix="lianjian-workers-"))
+    config.stash[_SHARE_KEY] = share
+    config.pluginmanager.register(_XdistController(share), "lianjian-xdist-controller")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A worker leaves its counts for the controller; the controller checks coverage over them all."""
+    from test_statement_coverage import check_coverage, partial_run_reason
+
+    worker = _workerinput(session.config)
+    if worker is not None:
+        if _SHARE in worker:
+            ran = EXECUTED + GraphStore.executed_in_process
+            data = {"executed": dict(ran), "summary": SUMMARY, "partial": partial_run_reason(session)}
+            Path(worker[_SHARE], f"{worker['workerid']}.json").write_text(json.dumps(data))
+        return
+    share = session.config.stash.get(_SHARE_KEY, None)
+    if share is None:
+        return
+    parts = [json.loads(f.read_text()) for f in sorted(share.glob("*.json"))]
+    shutil.rmtree(share, ignore_errors=True)
+    for part in parts:
+        SUMMARY.extend(part["summary"])
+    reasons = [part["partial"] for part in parts if part["partial"]]
+    if not parts or reasons or session.exitstatus == pytest.ExitCode.INTERRUPTED:
+        SUMMARY.append(f"Statement coverage: not checked ({reasons[0] if reasons else 'no worker counts'})")
+        return
+    ran: Counter[str] = Counter()
+    for part in parts:
+        ran.update(part["executed"])
+    never = check_coverage(ran)
+    if never:
+        SUMMARY.append(f"{len(never)} registered statements never ran on any worker:")
+        SUMMARY.extend(f"  {name}" for name in never)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
