@@ -172,8 +172,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     worker = _workerinput(session.config)
     if worker is not None:
         if _SHARE in worker:
-            ran = EXECUTED + GraphStore.executed_in_process
-            data = {"executed": dict(ran), "summary": SUMMARY, "partial": partial_run_reason(session)}
+            counts = EXECUTED + GraphStore.executed_in_process
+            data = {"executed": dict(counts), "summary": SUMMARY, "partial": partial_run_reason(session)}
             Path(worker[_SHARE], f"{worker['workerid']}.json").write_text(json.dumps(data))
         return
     share = session.config.stash.get(_SHARE_KEY, None)
