@@ -10,7 +10,7 @@ its claims (locked first), as any need.
 
 from __future__ import annotations
 
-from engine.store.queries.closed_loop.fragments import AUDIT, lock
+from engine.store.queries.closed_loop.fragments import AUDIT, CREATE_CLAIM, fill_need, lock
 from engine.store.queries.outbox import notify, secretaries_of
 from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
@@ -191,23 +191,8 @@ for _label in PROVIDERS:
                    WHERE c3.status = 'active' AND n3.id = n.id | c3]) AS mine
         WHERE n.status = 'open' AND n.window_start > $now AND m.status = 'active'
           AND f.status = 'active' AND taken < n.people_wanted AND mine = 0
-        CREATE (c:Claim) SET c = $claim
-        CREATE (q)-[:MAKES]->(c)
-        CREATE (c)-[:FOR]->(n)
-        CREATE (c)-[:USES]->(f)
-        WITH n, c, taken + 1 >= n.people_wanted AS fills
-        SET n.status = CASE WHEN fills THEN 'claimed' ELSE n.status END, n.updated_at = $now
-        WITH n, c, fills,
-             [(q2)-[:MAKES]->(c4:Claim)-[:FOR]->(n) WHERE c4.status = 'active'
-              | {{provider: q2, offering_id: c4.offering_id}}] AS crew
-        FOREACH (_ IN CASE WHEN fills THEN [1] ELSE [] END |
-          CREATE (p:Project)
-          SET p.id = $project_id, p.title = n.title, p.status = 'claimed', p.hours_total = 0.0,
-              p.created_at = $now, p.updated_at = $now
-          CREATE (p)-[:FULFILLS]->(n)
-          FOREACH (x IN crew | FOREACH (q3 IN [x.provider] |
-            CREATE (q3)-[:SERVES {{offering_id: x.offering_id, hours: 0.0}}]->(p)))
-        )
+        {CREATE_CLAIM}
+        {fill_need()}
         {AUDIT}, audit.after = $after_head + ',"need_status":"' + n.status + '"}}'
         RETURN c.id AS id, n.status AS need_status
         """,

@@ -3,7 +3,7 @@ number win), withdraw or cancel before work starts, read and list."""
 
 from __future__ import annotations
 
-from engine.store.queries.closed_loop.fragments import AUDIT, lock, period_start
+from engine.store.queries.closed_loop.fragments import AUDIT, CREATE_CLAIM, fill_need, lock, period_start
 from engine.store.queries.outbox import need_orgs, notify, secretaries_of
 from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
@@ -49,29 +49,14 @@ for _label in PROVIDERS:
                   | b0]) END AS clash
         WHERE n.status = 'open' AND n.window_end > $now AND f.status = 'active'
           AND taken < n.people_wanted AND used < f.capacity AND mine = 0 AND clash = 0
-        CREATE (c:Claim) SET c = $claim
-        CREATE (q)-[:MAKES]->(c)
-        CREATE (c)-[:FOR]->(n)
-        CREATE (c)-[:USES]->(f)
+        {CREATE_CLAIM}
         FOREACH (_ IN CASE WHEN $booking IS NULL THEN [] ELSE [1] END |
           CREATE (b:Booking) SET b = $booking
           CREATE (b)-[:RESERVES]->(f)
           CREATE (b)-[:BOOKED_FOR]->(n)
           CREATE (ba:AuditEntry) SET ba = $booking_audit
         )
-        WITH n, c, f, taken + 1 >= n.people_wanted AS fills
-        SET n.status = CASE WHEN fills THEN 'claimed' ELSE n.status END, n.updated_at = $now
-        WITH n, c, f, fills,
-             [(q2)-[:MAKES]->(c4:Claim)-[:FOR]->(n) WHERE c4.status = 'active'
-              | {{provider: q2, offering_id: c4.offering_id}}] AS crew
-        FOREACH (_ IN CASE WHEN fills THEN [1] ELSE [] END |
-          CREATE (p:Project)
-          SET p.id = $project_id, p.title = n.title, p.status = 'claimed', p.hours_total = 0.0,
-              p.created_at = $now, p.updated_at = $now
-          CREATE (p)-[:FULFILLS]->(n)
-          FOREACH (x IN crew | FOREACH (q3 IN [x.provider] |
-            CREATE (q3)-[:SERVES {{offering_id: x.offering_id, hours: 0.0}}]->(p)))
-        )
+        {fill_need("f, ")}
         {AUDIT}, audit.after = $after_head + ',"need_status":"' + n.status + '"'
             + CASE WHEN fills THEN ',"project_id":"' + $project_id + '"' ELSE '' END + '}}'
         {_notify}

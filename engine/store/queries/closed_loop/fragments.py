@@ -28,6 +28,35 @@ STALE = (
 # The audit entry of the statement's write; ``$audit`` holds every field Python knows.
 AUDIT = "CREATE (audit:AuditEntry) SET audit = $audit"
 
+# Claim ``c`` (from ``$claim``) of need ``n`` by provider ``q`` with its offering ``f``, and its three ties.
+CREATE_CLAIM = """
+CREATE (c:Claim) SET c = $claim
+CREATE (q)-[:MAKES]->(c)
+CREATE (c)-[:FOR]->(n)
+CREATE (c)-[:USES]->(f)
+"""
+
+
+def fill_need(carry: str = "") -> str:
+    """After claim ``c`` of need ``n`` that had ``taken`` active claims before it: the claim that
+    fills the need marks it claimed and creates its project (``$project_id``) with every active
+    claimant serving. Keeps ``n, c, fills`` and the variables listed in ``carry`` ("f, " …)."""
+    return f"""
+    WITH n, c, {carry}taken + 1 >= n.people_wanted AS fills
+    SET n.status = CASE WHEN fills THEN 'claimed' ELSE n.status END, n.updated_at = $now
+    WITH n, c, {carry}fills,
+         [(q2)-[:MAKES]->(c4:Claim)-[:FOR]->(n) WHERE c4.status = 'active'
+          | {{provider: q2, offering_id: c4.offering_id}}] AS crew
+    FOREACH (_ IN CASE WHEN fills THEN [1] ELSE [] END |
+      CREATE (p:Project)
+      SET p.id = $project_id, p.title = n.title, p.status = 'claimed', p.hours_total = 0.0,
+          p.created_at = $now, p.updated_at = $now
+      CREATE (p)-[:FULFILLS]->(n)
+      FOREACH (x IN crew | FOREACH (q3 IN [x.provider] |
+        CREATE (q3)-[:SERVES {{offering_id: x.offering_id, hours: 0.0}}]->(p)))
+    )
+    """
+
 
 def period_start(var: str) -> str:
     """Start of offering ``var``'s current capacity period, from the four starts Python passes."""
