@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import tempfile
 import uuid
 from collections import Counter
@@ -197,10 +198,34 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# Each test file's share of a whole run (seconds, from a run's JUnit report: tests/durations.py). The
+# longest files go first, so xdist's loadfile scheduler hands them out early and the workers finish
+# together; a file not listed counts as the median. Only the order changes, never what runs.
+DURATIONS = Path(__file__).with_name("durations.json")
+
+
+def _file_weights() -> dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(DURATIONS.read_text()).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Run the statement-coverage check after every other test."""
-    last = [i for i in items if "test_statement_coverage" in i.nodeid]
-    items[:] = [i for i in items if i not in last] + last
+    """Longest test files first (each file's tests in their own order); statement coverage last."""
+    weights = _file_weights()
+    default = statistics.median(weights.values()) if weights else 0.0
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.nodeid.split("::")[0], index)
+
+    def key(pair: tuple[int, pytest.Item]) -> tuple[bool, float, int, int]:
+        index, item = pair
+        name = item.nodeid.split("::")[0]
+        last = "test_statement_coverage" in name
+        return (last, -weights.get(Path(name).name, default), first_seen[name], index)
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=key)]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
