@@ -74,6 +74,15 @@ def test_registered_with_the_community_is_closer_through_the_graph() -> None:
     assert not called["mem-a"].registered and called["mem-a"].graph_hops == 4  # home → 小区 → 网格 → 社区
 
 
+def test_an_ended_post_no_longer_ties_a_member_to_the_community() -> None:
+    g = _with_twins(home="area-b3")
+    add_tie(g, "HOLDS", "mem-a", "org-c1", {"role": "grid_worker", "until": "2026-06-30"})
+    add_tie(g, "HOLDS", "mem-b", "org-c1", {"role": "grid_worker"})
+    called = {c.id: c for c in Mobiliser(g).find("area-c1", ["消防"])}
+    assert called["mem-b"].registered and called["mem-b"].graph_hops == 2
+    assert not called["mem-a"].registered and called["mem-a"].graph_hops == 4
+
+
 def test_a_member_matching_more_of_the_skills_ranks_first() -> None:
     called = Mobiliser(_with_twins(skills=["消防", "急救"])).find("area-b1", ["消防", "急救"])
     assert called[0].id == "mem-b" and called[0].skills == ("急救", "消防")

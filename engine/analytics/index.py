@@ -42,6 +42,8 @@ class GraphIndex:
         for u, nbrs in graph.adj.items():
             for v, keyed in nbrs.items():
                 for data in keyed.values():
+                    if data.get("until"):  # an ended post is history, no longer a tie (issue 12)
+                        continue
                     t = data["type"]
                     self._out[t].setdefault(u, []).append(v)
                     self._in[t].setdefault(v, []).append(u)
