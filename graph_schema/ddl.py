@@ -46,7 +46,7 @@ LOOKUP_PROPS: dict[str, tuple[str, ...]] = {
     "Project": ("status",),
     "Claim": ("status",),
     "ProblemReport": ("status",),
-    "AuditEntry": ("entity_id", "at"),
+    "AuditEntry": ("entity_id", "at", "seq", "actor", "action"),
 }
 
 

@@ -446,6 +446,20 @@ AUDIT_ENTRY = Label(
         Prop("entity_id", S, required=True, max_length=64, title_zh="对象编号"),
         Prop("before", S, title_zh="操作前(JSON)"),
         Prop("after", S, title_zh="操作后(JSON)"),
+        # The sealed hash chain (engine/services/audit_chain.py): absent until sealed.
+        Prop("seq", I, minimum=1, title_zh="链序号"),
+        Prop("prev_hash", S, max_length=64, title_zh="前序哈希"),
+        Prop("hash", S, max_length=64, title_zh="哈希"),
+    ),
+)
+AUDIT_CHAIN = Label(
+    "AuditChain",
+    "操作日志链头",
+    (
+        _id(),
+        Prop("seq", I, required=True, minimum=0, title_zh="最后序号"),
+        Prop("hash", S, required=True, max_length=64, title_zh="最后哈希"),
+        Prop("updated_at", DT, title_zh="更新时间"),
     ),
 )
 
@@ -874,6 +888,7 @@ SCHEMA = Schema(
         EVALUATION,
         POINT_ENTRY,
         AUDIT_ENTRY,
+        AUDIT_CHAIN,
         DISPATCH_RUN,
         PROPOSAL,
         REQUEST,

@@ -4,6 +4,7 @@ from engine.store.queries import (  # noqa: F401
     accounts,
     agreements,
     analytics,
+    audit_chain,
     branches,
     categories,
     closed_loop,
