@@ -26,6 +26,8 @@ from api.health.endpoints import router as health_router
 from api.intake.endpoints import router as intake_router
 from api.needs.endpoints import router as needs_router
 from api.notifications.endpoints import router as notifications_router
+from api.observability.endpoints import router as observability_router
+from api.observability.middleware import ObservabilityMiddleware
 from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
 from api.pledges.endpoints import router as pledges_router
@@ -80,7 +82,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         dependencies=[Depends(clean_input)],  # every string taken is checked once, here
     )
     install_error_handlers(app)
+    app.add_middleware(ObservabilityMiddleware)  # request id, access line and metrics of every request
     app.include_router(health_router)
+    app.include_router(observability_router)
     app.include_router(auth_router)
     app.include_router(accounts_router)
     app.include_router(audit_router)

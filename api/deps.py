@@ -59,6 +59,7 @@ def _signed_in(request: Request, store: GraphStore, token: str | None) -> Actor:
         raise HTTPException(401, "账号不存在或已停用,请联系管理员", headers=_SIGN_IN)
     if claims.version != token_version(account):  # password changed, disabled or revoked since
         raise HTTPException(401, "登录已失效(密码已修改或会话已被撤销),请重新登录", headers=_SIGN_IN)
+    request.state.account_id = account["id"]  # the request's access log line names who asked
     return to_actor(account)
 
 

@@ -169,6 +169,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(503, "store_unavailable", "数据服务暂时不可用,请稍后再试")
 
     @app.exception_handler(Exception)
-    async def on_bug(_: Request, exc: Exception) -> JSONResponse:
+    async def on_bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return error_response(500, "internal_error", "系统内部错误,请联系管理员")
+        response = error_response(500, "internal_error", "系统内部错误,请联系管理员")
+        request_id = getattr(request.state, "request_id", None)  # set by api/observability/middleware.py
+        if request_id:  # this answer leaves outside that middleware: it carries the id itself
+            response.headers["X-Request-ID"] = request_id
+        return response

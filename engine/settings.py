@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.matching.scoring import ScoreWeights
@@ -42,6 +42,21 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="what the lianjian command logs (the store's start-up lines, access logs: INFO)"
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json",
+        description="log lines of serve and worker: json (one object per line, with the request id) or "
+        "text; demo --serve logs text unless this is set",
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="when set, GET /metrics asks for it as a bearer token (unset: open to all)"
+    )
+    metrics_networks: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description='when set, GET /metrics answers only clients in these networks (JSON: ["10.0.0.0/8"])',
+    )
+    ready_timeout_seconds: float = Field(
+        2.0, gt=0, le=60, description="how long GET /health/ready waits for the graph store to answer"
     )
     batch_size: int = Field(2000, ge=1, le=50000, description="rows per UNWIND batch in bulk loads")
     host: str = Field("127.0.0.1", description="address the API listens on")

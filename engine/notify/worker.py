@@ -18,6 +18,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from engine.actors import SYSTEM
 from engine.notify.channels import Channel, SmtpChannel
 from engine.notify.delivery import Policy, deliver_due, worker_id
+from engine.observability.metrics import JOB_RUNS
 from engine.services.agreements import remind_expiring_agreements
 from engine.services.needs import expire_needs
 from engine.services.notifications import remind_evaluations, remind_overdue, remind_start_tomorrow
@@ -72,8 +73,10 @@ def _logged(name: str, job: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
             log.info("job %s: %s", name, job())
+            JOB_RUNS.labels(name, "ok").inc()
         except Exception:  # a failed run is logged and retried at the next tick, never kills the worker
             log.exception("job %s failed", name)
+            JOB_RUNS.labels(name, "error").inc()
 
     return run
 

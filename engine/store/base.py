@@ -5,8 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from time import perf_counter
 from typing import Any, ClassVar
 
+from engine.observability.metrics import observe_statement
 from engine.store.registry import Backend, Statement, get
 from graph_schema.ddl import IndexSpec
 
@@ -33,7 +35,11 @@ class GraphStore(ABC):
         """Run ``statement`` (a registered constant, or its name) with ``params``; rows as dicts.
         A constant is looked up by its name too: the registry stays the one source of every text."""
         stmt = get(statement if isinstance(statement, str) else statement.name)
-        rows = self._execute(stmt, dict(params or {}))
+        started = perf_counter()
+        try:
+            rows = self._execute(stmt, dict(params or {}))
+        finally:
+            observe_statement(stmt.name, self.backend, perf_counter() - started)
         self.executed[stmt.name] += 1
         GraphStore.executed_in_process[stmt.name] += 1
         return rows

@@ -9,6 +9,7 @@ on the same data directory whenever it dies (a bounded back-off between restarts
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
@@ -16,6 +17,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -80,8 +82,10 @@ def _private_dir(path: Path) -> None:
 class EmbeddedFalkorDB:
     """The FalkorDB server of one data directory."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, snapshot_only: bool = False) -> None:
         self.data_dir = data_dir.resolve()
+        # A temporary server of backup/restore: loads ``dump.rdb`` (appendonly off), dies with its parent.
+        self.snapshot_only = snapshot_only
         self.socket_path = socket_path_for(self.data_dir)
         self.log_path = self.data_dir / "falkordb.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -147,7 +151,7 @@ class EmbeddedFalkorDB:
             "--unixsocket", str(self.socket_path),
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
-            "--appendonly", "yes",
+            "--appendonly", "no" if self.snapshot_only else "yes",
             "--appendfsync", "always",
             "--save", "",
             "--daemonize", "no",
@@ -159,7 +163,11 @@ class EmbeddedFalkorDB:
             "--loadmodule", module,
         ]  # fmt: skip
         process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_die_with_parent if self.snapshot_only else None,
         )
         try:
             self._wait_until_up(process)
@@ -262,6 +270,13 @@ class EmbeddedFalkorDB:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): be killed when the parent dies, even by kill -9, so a
+    temporary server of an interrupted backup or restore is not left running."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _end(proc: subprocess.Popen[bytes]) -> None:

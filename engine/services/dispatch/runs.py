@@ -42,6 +42,7 @@ from engine.matching.fairness import FairnessMode, Spread, fairness_figures
 from engine.matching.greedy import greedy as greedy_select
 from engine.matching.scoring import QUANTUM_STEPS, ScoredArcs
 from engine.matching.solve import MIN_SHARE, assignment_of, check_options
+from engine.observability.metrics import DISPATCH_SECONDS, timed
 from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
 from engine.services.dispatch.executors import executor_for
@@ -251,6 +252,7 @@ FAIRNESS_STORED = (
 """The figures kept on the stored run (the per-grid and per-community shares are in the answer)."""
 
 
+@timed(DISPATCH_SECONDS)
 def start_run(
     store: GraphStore,
     actor: Actor,

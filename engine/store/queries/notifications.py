@@ -88,6 +88,17 @@ LEASE = cypher(
     "worker died) for delivery until $lease_until; each lease counts as an attempt",
 )
 
+DEPTH = cypher(
+    "notify.delivery.depth",
+    "read",
+    f"""
+    MATCH (x:Notification)
+    WHERE x.delivery IN ['pending', 'sending']
+    RETURN count(x) AS waiting, toInteger(sum(CASE WHEN {_DUE} THEN 1 ELSE 0 END)) AS due
+    """,
+    "the outbox's depth for the metrics: notifications awaiting delivery, and those due now",
+)
+
 SENT = cypher(
     "notify.delivery.sent",
     "write",

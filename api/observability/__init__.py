@@ -1,0 +1,1 @@
+"""Request ids, access lines and metrics for every request, and ``GET /metrics``."""
