@@ -20,6 +20,7 @@ from engine.notify.channels import Channel, SmtpChannel
 from engine.notify.delivery import Policy, deliver_due, worker_id
 from engine.observability.metrics import JOB_RUNS
 from engine.services.agreements import remind_expiring_agreements
+from engine.services.audit_chain import record_event, seal
 from engine.services.needs import expire_needs
 from engine.services.notifications import remind_evaluations, remind_overdue, remind_start_tomorrow
 from engine.services.recurrence import extend_series
@@ -59,20 +60,47 @@ def jobs(store: GraphStore, settings: Settings, channel: Channel | None) -> dict
                 return total
 
     return {
-        "deliver": deliver,
-        "expire_needs": lambda: {"expired": len(expire_needs(store, SYSTEM))},
+    def expire() -> dict[str, int]:
+        return {"expired": len(expire_needs(store, SYSTEM))}
+
+        "deliver": _audited(store, "deliver", deliver),
+        "expire_needs": _audited(store, "expire_needs", expire),
         "remind_overdue": lambda: remind_overdue(store),
         "remind_start_tomorrow": lambda: remind_start_tomorrow(store),
         "remind_evaluations": lambda: remind_evaluations(store, days=settings.evaluation_reminder_days),
-        "extend_series": lambda: extend_series(store),  # recurring needs: occurrences within the horizon
+        # recurring needs: occurrences within the horizon
+        "extend_series": _audited(store, "extend_series", lambda: extend_series(store)),
         "remind_agreements": lambda: remind_expiring_agreements(store, days=settings.agreement_warning_days),
     }
+        # the audit's hash chain (its runs are not audited: each entry would ask for the next seal)
+        "seal_audit": lambda: {"sealed": seal(store, batch=settings.audit_seal_batch)},
 
 
 def _logged(name: str, job: Callable[[], Any]) -> Callable[[], None]:
     def run() -> None:
         try:
             log.info("job %s: %s", name, job())
+# Counts that mean a job's run changed something; such a run leaves one audit entry with its counts
+# (the reminder jobs write their own entry in their statement; a run that changed nothing leaves none).
+CHANGES = {
+    "deliver": ("sent", "retry", "failed"),
+    "expire_needs": ("expired",),
+    "extend_series": ("occurrences", "claims", "ended"),
+}
+
+
+def _audited(store: GraphStore, name: str, job: Callable[[], dict[str, int]]) -> Callable[[], dict[str, int]]:
+    """``job`` that records its run (``job.<name>``, the counts as ``after``) when it changed something."""
+
+    def run() -> dict[str, int]:
+        counts = job()
+        if any(counts.get(k) for k in CHANGES[name]):
+            record_event(store, SYSTEM, f"job.{name}", "Job", name, counts)
+        return counts
+
+    return run
+
+
             JOB_RUNS.labels(name, "ok").inc()
         except Exception:  # a failed run is logged and retried at the next tick, never kills the worker
             log.exception("job %s failed", name)
@@ -84,7 +112,7 @@ def _logged(name: str, job: Callable[[], Any]) -> Callable[[], None]:
 def schedule(scheduler: BaseScheduler, store: GraphStore, settings: Settings) -> BaseScheduler:
     """Add the delivery loop (every few seconds) and the jobs (expiry every 10 minutes, reminders
     hourly) to ``scheduler``; each starts at once."""
-    every = {"deliver": settings.notify_interval_seconds, "expire_needs": 600.0}
+    every = {"deliver": settings.notify_interval_seconds, "expire_needs": 600.0, "seal_audit": 60.0}
     for name, job in jobs(store, settings, channel_for(settings)).items():
         scheduler.add_job(_logged(name, job), "interval", seconds=every.get(name, 3600.0), id=name,
                           max_instances=1, coalesce=True, next_run_time=_now())  # fmt: skip
