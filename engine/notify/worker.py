@@ -23,6 +23,7 @@ from engine.services.agreements import remind_expiring_agreements
 from engine.services.audit_chain import record_event, seal
 from engine.services.needs import expire_needs
 from engine.services.notifications import remind_evaluations, remind_overdue, remind_start_tomorrow
+from engine.services.pipl import purge_personal_data
 from engine.services.recurrence import extend_series
 from engine.settings import Settings
 from engine.store.base import GraphStore
@@ -59,10 +60,10 @@ def jobs(store: GraphStore, settings: Settings, channel: Channel | None) -> dict
             if counts["leased"] < policy.batch:
                 return total
 
-    return {
     def expire() -> dict[str, int]:
         return {"expired": len(expire_needs(store, SYSTEM))}
 
+    return {
         "deliver": _audited(store, "deliver", deliver),
         "expire_needs": _audited(store, "expire_needs", expire),
         "remind_overdue": lambda: remind_overdue(store),
@@ -71,15 +72,14 @@ def jobs(store: GraphStore, settings: Settings, channel: Channel | None) -> dict
         # recurring needs: occurrences within the horizon
         "extend_series": _audited(store, "extend_series", lambda: extend_series(store)),
         "remind_agreements": lambda: remind_expiring_agreements(store, days=settings.agreement_warning_days),
-    }
+        "purge_personal_data": lambda: purge_personal_data(  # PIPL retention of beneficiary details
+            store, SYSTEM, retention_days=settings.personal_data_retention_days
+        ),
         # the audit's hash chain (its runs are not audited: each entry would ask for the next seal)
         "seal_audit": lambda: {"sealed": seal(store, batch=settings.audit_seal_batch)},
+    }
 
 
-def _logged(name: str, job: Callable[[], Any]) -> Callable[[], None]:
-    def run() -> None:
-        try:
-            log.info("job %s: %s", name, job())
 # Counts that mean a job's run changed something; such a run leaves one audit entry with its counts
 # (the reminder jobs write their own entry in their statement; a run that changed nothing leaves none).
 CHANGES = {
@@ -101,6 +101,10 @@ def _audited(store: GraphStore, name: str, job: Callable[[], dict[str, int]]) ->
     return run
 
 
+def _logged(name: str, job: Callable[[], Any]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            log.info("job %s: %s", name, job())
             JOB_RUNS.labels(name, "ok").inc()
         except Exception:  # a failed run is logged and retried at the next tick, never kills the worker
             log.exception("job %s failed", name)
