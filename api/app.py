@@ -11,6 +11,7 @@ from api.accounts.endpoints import router as accounts_router
 from api.agreements.endpoints import router as agreements_router
 from api.analytics.endpoints import router as analytics_router
 from api.audit.endpoints import router as audit_router
+from api.audit.sealing import background_sealer, install_sealer_wakeup
 from api.auth.endpoints import router as auth_router
 from api.auth.tokens import signing_secret
 from api.branches.endpoints import router as branches_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 apply_schema(app.state.store)
             app.state.settings = cfg
             app.state.token_secret = signing_secret(cfg)
+            stack.enter_context(background_sealer(app, app.state.store, cfg))  # the audit's hash chain
             yield
 
     app = FastAPI(
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         dependencies=[Depends(clean_input)],  # every string taken is checked once, here
     )
     install_error_handlers(app)
+    install_sealer_wakeup(app)
     app.add_middleware(ObservabilityMiddleware)  # request id, access line and metrics of every request
     app.include_router(health_router)
     app.include_router(observability_router)

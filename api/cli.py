@@ -37,6 +37,8 @@ account_app = typer.Typer(help="账号 (accounts): create sign-in accounts.", no
 schema_app = typer.Typer(help="图模式 (graph schema): indexes, constraints, version.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(account_app, name="account")
+audit_app = typer.Typer(help="操作日志 (audit): seal and verify its hash chain.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -144,6 +146,7 @@ def demo(
         from engine.demo.loader import create_demo_accounts
 
         accounts = create_demo_accounts(store, dataset, _cli_actor())
+        _seal(store, batch=max(settings.audit_seal_batch, 5000))  # the demo's audit entries, chained
         stored = graph_counts(store)
         console.print(counts_table(f"演示数据 demo “{size}”", stored.nodes, stored.relationships))
         where = (
@@ -215,6 +218,7 @@ def import_(
 ) -> None:
     """Import CSV/Excel files; a file with any problem writes nothing; 导入数据."""
     from engine.importing import ImportRejected, import_files
+    from engine.services.audit import record_import
 
     missing = [str(f) for f in files if not f.exists()]
     if missing:
@@ -235,8 +239,12 @@ def import_(
 
                 report = import_files(store, inputs, batch_size=settings.batch_size, progress=on_rows)
         except ImportRejected as rejected:
+            record_import(store, _cli_actor(), rejected.report, kind=kind, by=_os_user())
+            _seal(store)
             err_console.print(rejected.report.render_zh())
             raise fail("导入被拒绝,未写入任何数据 (import rejected; nothing was written)") from None
+        record_import(store, _cli_actor(), report, kind=kind, by=_os_user())
+        _seal(store)
         console.print(report.render_zh())
 
 
@@ -251,6 +259,7 @@ def export(
 ) -> None:
     """Export the graph, or one organisation's scope of it; 导出数据."""
     from engine.exporting import ExportError, export_graph
+    from engine.services.audit import record_export
 
     if format not in ("csv", "json", "graphml"):
         raise fail(f"未知的格式 unknown format “{format}”; choose csv, json or graphml")
@@ -261,7 +270,54 @@ def export(
             report = export_graph(store, out, fmt, scope_org_id=scope, mask_pii=mask_pii)
         except ExportError as exc:
             raise fail(str(exc)) from None
+        record_export(store, _cli_actor(), report, by=_os_user())
+        _seal(store)
     console.print(report.render_zh())
+
+
+def _os_user() -> str | None:
+    """The operating-system user running the command (recorded in import and export entries)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def _seal(store: GraphStore, batch: int | None = None) -> None:
+    """Seal the audit entries a command wrote into the hash chain (imports, exports, demo loads)."""
+    from engine.services.audit_chain import seal
+
+    seal(store, batch=batch or get_settings().audit_seal_batch)
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal the audit entries not yet in the hash chain (the API and the worker do it by themselves)."""
+    from engine.services.audit_chain import seal
+
+    settings = get_settings()
+    with store_session(settings) as store:
+        sealed = seal(store, batch=settings.audit_seal_batch)
+    console.print(f"sealed {sealed} entries 已封存 {sealed} 条操作日志")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit's hash chain from its first entry to its head; exit 1 at the first broken link."""
+    from engine.services.audit_chain import verify
+
+    with store_session(get_settings()) as store:
+        report = verify(store)
+    if report.broken is not None:
+        b = report.broken
+        raise fail(
+            f"操作日志哈希链在序号 {b.seq} 处断开 chain broken at seq {b.seq} "
+            f"(entry {b.entry_id or '-'}, {b.problem}): {b.detail}"
+        )
+    pending = f", {report.unsealed} not yet sealed" if report.unsealed else ""
+    console.print(f"ok: {report.entries} entries, chain intact{pending}")
 
 
 @schema_app.command("apply")

@@ -112,6 +112,11 @@ class Settings(BaseSettings):
         30, ge=1, le=365, description="days before an agreement's end its secretaries and unit are warned"
     )
 
+    audit_seal_seconds: float = Field(
+        5.0, gt=0, le=3600, description="the API seals new audit entries into the hash chain this often"
+    )
+    audit_seal_batch: int = Field(500, ge=1, le=10000, description="audit entries sealed per statement")
+
     match_weights: ScoreWeights = Field(
         default_factory=ScoreWeights,
         description="points per feature of a matching score (JSON in LIANJIAN_MATCH_WEIGHTS)",

@@ -603,6 +603,7 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"active": True}),
     Row("DELETE", "/accounts/{account_id}/sessions", ADMIN, "none", {"account_id": "account_unused"}),
     Row("GET", "/audit", ADMIN, "none"),
+    Row("GET", "/audit/verify", ADMIN, "none"),
     # notifications: every signed-in account's own inbox (the grid worker's too)
     Row("GET", "/notifications", PUBLIC, "none"),
     Row("GET", "/notifications/unread-count", PUBLIC, "none"),

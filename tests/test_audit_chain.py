@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from api_world import ApiWorld, api_fixture  # noqa: F401  (the `api` fixture)
+from console_world import browser_fixture, page_for, shot  # noqa: F401  (the `browser` fixture)
+from test_api_concurrency import need_body
+from test_cli import run_cli
 
 from engine.actors import SYSTEM
+from engine.services.audit import list_audit
 from engine.services.audit_chain import GENESIS, record_event, seal, verify
+from engine.settings import Settings
 from engine.store.base import GraphStore
+from engine.store.connect import open_store
 from engine.store.queries.nodes import node_stmt
 
 AE = "AuditEntry"
@@ -129,3 +139,147 @@ def test_two_concurrent_sealers_make_one_unbroken_chain(store: GraphStore) -> No
     assert report.ok, report.broken
     assert (report.entries, report.unsealed) == (100, 0)
     assert sum(sealed) == 100  # no entry sealed twice
+
+
+# Events: imports, exports, job runs --------------------------------------------------------------
+
+
+def test_cli_import_and_export_are_audited_and_verify_exits_1_on_tampering(
+    settings_for: Settings, tmp_path: Path
+) -> None:
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("id,name,level,kind\norg-1,玉林街道党工委,street,big_council\n", encoding="utf-8")
+    bad = tmp_path / "units.csv"
+    bad.write_text("id,name\nu-1,\n", encoding="utf-8")
+    assert run_cli(settings_for, "import", str(orgs)).returncode == 0
+    assert run_cli(settings_for, "import", str(bad)).returncode == 1  # rejected: audited all the same
+    done = run_cli(settings_for, "export", str(tmp_path / "out.json"), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    ok = run_cli(settings_for, "audit", "verify")
+    assert ok.returncode == 0, ok.stderr
+    assert "ok: 3 entries, chain intact" in ok.stdout  # sealed by the commands themselves
+    with open_store(settings_for) as store:
+        entries = {e["action"]: e for e in list_audit(store, SYSTEM, entity_label=None, limit=10)}
+        assert set(entries) == {"import", "import.rejected", "export"}
+        imported = entries["import"]
+        assert (imported["actor"], imported["entity_label"], imported["entity_id"]) == (
+            "cli",
+            "Import",
+            "orgs.csv",
+        )
+        assert imported["after"]["rows"] == {"orgs": 1} and imported["after"]["written"] == {"orgs": 1}
+        assert imported["after"]["by"]  # the operating-system user
+        assert entries["import.rejected"]["after"]["problems"] >= 1
+        exported = entries["export"]["after"]
+        assert (exported["format"], exported["scope"], exported["masked"]) == ("json", None, False)
+        assert (exported["nodes"]["Org"], exported["nodes"]["AuditEntry"]) == (1, 2)  # the two imports
+        assert exported["files"] == [str(tmp_path / "out.json")]
+        store.run(
+            node_stmt("update", AE), {"id": imported["id"], "props": {"after": '{"rows":{"orgs":1000}}'}}
+        )
+    broken = run_cli(settings_for, "audit", "verify")
+    assert broken.returncode == 1
+    assert f"seq {imported['seq']}" in broken.stderr and imported["id"] in broken.stderr
+    assert "content" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_a_worker_job_run_that_changed_something_leaves_one_entry(store: GraphStore) -> None:
+    from engine.notify.worker import jobs
+
+    past = "2026-01-01T00:00:00Z"
+    store.run(
+        node_stmt("create", "Need"),
+        {
+            "props": {
+                "id": "N-old",
+                "title": "旧需求",
+                "status": "open",
+                "window_start": past,
+                "window_end": past,
+            }
+        },
+    )
+    run = jobs(store, Settings(), None)
+    assert run["expire_needs"]() == {"expired": 1}
+    assert run["expire_needs"]() == {"expired": 0}  # a run that changed nothing leaves no entry
+    assert run["deliver"]() == {"leased": 0}
+    job_entries = list_audit(store, SYSTEM, entity_label="Job")
+    assert [(e["action"], e["actor"], e["after"]) for e in job_entries] == [
+        ("job.expire_needs", "system", {"expired": 1})
+    ]
+    assert run["seal_audit"]() == {"sealed": 2}  # the need's expiry and the run
+    assert verify(store).ok and verify(store).entries == 2
+
+
+# Filters over HTTP, sealing in the API, the console ---------------------------------------------
+
+
+def test_filters_and_verify_over_http_and_the_api_seals_by_itself(api: ApiWorld) -> None:
+    admin, sec = api.client("admin"), api.client("secretary")
+    org = sec.get("/auth/me").json()["scope_org_id"]
+    made = sec.post("/needs", json=need_body(org, 1))
+    assert made.status_code == 201, made.text
+    need = made.json()["id"]
+    # the write woke the sealer: soon nothing is left unsealed, and the chain holds
+    deadline = time.monotonic() + 20
+    while (report := admin.get("/audit/verify").json())["unsealed"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert report["ok"] and report["unsealed"] == 0 and report["entries"] == report["head_seq"] > 0
+    everything = admin.get("/audit", params={"limit": 500}).json()
+    assert all(e["seq"] and len(e["hash"]) == 64 for e in everything)
+
+    def ids(**params: Any) -> list[str]:
+        answer = admin.get("/audit", params={"limit": 500, **params})
+        assert answer.status_code == 200, answer.text
+        return [e["id"] for e in answer.json()]
+
+    def expected(keep: Any) -> list[str]:
+        return [e["id"] for e in everything if keep(e)]
+
+    posted = ids(actor="secretary")
+    assert posted and posted == expected(lambda e: e["actor"] == "secretary")
+    assert (
+        ids(action="need.post", entity_id=need)
+        == expected(lambda e: e["action"] == "need.post" and e["entity_id"] == need)
+        and len(ids(action="need.post", entity_id=need)) == 1
+    )
+    assert ids(action="account") == expected(lambda e: e["action"].startswith("account."))
+    assert ids(entity_label="Account") == expected(lambda e: e["entity_label"] == "Account")
+    middle = sorted({e["at"] for e in everything})
+    cut = middle[len(middle) // 2]
+    assert ids(since=cut) == expected(lambda e: e["at"] >= cut)
+    assert ids(until=cut) == expected(lambda e: e["at"] <= cut)
+    beijing = (datetime.fromisoformat(cut.replace("Z", "+00:00")) + timedelta(hours=8)).strftime(
+        "%Y-%m-%dT%H:%M:%S"
+    )
+    assert ids(since=beijing) == ids(since=cut)  # a time without a zone is Beijing time
+    assert ids(skip=1, limit=2) == [e["id"] for e in everything][1:3]
+    for bad in ({"since": "yesterday"}, {"since": "2026-12-02T00:00:00Z", "until": "2026-12-01T00:00:00Z"}):
+        refused = admin.get("/audit", params=bad)
+        assert refused.status_code == 422 and refused.json()["message"], refused.text
+    assert sec.get("/audit/verify").status_code == 403
+    # tampering shows in the API's report too
+    api.store.run(node_stmt("delete", AE), {"id": everything[-1]["id"]})  # the oldest: seq 1
+    broken = admin.get("/audit/verify").json()["broken"]
+    assert (broken["seq"], broken["problem"]) == (1, "missing")
+
+
+def test_console_audit_page_filters_and_verifies(browser: Any, api: ApiWorld) -> None:
+    admin = page_for(browser, api, "admin")
+    admin.get_by_role("link", name="操作日志").click()
+    admin.locator("#audit").wait_for()
+    filters = admin.get_by_role("form", name="筛选操作日志")
+    filters.get_by_label("操作", exact=True).fill("account.create")
+    filters.get_by_label("对象编号").fill("planner")
+    filters.get_by_role("button", name="筛选").click()
+    admin.wait_for_url("**#/audit?*")
+    rows = admin.locator("#audit tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 1 and "创建账号" in rows.first.inner_text()
+    assert filters.get_by_label("对象编号").input_value() == "planner"  # the filter stays shown
+    admin.get_by_role("button", name="核验哈希链").click()
+    result = admin.locator("#chain-result")
+    result.wait_for()
+    report = api.client("admin").get("/audit/verify").json()
+    assert f"已核验 {report['entries']} 条记录" in result.inner_text() and report["ok"]
+    shot(admin, "admin-audit-filtered")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,3 +37,28 @@ class AuditEntryOut(BaseModel):
     entity_id: str = Field(description="对象编号")
     before: dict[str, Any] | None = Field(None, description="操作前的值")
     after: dict[str, Any] | None = Field(None, description="操作后的值")
+    seq: int | None = Field(None, description="哈希链序号(尚未封存时为空)")
+    prev_hash: str | None = Field(None, description="前一条记录的哈希")
+    hash: str | None = Field(None, description="本条记录的哈希(SHA-256,规范形式见 README)")
+
+
+class BrokenLinkOut(BaseModel):
+    """The first place the hash chain does not hold."""
+
+    seq: int = Field(description="出错的链序号")
+    entry_id: str | None = Field(None, description="出错处的记录编号")
+    problem: Literal["content", "missing", "prev_hash", "order", "head"] = Field(
+        description="content 内容被改动 · missing 记录缺失 · prev_hash 前序哈希不符 · order 序号重复或错乱 · "
+        "head 链头不符(链尾被截断)"
+    )
+    detail: str = Field(description="说明")
+
+
+class ChainReportOut(BaseModel):
+    """What verifying the audit's hash chain found."""
+
+    ok: bool = Field(description="整条链完好")
+    entries: int = Field(description="已核验的记录数")
+    unsealed: int = Field(description="尚未封存进链的记录数")
+    head_seq: int = Field(description="链头序号")
+    broken: BrokenLinkOut | None = Field(None, description="第一处断链")

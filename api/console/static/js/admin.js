@@ -89,9 +89,11 @@ const ACTION = {
   "project.start": "开始服务", "project.log_hours": "登记时长", "project.complete": "完成项目",
   "project.report_problem": "问题上报", "project.resolve_problem": "处理问题", "rate_provider": "评价服务方", "rate_community": "评价社区",
   "points.correct": "积分更正", "dispatch.run": "派单",
+  "import": "导入数据", "import.rejected": "导入被拒绝", "export": "导出数据",
+  "job.deliver": "定时任务:发送通知", "job.expire_needs": "定时任务:需求过期", "job.extend_series": "定时任务:生成周期需求",
 };
 
-const OBJECT = { ...LABEL, Account: "账号", Claim: "认领", WorkLog: "服务时长", PointEntry: "积分", Evaluation: "评价", Problem: "问题上报", DispatchRun: "派单" };
+const OBJECT = { ...LABEL, Import: "导入", Export: "导出", Job: "定时任务", Account: "账号", Claim: "认领", WorkLog: "服务时长", PointEntry: "积分", Evaluation: "评价", Problem: "问题上报", DispatchRun: "派单" };
 
 const SUBJECTS = { unit: "units", member: "members" };
 /** The names of the orgs, units and members accounts are tied to (one read per distinct id). */
@@ -107,11 +109,41 @@ async function accountNames(accounts) {
 
 /** The newest audit entries: who did what, when, to which record. */
 export async function auditPage() {
-  // the API reads the newest `limit` entries: a next page is the next slice of a longer read (500 at most)
-  const log = await paged(async (skip, limit) => (skip >= 500 ? [] : (await api(`/audit?limit=${Math.min(skip + limit, 500)}`)).slice(skip)), auditTable);
+  // filters travel in the page's own query (#/audit?actor=…), so a filtered view can be linked and reloaded
+  const query = new URLSearchParams(location.hash.split("?")[1] || "");
+  const input = (name, attrs = {}) => h("input", { name, value: query.get(name) || "", maxlength: 64, ...attrs });
+  const form = h("form", { class: "card filters", "aria-label": "筛选操作日志", id: "audit-filters" },
+    field("操作账号", input("actor")),
+    field("操作", input("action"), "如 need.cancel;填 need 表示需求的全部操作"),
+    field("对象类型", input("entity_label"), "如 Need、Account、Import、Export、Job"),
+    field("对象编号", input("entity_id")),
+    field("起始时间", input("since", { type: "datetime-local", maxlength: 40 }), "北京时间,含"),
+    field("截止时间", input("until", { type: "datetime-local", maxlength: 40 }), "北京时间,含"),
+    h("button", { type: "submit" }, "筛选"));
+  wire(form, async (v) => {
+    const wanted = new URLSearchParams(Object.entries(v).filter(([, x]) => x));
+    location.hash = `#/audit${wanted.toString() ? `?${wanted}` : ""}`;  // the router shows the filtered list
+  });
+  const filters = new URLSearchParams([...query].filter(([k, x]) => AUDIT_FILTERS.includes(k) && x));
+  const base = `/audit?${filters.toString() ? `${filters}&` : ""}`;
+  const log = await paged(async (skip, limit) => api(`${base}skip=${skip}&limit=${limit}`), auditTable);
   log.id = "audit";
-  return ["操作日志", h("p", { class: "hint" }, "写操作记录,最新的在前(时间为北京时间)。"), log];
+  const result = h("p", { id: "chain-result", class: "msg", "aria-live": "polite", hidden: true });
+  const check = act("核验哈希链", async () => {
+    const r = await api("/audit/verify");
+    const pending = r.unsealed ? `,另有 ${r.unsealed} 条尚未封存` : "";
+    result.className = r.ok ? "msg ok" : "msg error";
+    result.textContent = r.ok
+      ? `哈希链完好:已核验 ${r.entries} 条记录${pending}。`
+      : `哈希链在序号 ${r.broken.seq} 处断开(记录 ${r.broken.entry_id || "-"}):${r.broken.detail}`;
+    result.hidden = false;
+  }, "secondary");
+  check.id = "verify-chain";
+  return ["操作日志", h("p", { class: "hint" }, "写操作、导入导出与定时任务的记录,最新的在前(时间为北京时间);每条记录以哈希链封存,可核验是否被篡改。"),
+    form, h("div", { class: "actions" }, check), result, log];
 }
+
+const AUDIT_FILTERS = ["actor", "action", "entity_label", "entity_id", "since", "until"];
 
 /** Who acted: an account, or the command line (imports, the demo). */
 const actorName = (e) => (e.actor === "cli" ? "命令行管理员" : e.role === "public" ? "居民(未登录)" : `${e.actor}(${ROLE[e.role] || e.role})`);
@@ -133,6 +165,7 @@ function auditTable(entries) {
     ["时间", (e) => when(e.at)], ["操作账号", actorName],
     ["操作", (e) => (e.action === "account.set_active" && e.after ? (e.after.active ? "启用账号" : "停用账号") : ACTION[e.action] || e.action)],
     ["对象", objectCell],
+    ["链序号", (e) => (e.seq ? h("span", { title: e.hash }, String(e.seq)) : h("span", { class: "hint" }, "待封存"))],
   ], entries) : h("p", { class: "hint" }, "暂无操作记录。");
 }
 

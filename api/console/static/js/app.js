@@ -77,7 +77,7 @@ const PAGES = [
   [/^\/paths$/, pathsPage],
   [/^\/password$/, passwordPage],
   [/^\/accounts$/, accountsPage],
-  [/^\/audit$/, auditPage],
+  [/^\/audit(?:\?.*)?$/, auditPage],  // filters in the query: #/audit?actor=…
   [/^\/points\/correct$/, correctionPage],
   [/^\/points$/, pointsPage],
   [/^\/points\/(\d{4}-\d\d-\d\d)\/(\d{4}-\d\d-\d\d)$/, pointsPage],
