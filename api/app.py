@@ -31,6 +31,7 @@ from api.observability.endpoints import router as observability_router
 from api.observability.middleware import ObservabilityMiddleware
 from api.offerings.endpoints import router as offerings_router
 from api.open311.endpoints import router as open311_router
+from api.personal.endpoints import router as personal_router
 from api.pledges.endpoints import router as pledges_router
 from api.points.endpoints import router as points_router
 from api.posts.endpoints import router as posts_router
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(points_router)
     app.include_router(reports_router)
     app.include_router(needs_router)
+    app.include_router(personal_router)
     app.include_router(notifications_router)
     app.include_router(offerings_router)
     app.include_router(claims_router)

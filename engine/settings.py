@@ -111,6 +111,13 @@ class Settings(BaseSettings):
     agreement_warning_days: int = Field(
         30, ge=1, le=365, description="days before an agreement's end its secretaries and unit are warned"
     )
+    personal_data_retention_days: int = Field(
+        180,
+        ge=1,
+        le=3650,
+        description="days after a need closed (unchanged since) that its address and its requests' "
+        "contacts are removed by the worker's purge_personal_data job (PIPL)",
+    )
 
     audit_seal_seconds: float = Field(
         5.0, gt=0, le=3600, description="the API seals new audit entries into the hash chain this often"

@@ -277,6 +277,11 @@ class Callee(BaseModel):
     id: str
     label: str = Field(examples=["Member"])
     name: str = Field(examples=["张**"])
+    phone: str | None = Field(
+        None,
+        examples=["138****1234"],
+        description="电话(单位为联系人电话),无权查看时打码;紧急时可说明理由查看",
+    )
     score: float
     distance_km: float
     graph_hops: int

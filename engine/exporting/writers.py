@@ -12,20 +12,24 @@ import networkx as nx
 
 from engine.exporting.collect import GraphData, Rel
 from engine.importing.kinds import KINDS
+from engine.spreadsheet import formula_safe
 from graph_schema.domain import SCHEMA, SCHEMA_VERSION
 
 LIST_JOIN = ";"
 
 
 def csv_cell(value: Any) -> str:
-    """A property value as the importer reads it back: lists joined with ``;``, booleans 是/否."""
+    """A property value as the importer reads it back: lists joined with ``;``, booleans 是/否; text
+    that a spreadsheet would run as a formula quoted (``formula_safe``), numbers as they are."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return LIST_JOIN.join(str(v) for v in value)
-    return str(value)
+        return str(formula_safe(LIST_JOIN.join(str(v) for v in value)))
+    if isinstance(value, int | float):
+        return str(value)
+    return str(formula_safe(str(value)))
 
 
 def _references(data: GraphData) -> tuple[dict[tuple[str, str], dict[str, list[str]]], list[Rel], int]:
@@ -67,9 +71,7 @@ def write_csv(data: GraphData, out: Path) -> tuple[list[Path], list[str]]:
             for node in data.nodes.get(kind.label, []):
                 refs = [sorted(columns[(kind.name, r.name)].get(node["id"], [])) for r in kind.refs]
                 multi += sum(1 for r, ids in zip(kind.refs, refs, strict=True) if len(ids) > 1 and not r.many)
-                writer.writerow(
-                    [*(csv_cell(node.get(p)) for p in props), *(LIST_JOIN.join(ids) for ids in refs)]
-                )
+                writer.writerow([*(csv_cell(node.get(p)) for p in props), *(csv_cell(ids) for ids in refs)])
         files.append(path)
     return files, _csv_notes(data, uncarried, with_props, multi)
 

@@ -16,6 +16,7 @@ from engine.importing.kinds import IMPORT_LABELS, KINDS, Kind, RefColumn
 from engine.importing.reading import Sheet
 from engine.importing.report import ImportProblem
 from engine.services.venue_hours import amount_rules, normalize_hours, venue_rules
+from engine.spreadsheet import formula_unescaped
 from engine.store.base import GraphStore
 from engine.store.queries.nodes import node_stmt
 from graph_schema.domain import SCHEMA
@@ -74,12 +75,13 @@ class _State:
 
 
 def cell_text(raw: Any) -> str:
-    """A cell as text: Excel's whole numbers without ``.0``, blanks as ''."""
+    """A cell as text: Excel's whole numbers without ``.0``, blanks as '', an export's formula
+    quote dropped."""
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
-    return str(raw).strip()
+    return formula_unescaped(str(raw).strip()).strip()
 
 
 def _columns(sheet: Sheet, state: _State) -> dict[int, str]:
@@ -135,6 +137,8 @@ def _coerce_props(
             continue  # a reference column
         if prop.type is PropType.STRING and not isinstance(raw, str):
             raw = cell_text(raw)
+        elif isinstance(raw, str) and formula_unescaped(raw.strip()) != raw.strip():
+            raw = formula_unescaped(raw.strip())  # the quote an export put before a formula-like text
         try:
             value = coerce(prop, raw)
         except CoercionError as exc:

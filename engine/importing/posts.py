@@ -27,6 +27,7 @@ from typing import Any
 from engine.importing.checking import Plan, existing_ids
 from engine.importing.reading import UnclearEncoding, decode_csv
 from engine.importing.report import ImportProblem
+from engine.spreadsheet import formula_safe, formula_unescaped
 from engine.store.base import GraphStore
 from engine.store.queries import posts as posts_queries
 from graph_schema.domain import HOLD_ROLES, SCHEMA
@@ -90,7 +91,11 @@ def read_posts(
         for n, cells in enumerate(table[1:], start=2):
             if not any(c.strip() for c in cells):
                 continue
-            values = {name: c.strip() for name, c in zip(names, cells, strict=False) if name and c.strip()}
+            values = {
+                name: formula_unescaped(c.strip())
+                for name, c in zip(names, cells, strict=False)
+                if name and c.strip()
+            }
             rows.append((path.name, n, values))
     return rows, problems
 
@@ -242,5 +247,5 @@ def write_posts_csv(rels: Iterable[Any], out: Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(list(COLUMNS))
         for row in post_rows(rels):
-            writer.writerow(["" if row.get(c) is None else str(row[c]) for c in COLUMNS])
+            writer.writerow(["" if row.get(c) is None else str(formula_safe(str(row[c]))) for c in COLUMNS])
     return path

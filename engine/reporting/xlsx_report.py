@@ -15,18 +15,24 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.reporting.common import COMPARE_HEAD, MONTH_HEAD, UNIT_HEAD, title, unit_rows
 from engine.reporting.figure import rates_figure
+from engine.spreadsheet import formula_safe
 
 PERCENT = "0.0%"
+
+
+def _append(ws: Worksheet, row: Sequence[Any]) -> None:
+    """Append ``row`` with its text cells made safe from formula injection (names come from users)."""
+    ws.append([formula_safe(v) for v in row])
 
 
 def _sheet(
     ws: Worksheet, head: Sequence[str], rows: Sequence[Sequence[Any]], percent_cols: Sequence[int]
 ) -> None:
-    ws.append(list(head))
+    _append(ws, head)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(list(row))
+        _append(ws, row)
         for col in percent_cols:
             ws.cell(ws.max_row, col + 1).number_format = PERCENT
     for i, _ in enumerate(head):
@@ -43,9 +49,9 @@ def render_xlsx(report: dict[str, Any]) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "总体情况"
-    ws.append([title(report)])
+    _append(ws, [title(report)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(["统计时段", report["period"]["label"], report["period"]["start"], report["period"]["end"]])
+    _append(ws, ["统计时段", report["period"]["label"], report["period"]["start"], report["period"]["end"]])
     t = report["total"]
     rows = [
         ("需求数", t["needs"]),

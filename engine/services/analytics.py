@@ -35,6 +35,7 @@ from engine.services.analytics_projection import ProjectionCache
 from engine.services.personal import mask_personal
 from engine.services.scope import jurisdiction, require_role, subtree
 from engine.store.base import GraphStore
+from engine.store.queries import pipl as pipl_queries
 from graph_schema.domain import REL_TYPES
 
 MAX_AGE_S = 60.0
@@ -72,7 +73,7 @@ def _scope_graph(store: GraphStore, actor: Actor) -> nx.MultiDiGraph:
     return CACHE.graph(store, None if actor.is_admin else actor.scope_org_id)
 
 
-def _org_graph(store: GraphStore, actor: Actor, org_id: str) -> nx.MultiDiGraph:
+def org_graph(store: GraphStore, actor: Actor, org_id: str) -> nx.MultiDiGraph:
     """The projection of ``org_id``'s scope, when the org is inside the caller's jurisdiction."""
     require_role(actor, ANALYSTS, "只有管理员、组织部门和社区书记可以使用分析功能")
     if not jurisdiction(store, actor).covers(org_id):
@@ -82,7 +83,7 @@ def _org_graph(store: GraphStore, actor: Actor, org_id: str) -> nx.MultiDiGraph:
     return CACHE.graph(store, org_id)
 
 
-def _entity(actor: Actor, graph: nx.MultiDiGraph, entity_id: str, label: str | None = None) -> None:
+def require_entity(actor: Actor, graph: nx.MultiDiGraph, entity_id: str, label: str | None = None) -> None:
     """Refuse an entity absent from the caller's projection (or not of ``label``)."""
     if entity_id not in graph:
         if actor.is_admin:
@@ -113,7 +114,7 @@ def entity_neighbourhood(
 ) -> dict[str, Any]:
     """The entities within ``hops`` of ``entity_id`` (over ``rel_types``) in the caller's scope."""
     graph = _scope_graph(store, actor)
-    _entity(actor, graph, entity_id)
+    require_entity(actor, graph, entity_id)
     found = neighbourhood(
         graph,
         entity_id,
@@ -130,29 +131,29 @@ def link_paths(
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` shortest paths in words between two entities of the caller's scope."""
     graph = _scope_graph(store, actor)
-    _entity(actor, graph, a)
-    _entity(actor, graph, b)
+    require_entity(actor, graph, a)
+    require_entity(actor, graph, b)
     found = paths_between(graph, a, b, max_hops=max_hops, limit=limit, mask_pii=_masks(actor))
     return plain(found)
 
 
 def council_of(store: GraphStore, actor: Actor, org_id: str) -> dict[str, Any]:
     """The composition of a 大工委/大党委: posts, 兼职委员 and the units they come from."""
-    graph = _org_graph(store, actor, org_id)
-    _entity(actor, graph, org_id, "Org")
+    graph = org_graph(store, actor, org_id)
+    require_entity(actor, graph, org_id, "Org")
     return plain(council_composition(graph, org_id, mask_pii=_masks(actor)))
 
 
 def ties_of_unit(store: GraphStore, actor: Actor, unit_id: str) -> dict[str, Any]:
     """Every tie of a resident unit in the caller's scope."""
     graph = _scope_graph(store, actor)
-    _entity(actor, graph, unit_id, "Unit")
+    require_entity(actor, graph, unit_id, "Unit")
     return plain(unit_ties(graph, unit_id, mask_pii=_masks(actor)))
 
 
 def coverage_of(store: GraphStore, actor: Actor, org_id: str) -> dict[str, Any]:
     """Uncovered areas, the 两新 share and the 双报到 share of an org's scope."""
-    graph = _org_graph(store, actor, org_id)
+    graph = org_graph(store, actor, org_id)
     return {
         "org_id": org_id,
         "areas": plain(uncovered_areas(graph)),
@@ -169,7 +170,7 @@ def gaps_of(
     and monthly trends, of an org's scope."""
     if level not in AREA_LEVELS_OF_GAPS:
         raise Invalid(f"区域层级应为 {'、'.join(AREA_LEVELS_OF_GAPS)} 之一")
-    graph = _org_graph(store, actor, org_id)
+    graph = org_graph(store, actor, org_id)
     return {
         "org_id": org_id,
         "supply_demand": plain(supply_demand(graph, level=level)),
@@ -180,7 +181,7 @@ def gaps_of(
 
 def diagnostics_of(store: GraphStore, actor: Actor, org_id: str, *, top: int = 20) -> dict[str, Any]:
     """Bridges, dependence, clusters and suggested partnerships of an org's scope."""
-    graph = _org_graph(store, actor, org_id)
+    graph = org_graph(store, actor, org_id)
     return {
         "org_id": org_id,
         "bridges": plain(bridges(graph, top=top, mask_pii=_masks(actor))),
@@ -201,13 +202,15 @@ def mobilise(
     skills: Collection[str] = (),
     limit: int = 20,
 ) -> list[dict[str, Any]]:
-    """Members and units of an org's scope to call for ``skills`` near an area or a point, best first."""
+    """Members and units of an org's scope to call for ``skills`` near an area or a point, best first,
+    with their phones (a unit's contact phone) masked unless the caller may see them (break-glass:
+    ``engine.services.pipl.reveal_phones``)."""
     if area_id is None and (lat is None or lon is None):
         raise Invalid("请给出地点:区域编号,或经纬度")
-    graph = _org_graph(store, actor, org_id)
+    graph = org_graph(store, actor, org_id)
     place: str | tuple[float, float]
     if area_id is not None:
-        _entity(actor, graph, area_id, "Area")
+        require_entity(actor, graph, area_id, "Area")
         place = area_id
     else:
         place = (float(lat or 0.0), float(lon or 0.0))
@@ -216,6 +219,15 @@ def mobilise(
         found: list[dict[str, Any]] = plain(mob.find(place, skills, limit=limit))
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
-    members = [{"id": c["id"], "name": c["name"]} for c in found if c["label"] == "Member"]
-    shown = {m["id"]: m["name"] for m in mask_personal(store, actor, "Member", members)}
-    return [{**c, "name": shown[c["id"]]} if c["id"] in shown else c for c in found]
+    phones = {
+        r["id"]: r["phone"] for r in store.run(pipl_queries.CALLEE_PHONES, {"ids": [c["id"] for c in found]})
+    }
+    members = [
+        {"id": c["id"], "name": c["name"], "phone": phones.get(c["id"])}
+        for c in found
+        if c["label"] == "Member"
+    ]
+    units = [{"id": c["id"], "contact_phone": phones.get(c["id"])} for c in found if c["label"] == "Unit"]
+    shown = {m["id"]: m for m in mask_personal(store, actor, "Member", members)}
+    shown |= {u["id"]: {"phone": u["contact_phone"]} for u in mask_personal(store, actor, "Unit", units)}
+    return [{**c, **shown.get(c["id"], {})} for c in found]

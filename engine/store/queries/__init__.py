@@ -18,6 +18,7 @@ from engine.store.queries import (  # noqa: F401
     nodes,
     notifications,
     open311,
+    pipl,
     pledges,
     posts,
     recurrence,
