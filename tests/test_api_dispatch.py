@@ -19,9 +19,15 @@ from engine.demo import generate, load_dataset
 from engine.demo.loader import create_demo_accounts
 from engine.settings import Settings
 from engine.store import GraphStore
+from engine.store.queries.nodes import node_stmt
 from engine.store.schema_apply import apply_schema
 
 MASKED_NAME = re.compile(r"^.\*+$")
+
+
+def claim_count(api: ApiWorld) -> int:
+    """How many claims the graph holds."""
+    return int(api.store.run(node_stmt("count", "Claim"))[0]["count"])
 
 
 def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
@@ -34,6 +40,7 @@ def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
     bad = planner.post("/dispatch/runs", json={"method": "lottery"})
     assert bad.status_code == 422 and bad.json()["message"]
 
+    claims = claim_count(api)
     made = planner.post("/dispatch/runs", json={"scope_org_id": street})
     assert made.status_code == 201, made.text
     run = made.json()
@@ -42,8 +49,12 @@ def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
     assert planner.get(f"/dispatch/runs/{run['id']}").json()["pairs"] == run["pairs"]
     everything = planner.get("/dispatch/proposals", params={"run_id": run["id"], "limit": 500}).json()
     assert len(everything) == run["pairs"]
+    # PIPL Art. 24 (automated decisions): every proposal explains itself (its score's parts and the
+    # graph path in words), and none becomes a claim until a person (the secretary) accepts it
     for p in everything:
         assert sum(p["parts"].values()) == pytest.approx(p["score"], abs=1e-9) and p["path_words"]
+        assert p["status"] == "pending"
+    assert claim_count(api) == claims
     members = [p for p in everything if p["provider_kind"] == "Member"]
     assert members  # planners never see member names
     for p in members:
@@ -65,6 +76,7 @@ def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
     body = accepted.json()
     assert body["status"] == "accepted" and body["claim"]["via"] == "dispatch"
     assert body["claim_id"] == body["claim"]["id"] and body["claim"]["need_id"] == ours[0]["need_id"]
+    assert claim_count(api) == claims + 1
     again = secretary.post(f"/dispatch/proposals/{ours[0]['id']}/accept")
     assert again.status_code == 409 and again.json()["code"] == "illegal_transition"
     assert len(ours) > 1, "a second proposal of the community to reject"

@@ -387,6 +387,7 @@ class Ctx:
             "holder": self.provider if self.role in PROVIDER_ROLES else s.unit.subject_id,
             "account": "unit",
             "account_unused": "member-x",  # signed in by no client: revoking its sessions ends none
+            "member_unused": "mem-x",  # its account member-x is signed in by no client: anonymise it
             "need_seen": s.shared["need_seen"],
             "project_seen": s.shared["project_seen"],
             "run": s.shared["run"],
@@ -757,6 +758,15 @@ ROWS: tuple[Row, ...] = (
         query=lambda c: {"lat": 25.042, "lon": 102.7117}),
     Row("GET", "/analytics/orgs/{org_id}/indicators", ORG_ROLES, "deny", {"org_id": "org"},
         query=lambda c: PERIOD),
+    # personal data (PIPL): one's own data, anonymising (admins), break-glass phones (a unit's contact
+    # here: a member's full phone would be flagged as a leak to the planner, which is the point of it)
+    Row("GET", "/me/personal-data", frozenset({"unit", "member"}), "none"),
+    Row("POST", "/members/{member_id}/anonymise", ADMIN, "none", {"member_id": "member_unused"},
+        body=lambda c: {"reason": "本人申请注销个人信息"}),
+    Row("POST", "/intake/requests/{code}/anonymise", ADMIN, "none", {"code": "request_queued"},
+        body=lambda c: {"reason": "居民申请删除联系方式"}),
+    Row("POST", "/analytics/orgs/{org_id}/mobilisation/reveal", frozenset({"admin", "planner"}), "deny",
+        {"org_id": "org"}, body=lambda c: {"people": [c.get("unit")], "reason": "突发险情需紧急联系"}),
     # Open311: public without sign-in
     Row("GET", "/open311/v2/services.json", PUBLIC, "none", anonymous=True),
     Row("GET", "/open311/v2/requests.json", PUBLIC, "none", anonymous=True),

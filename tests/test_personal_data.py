@@ -115,6 +115,10 @@ def test_a_member_downloads_everything_about_itself_unmasked_and_audited(world: 
     assert unit.status_code == 200, unit.text
     mine_unit = next(u for u in api.dataset.nodes["Unit"] if u["id"] == api.accounts["unit"]["subject_id"])
     assert unit.json()["person"].get("contact_phone") == mine_unit.get("contact_phone")
+    phones = {m["phone"] for m in api.dataset.nodes["Member"] if m.get("phone")}
+    assert not [p for p in phones if p in unit.text]  # its members' phones stay masked for it
+    others = [p for p in phones if p != mine.get("phone")]
+    assert not [p for p in others if p in answer.text]
     for role in ("planner", "secretary", "admin"):
         refused = api.client(role).get("/me/personal-data")
         assert refused.status_code == 403 and refused.json()["message"], role

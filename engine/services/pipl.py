@@ -24,11 +24,13 @@ from engine.actors import Actor, Role
 from engine.errors import Forbidden, Invalid, NotFound
 from engine.services.analytics import CACHE, org_graph, require_entity
 from engine.services.clock import resolve, shift
+from engine.services.personal import mask_personal
 from engine.services.records import audit_record, public
 from engine.services.scope import require_role
 from engine.store.base import GraphStore
 from engine.store.queries import intake as intake_queries
 from engine.store.queries import pipl as pipl_queries
+from graph_schema.domain import PROVIDERS
 
 ANONYMISED_PREFIX = "已匿名-"
 CLOSED_NEED_STATUSES = ("completed", "evaluated", "cancelled", "expired")
@@ -55,7 +57,8 @@ def own_data(store: GraphStore, actor: Actor, *, now: str | None = None) -> dict
     """Everything the graph holds about the signed-in member or unit, unmasked: its record, what lies
     one relationship from it (memberships, offerings, claims, projects served and hours, work logs,
     evaluations, points, sign-ups, registrations, pledges), its accounts and their notifications,
-    and the requests whose contact phone is its own. Audited as ``personal_data.export``."""
+    and the requests whose contact phone is its own. Other people it is tied to (its unit, a unit's
+    members) are masked as usual. Audited as ``personal_data.export``."""
     label = actor.provider_label
     if label is None or actor.subject_id is None:
         raise Forbidden("只有党员和驻区单位可以下载本人(本单位)的个人信息")
@@ -76,6 +79,9 @@ def own_data(store: GraphStore, actor: Actor, *, now: str | None = None) -> dict
                 **public(item["node"]),
             }
         )
+    for other, items in related.items():  # other people (a member's unit, a unit's members) stay masked
+        if other in PROVIDERS:
+            related[other] = mask_personal(store, actor, other, items)
     for items in related.values():
         items.sort(key=lambda x: (x["relationship"], str(x.get("id", ""))))
     at = resolve(now)
