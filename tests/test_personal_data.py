@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from api_world import ApiWorld
 from conftest import BACKENDS, make_store, release_store
+from console_world import browser_fixture, needs_chromium, page_for  # noqa: F401
 from openpyxl import load_workbook
 from test_api_permissions import second_street, shared_world
 
@@ -355,3 +356,24 @@ def test_a_planner_reveals_a_callees_phone_only_with_a_reason_inside_its_jurisdi
     entries = [e for e in audit(api, "personal_data.reveal", street) if callee["id"] in e["after"]["people"]]
     assert len(entries) == 1 and entries[0]["actor"] == "planner"
     assert entries[0]["after"]["reason"] == REASON and full not in json.dumps(entries, ensure_ascii=False)
+
+
+@needs_chromium
+def test_the_planner_reveals_a_callees_phone_in_the_console_with_a_reason(
+    world: ApiWorld, browser: Any
+) -> None:
+    api = world
+    phones = {m["phone"] for m in api.dataset.nodes["Member"] if m.get("phone")}
+    page = page_for(browser, api, "planner")
+    page.get_by_role("button", name="查找可联系的人").click()
+    row = page.locator("#mobilisation tbody tr").filter(has=page.get_by_role("button", name="查看电话")).first
+    masked = row.locator(".phone").inner_text()
+    assert "*" in masked
+    row.get_by_role("button", name="查看电话").click()
+    page.locator("#flash", has_text="理由").wait_for()
+    assert row.locator(".phone-full").count() == 0  # no reason, no phone
+    page.get_by_label("查看电话的理由").fill(REASON)
+    row.get_by_role("button", name="查看电话").click()
+    full = row.locator(".phone-full").inner_text()
+    assert "*" not in full and full[-4:] == masked[-4:]
+    assert full in phones | {u["contact_phone"] for u in api.dataset.nodes["Unit"] if u.get("contact_phone")}

@@ -52,6 +52,9 @@ export async function plannerHome(who) {
       ["闲置资源", (g) => g.offerings_idle], ["差额", (g) => g.balance]], short) : h("p", { class: "hint" }, "暂无数据。")),
     h("h2", {}, "尚无人服务的需求"), h("div", { id: "unserved" }, gaps.unserved.length ? unservedTables(gaps.unserved) : h("p", { class: "hint" }, "所有需求都有人服务。")));
   }
+  if (await offers("/analytics/orgs/{org_id}/mobilisation/reveal")) {
+    parts.push(h("h2", {}, "应急动员"), h("p", { class: "hint" }, "按地点和技能列出可联系的党员和单位。电话默认打码;紧急情况下填写理由后可查看完整电话,每次查看都记入操作日志。"), mobilisation(who.scope_org_id, needs));
+  }
   if (await offers("/dispatch/runs")) {
     const box = h("div", { id: "proposals" });
     const mode = h("select", { id: "dispatch-mode" }, h("option", { value: "none" }, "不调整"), h("option", { value: "spread" }, "分散派单(同一服务方后续建议得分递减)"));
@@ -65,6 +68,32 @@ export async function plannerHome(who) {
     await pendingProposals(box);
   }
   return [`${who.display_name} · 数据看板`, ...parts];
+}
+
+/** The emergency call list near a place (a need's spot to start with), callees' phones masked, and a
+ *  "查看电话" button per callee that reveals the full phone for the reason typed above (break-glass,
+ *  audited by the API). */
+function mobilisation(orgId, needs) {
+  const spot = needs.find((n) => n.lat != null && n.lon != null) || {};
+  const lat = h("input", { id: "mob-lat", type: "number", step: "any", value: spot.lat ?? "" });
+  const lon = h("input", { id: "mob-lon", type: "number", step: "any", value: spot.lon ?? "" });
+  const skills = h("input", { id: "mob-skills", placeholder: "如 first_aid,多个用逗号分隔" });
+  const reason = h("input", { id: "mob-reason", maxlength: "500", placeholder: "如:独居老人突发疾病,需立即联系" });
+  const box = h("div", { id: "mobilisation" });
+  const reveal = (c, cell) => act("查看电话", async () => {
+    if (reason.value.trim().length < 4) { flash("请先填写查看电话的理由(至少 4 个字)。"); reason.focus(); return; }
+    const [shown] = await api(`/analytics/orgs/${enc(orgId)}/mobilisation/reveal`, { method: "POST", body: { people: [c.id], reason: reason.value.trim() } });
+    cell.replaceChildren(h("a", { href: `tel:${shown.phone || ""}`, class: "phone-full" }, shown.phone || "(未登记)"));
+  });
+  const find = act("查找可联系的人", async () => {
+    const q = new URLSearchParams({ lat: lat.value, lon: lon.value, limit: "20" });
+    for (const k of skills.value.split(/[,,\s]+/).filter(Boolean)) q.append("skills", k);
+    const found = await api(`/analytics/orgs/${enc(orgId)}/mobilisation?${q}`);
+    box.replaceChildren(found.length ? table([["对象", (c) => kindName(c.label)], ["名称", (c) => c.name], ["距离(公里)", (c) => r1(c.distance_km)],
+      ["电话", (c) => { const cell = h("span", { class: "phone" }, c.phone || "(未登记)"); return h("span", {}, cell, " ", c.phone ? reveal(c, cell) : null); }],
+      ["理由", (c) => c.reason]], found) : h("p", { class: "hint" }, "附近没有符合条件的人。"));
+  });
+  return h("div", {}, field("纬度", lat), field("经度", lon), field("所需技能", skills), field("查看电话的理由", reason), h("div", { class: "actions" }, find), box);
 }
 
 /** A dispatch run's fairness: coverage by grid and community, the providers' load and, with the
