@@ -59,7 +59,7 @@ from engine.services.dispatch import list_proposals, start_run
 from engine.services.intake import RequestDraft, submit_request
 from engine.services.pledges import PledgeDraft, make_pledge
 from engine.services.posts import PostDraft, assign_post
-from engine.services.recurrence import SeriesDraft, create_series
+from engine.services.recurrence import CommitmentRequest, SeriesDraft, commit_series, create_series
 from engine.services.registrations import RegistrationDraft, submit_registration
 from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.settings import Settings
@@ -239,6 +239,14 @@ class Side:
         draft = SeriesDraft(**series_body(self.community))
         return str(create_series(self.store, self.secretary, draft)["id"])
 
+    def commitment(self, provider: Actor) -> tuple[str, str]:
+        """A new active series of the community and ``provider``'s commitment to it: (series, commitment)."""
+        series = self.series()
+        made = commit_series(
+            self.store, provider, series, CommitmentRequest(offering_id=self.offering(provider))
+        )
+        return series, str(made["id"])
+
     def pledge(self, provider: Actor) -> str:
         """A new pledge 公开承诺 of ``provider`` to the community, pending review (issue 12)."""
         draft = PledgeDraft(org_id=self.community, title="每月为独居老人送餐两次", target="全年 24 次")
@@ -314,6 +322,7 @@ class Side:
         self.shared |= {"category_fresh": new_category(self.store)}
         self.shared |= {"pledges": {p.subject_id: self.pledge(p) for p in (self.unit, self.member)}}
         self.shared |= {"series_active": self.series()}
+        self.shared |= {"commitments": {p.subject_id: self.commitment(p) for p in (self.unit, self.member)}}
         self.shared |= {"category_retired": new_category(self.store, retired=True)}
         return self
 
@@ -401,6 +410,10 @@ class Ctx:
                     "delivery": "none"}  # fmt: skip
             s.store.run(node_stmt("create", "Notification"), {"props": note})
             return str(note["id"])
+        if kind in ("series_committed", "commitment_own"):  # a commitment and its series, made together
+            pair = s.commitment(me) if self.fresh else s.shared["commitments"][self.provider]
+            self.made |= {"series_committed": pair[0], "commitment_own": pair[1]}
+            return pair[kind == "commitment_own"]
         if kind == "log_own":
             return s.logs[(self.get("project_logged"), me.subject_id or "")]
         if kind == "log_correcting" and not self.fresh:
@@ -632,6 +645,10 @@ ROWS: tuple[Row, ...] = (
         {"series_id": "series_active"}, body=lambda c: {"offering_id": c.get("offering_own")}),
     Row("POST", "/series/{series_id}/cancel", SECRETARIES, "deny", {"series_id": "series_active"},
         body=lambda c: {"reason": "场地维修,暂停活动"}),
+    Row("POST", "/series/{series_id}/commitments/{commitment_id}/withdraw",
+        SECRETARIES | frozenset(PROVIDER_ROLES), "deny",
+        {"series_id": "series_committed", "commitment_id": "commitment_own"},
+        body=lambda c: {"reason": "人手调整"}),
     # offerings: public to every signed-in role, managed by their provider
     Row("POST", "/offerings", OWNERS, "deny", body=lambda c: {**offering_body(2), "provider_id": c.provider}),
     Row("GET", "/offerings", EVERYONE, "public", query=lambda c: {"provider_id": c.get("unit")}),

@@ -66,6 +66,13 @@ def test_a_secretary_creates_a_series_and_providers_serve_it_at_phone_width(
     )
     cells = sec.locator("#occurrences tbody tr").all_inner_texts()
     assert all(unit_name in c for c in cells) and "(2/2)" in cells[0] and "(1/2)" in cells[1]
+    unit.reload()
+    withdraw = unit.get_by_role("form", name="撤回长期承诺")
+    withdraw.get_by_label("撤回原因").fill("人手调整,无法继续")
+    withdraw.get_by_role("button", name="撤回承诺").click()
+    unit.get_by_text("已撤回长期承诺,4 场").wait_for()
+    assert unit.get_by_role("form", name="撤回长期承诺").count() == 0
+    fits_phone(unit)
     cancel = sec.get_by_role("form", name="取消常态化项目")
     cancel.get_by_label("取消原因 *").fill("小区改造,暂停活动")
     cancel.get_by_role("button", name="取消常态化项目").click()

@@ -24,7 +24,7 @@ from test_services_world import (
 )
 
 from engine.actors import SYSTEM
-from engine.errors import Conflict, DomainError, Forbidden, Invalid
+from engine.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from engine.exporting import export_graph
 from engine.importing import import_files
 from engine.services import (
@@ -47,6 +47,7 @@ from engine.services.recurrence import (
     extend_series,
     get_series,
     list_series,
+    withdraw_commitment,
 )
 from engine.services.recurrence_rule import due, expand
 from engine.store import apply_schema
@@ -360,6 +361,59 @@ def test_cancelling_a_series_keeps_the_past_and_tells_committed_providers(world:
     with pytest.raises(Conflict):
         cancel_series(store, sec, made["id"], "再次取消", now=at)
     assert extend_series(store, now="2026-06-30T00:00:00Z")["occurrences"] == 0  # nothing after a cancel
+
+
+def test_a_provider_withdraws_its_commitment_and_the_future_occurrences_reopen(world: World) -> None:
+    store, sec = world.store, world.actor("sec1")
+    accounts(store, ("M1", "member"), ("U2", "unit"))
+    store.run(
+        node_stmt("bulk_create", "Account"),
+        {
+            "rows": [
+                {
+                    "id": "acc-sec1",
+                    "display_name": "书记",
+                    "role": "secretary",
+                    "scope_org_id": "C1",
+                    "password_hash": "x",
+                    "active": True,
+                }
+            ]
+        },
+    )
+    made = create_series(store, sec, draft(rule="FREQ=WEEKLY;BYDAY=WE;COUNT=5"), now=NOW)
+    occ = [o["id"] for o in made["occurrences"]]
+    m1 = world.actor("M1")
+    commitment = commit_series(
+        store, m1, made["id"], CommitmentRequest(offering_id=world.offerings["M1"]), now=NOW
+    )
+    first = get_series(store, sec, made["id"])["occurrences"][0]
+    start_project(store, m1, first["project_id"], now=shift(first["window_start"], 0.1))
+    at = "2026-03-05T00:00:00Z"  # after the first Wednesday
+    with pytest.raises(Forbidden):  # another provider, another community's secretary
+        withdraw_commitment(store, world.actor("U2"), made["id"], commitment["id"], "不便", now=at)
+    with pytest.raises(Forbidden):
+        withdraw_commitment(store, world.actor("sec2"), made["id"], commitment["id"], "不便", now=at)
+    with pytest.raises(Invalid):
+        withdraw_commitment(store, m1, made["id"], commitment["id"], "   ", now=at)
+    with pytest.raises(NotFound):
+        withdraw_commitment(store, m1, made["id"], "no-such-commitment", "不便", now=at)
+    done = withdraw_commitment(store, m1, made["id"], commitment["id"], "工作调动,无法继续", now=at)
+    later = [o for o in done["occurrences"] if o["window_start"] > at]
+    assert done["withdrawn_claims"] == len(later) == len(occ) - 1
+    assert all(o["status"] == "open" and o["servers"] == [] and not o.get("project_id") for o in later)
+    kept = done["occurrences"][0]  # started before the withdrawal: M1 still serves it
+    assert kept["status"] == "in_progress" and [s["provider_id"] for s in kept["servers"]] == ["M1"]
+    assert [(c["status"], c["provider_id"]) for c in done["commitments"]] == [("withdrawn", "M1")]
+    told = store.run(node_stmt("list", "Notification"), {"skip": 0, "limit": 100})
+    assert [r["node"]["account_id"] for r in told if r["node"]["kind"] == "series_withdrawn"] == ["acc-sec1"]
+    with pytest.raises(Conflict):
+        withdraw_commitment(store, m1, made["id"], commitment["id"], "再次撤回", now=at)
+    # the place is free again: another provider commits and takes every future occurrence
+    again = commit_series(
+        store, world.actor("U2"), made["id"], CommitmentRequest(offering_id=world.offerings["U2"]), now=at
+    )
+    assert again["claims_made"] == len(later)
 
 
 # ---- properties -------------------------------------------------------------------------------

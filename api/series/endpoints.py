@@ -16,6 +16,7 @@ from engine.actors import Role
 from engine.services.records import MAX_LIMIT
 from engine.services.recurrence import (
     CommitmentRequest,
+    CommitmentWithdrawal,
     SeriesCancellation,
     SeriesDraft,
     cancel_series,
@@ -24,6 +25,7 @@ from engine.services.recurrence import (
     extend_series,
     get_series,
     list_series,
+    withdraw_commitment,
 )
 from engine.services.scope import require_role
 from graph_schema.domain import SERIES_STATUSES
@@ -74,6 +76,18 @@ def commit(store: StoreDep, actor: ActorDep, series_id: str, body: CommitmentReq
     with room is claimed at once, later ones as they are generated. A full series or a second
     commitment answers 409."""
     return commit_series(store, actor, series_id, body)
+
+
+@router.post(
+    "/{series_id}/commitments/{commitment_id}/withdraw", response_model=SeriesOut, summary="撤回长期承诺"
+)
+def withdraw(
+    store: StoreDep, actor: ActorDep, series_id: str, commitment_id: str, body: CommitmentWithdrawal
+) -> dict[str, Any]:
+    """Withdraw a commitment with a reason (the provider that made it, or the series' secretary): its
+    claims on future occurrences are withdrawn and those occurrences reopen; past and started ones
+    are kept; the secretaries and the provider are told. An inactive commitment answers 409."""
+    return withdraw_commitment(store, actor, series_id, commitment_id, body.reason)
 
 
 @router.post("/{series_id}/cancel", response_model=SeriesOut, summary="取消常态化项目(社区书记)")

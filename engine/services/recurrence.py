@@ -33,7 +33,7 @@ from engine.services.scope import jurisdiction, require_role
 from engine.store.base import GraphStore, Row
 from engine.store.queries import recurrence as q
 from engine.store.queries.nodes import node_stmt
-from graph_schema.domain import SERIES_STATUSES
+from graph_schema.domain import COMMITMENT_STATUSES, SERIES_STATUSES
 from graph_schema.validation import BEIJING, validate_node
 
 _WRITERS = (Role.ADMIN, Role.SECRETARY)
@@ -94,6 +94,12 @@ class SeriesCancellation(StrictInput):
     """Why a series is cancelled (told to every provider serving or committed)."""
 
     reason: str = Field(min_length=1, max_length=500, description="取消原因")
+
+
+class CommitmentWithdrawal(StrictInput):
+    """Why a commitment to a series is withdrawn (told to the series' secretaries and the provider)."""
+
+    reason: str = Field(min_length=1, max_length=500, description="撤回原因")
 
 
 def _local_day(at: str) -> str:
@@ -378,6 +384,63 @@ def cancel_series(
         status = series_row(store, series_id)["series"]["status"]
         raise Conflict(f"该常态化项目{SERIES_STATUSES.get(status, status)},不能取消", "illegal_transition")
     return {**get_series(store, actor, series_id), "cancelled_occurrences": len(written["cancelled"])}
+
+
+def withdraw_commitment(
+    store: GraphStore,
+    actor: Actor,
+    series_id: str,
+    commitment_id: str,
+    reason: str,
+    *,
+    now: str | None = None,
+) -> dict[str, Any]:
+    """Withdraw an active commitment with a reason: by the provider that made it, or by the series'
+    secretary (or an admin). Its claims on future open or claimed occurrences are withdrawn and those
+    occurrences reopen for others; past and started occurrences keep their claims."""
+    at = resolve(now)
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("请填写撤回原因")
+    row = series_row(store, series_id)
+    commitment = next((c for c in row["commitments"] if c["id"] == commitment_id), None)
+    if commitment is None:
+        raise NotFound("没有找到该长期承诺")
+    own = (
+        actor.provider_label == commitment["provider_kind"] and actor.subject_id == commitment["provider_id"]
+    )
+    if not own and not (actor.role in _WRITERS and jurisdiction(store, actor).covers(row["org_id"])):
+        raise Forbidden("只能撤回本单位或本人的长期承诺,或本社区常态化项目的承诺")
+    if commitment["status"] != "active":
+        state = COMMITMENT_STATUSES.get(commitment["status"], commitment["status"])
+        raise Conflict(f"该长期承诺{state},不能撤回", "illegal_transition")
+    title = f"常态化项目“{row['series']['title'][:40]}”的长期承诺已撤回:{reason[:80]}"
+    before = {"status": "active"}
+    written = store.one(
+        q.WITHDRAW_COMMITMENT,
+        {
+            "series_id": series_id,
+            "id": commitment_id,
+            "reason": reason,
+            "now": at,
+            "title": title,
+            "provider_id": commitment["provider_id"],
+            "provider_role": str(commitment["provider_kind"]).lower(),
+            "audit": audit_record(
+                actor,
+                "series.withdraw_commitment",
+                "Commitment",
+                commitment_id,
+                at,
+                before=before,
+                after=None,
+            ),
+            "after_head": json_head({"status": "withdrawn", "status_reason": reason, "series_id": series_id}),
+        },
+    )
+    if written is None:  # withdrawn or ended meanwhile
+        raise Conflict("该长期承诺已不再有效,不能撤回", "illegal_transition")
+    return {**get_series(store, actor, series_id), "withdrawn_claims": written["withdrawn"]}
 
 
 def extend_series(

@@ -139,6 +139,53 @@ CANCEL = cypher(
     "occurrences are kept; every provider serving or committed is told",
 )
 
+WITHDRAW_COMMITMENT = cypher(
+    "recurrence.commitment.withdraw",
+    "write",
+    f"""
+    MATCH (s:Series {{id: $series_id}})
+    {lock("s")}
+    WITH s
+    MATCH (q)-[:COMMITS]->(m:Commitment {{id: $id}})-[:TO_SERIES]->(s)
+    WHERE m.status = 'active'
+    OPTIONAL MATCH (n:Need)-[:OCCURRENCE_OF]->(s)
+    WHERE n.window_start > $now
+    FOREACH (x IN CASE WHEN n IS NULL THEN [] ELSE [n] END | {lock("x")})
+    WITH s, q, m, collect(n) AS later
+    SET m.status = 'withdrawn', m.status_reason = $reason, m.updated_at = $now
+    WITH s, q, m, [x IN later WHERE x.status IN ['open', 'claimed']] AS future
+    UNWIND CASE WHEN size(future) = 0 THEN [null] ELSE future END AS n
+    OPTIONAL MATCH (q)-[:MAKES]->(c:Claim)-[:FOR]->(n)
+    WHERE c.status = 'active' AND c.via = 'series'
+    OPTIONAL MATCH (p:Project)-[:FULFILLS]->(n)
+    WHERE p.status = 'claimed'
+    WITH s, m, n, c, collect(p) AS projects
+    FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [c] END |
+      SET x.status = 'withdrawn', x.status_reason = $reason, x.updated_at = $now)
+    FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE [n] END | SET x.status = 'open', x.updated_at = $now)
+    FOREACH (x IN CASE WHEN c IS NULL THEN [] ELSE projects END |
+      SET x.status = 'cancelled', x.updated_at = $now)
+    WITH s, m, collect(c.id) AS withdrawn
+    {AUDIT}, audit.after = $after_head + ',"withdrawn_claims":' + toString(size(withdrawn)) + '}}'
+    {
+        notify(
+            "s, m, withdrawn",
+            secretaries_of("orgs") + " OR (acc.role = $provider_role AND acc.subject_id = $provider_id)",
+            kind="'series_withdrawn'",
+            title="$title",
+            label="Series",
+            entity_id="s.id",
+            extra=f"{_ORGS} AS orgs",
+        )
+    }
+    RETURN m.id AS id, size(withdrawn) AS withdrawn
+    """,
+    "withdraw an active commitment to a series with a reason (the provider, or the series' "
+    "secretary): the claims it made on future open or claimed occurrences are withdrawn, those "
+    "occurrences reopen and their unstarted projects are cancelled; past and started ones are kept; "
+    "the series' secretaries and the provider are told (not whoever withdrew it)",
+)
+
 COMMIT: dict[str, Statement] = {}  # by provider label
 APPLY: dict[str, Statement] = {}  # by provider label
 for _label in PROVIDERS:

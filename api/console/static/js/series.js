@@ -91,7 +91,7 @@ export async function seriesPage(id) {
     s.description ? h("p", {}, s.description) : null,
     s.status_reason ? h("p", { class: "msg warn" }, s.status_reason) : null)];
   parts.push(h("h2", {}, "长期承诺"), s.commitments.length
-    ? h("ul", { class: "list", id: "commitments" }, s.commitments.map((c) => h("li", {}, `${c.provider_name || c.provider_id} `, badge(c.status, COMMITMENT), h("span", { class: "meta" }, ` 承诺于 ${when(c.created_at)}`))))
+    ? h("ul", { class: "list", id: "commitments" }, s.commitments.map((c) => h("li", {}, `${c.provider_name || c.provider_id} `, badge(c.status, COMMITMENT), h("span", { class: "meta" }, ` 承诺于 ${when(c.created_at)}`), withdrawForm(s, c, who))))
     : h("p", { class: "hint", id: "commitments" }, "还没有长期承诺。"));
   let offerings = [];
   if (PROVIDERS.includes(who.role) && s.status === "active") {
@@ -142,6 +142,20 @@ function occurrenceActions(o, who, offerings) {
     }));
   }
   return h("div", { class: "actions" }, ...links);
+}
+
+/** The provider that made an active commitment, or the series' secretary, withdraws it with a reason. */
+function withdrawForm(s, c, who) {
+  const mine = c.provider_id === who.subject_id && PROVIDERS.includes(who.role);
+  if (c.status !== "active" || !(mine || SECRETARIES.includes(who.role))) return null;
+  const form = h("form", { class: "inline", "aria-label": "撤回长期承诺" },
+    h("input", { name: "reason", required: true, maxlength: 500, placeholder: "撤回原因", "aria-label": "撤回原因" }),
+    h("button", { type: "submit", class: "secondary" }, "撤回承诺"));
+  return wire(form, async (v) => {
+    const done = await api(`/series/${enc(s.id)}/commitments/${enc(c.id)}/withdraw`, { method: "POST", body: { reason: v.reason } });
+    await route();
+    flash(`已撤回长期承诺,${done.withdrawn_claims} 场未开始的场次已重新开放认领。`, "ok");
+  });
 }
 
 function cancelForm(s) {
