@@ -89,7 +89,7 @@ def test_the_hash_is_the_same_on_both_backends(store: GraphStore) -> None:
     assert _entry(store, audit["id"])["hash"] == expected
 
 
-@pytest.mark.parametrize("tamper", ["content", "missing", "prev_hash", "head", "removed_field"])
+@pytest.mark.parametrize("tamper", ["content", "missing", "prev_hash", "head", "removed_field", "head_back"])
 def test_tampering_is_found_at_the_first_broken_link(store: GraphStore, tamper: str) -> None:
     _events(store, 6)
     seal(store)
@@ -105,6 +105,11 @@ def test_tampering_is_found_at_the_first_broken_link(store: GraphStore, tamper: 
     elif tamper == "prev_hash":
         store.run(node_stmt("update", AE), {"id": chain[4]["id"], "props": {"prev_hash": "f" * 64}})
         expect = (4, chain[4]["id"], "prev_hash")
+    elif tamper == "head_back":  # the head set back to seq 4: entries 5 and 6 lie beyond it
+        store.run(
+            node_stmt("update", "AuditChain"), {"id": "main", "props": {"seq": 4, "hash": chain[4]["hash"]}}
+        )
+        expect = (5, None, "head")
     else:  # the last entry deleted: the chain itself is intact, but shorter than its head says
         store.run(node_stmt("delete", AE), {"id": chain[6]["id"]})
         expect = (6, chain[5]["id"], "head")
@@ -117,24 +122,32 @@ def test_tampering_is_found_at_the_first_broken_link(store: GraphStore, tamper: 
 def test_two_concurrent_sealers_make_one_unbroken_chain(store: GraphStore) -> None:
     _events(store, 60)
     sealed: list[int] = []
-    stop = threading.Event()
+    reports: list[Any] = []
+    sealing = threading.Event()
 
     def writer() -> None:  # entries keep arriving while the sealers run
-        i = 0
-        while not stop.is_set() and i < 40:
+        for i in range(40):
             record_event(store, SYSTEM, "test.event", "Test", f"w{i}", {"i": i})
-            i += 1
 
     def sealer() -> None:
         for _ in range(6):
             sealed.append(seal(store, batch=7))
 
+    def verifier() -> None:  # verifying while the head moves never reports a break
+        while sealing.is_set() and len(reports) < 50:
+            reports.append(verify(store, page=10))
+
+    sealing.set()
     threads = [threading.Thread(target=f) for f in (writer, sealer, sealer)]
-    for t in threads:
+    checker = threading.Thread(target=verifier)
+    for t in [*threads, checker]:
         t.start()
     for t in threads:
         t.join()
+    sealing.clear()
+    checker.join()
     sealed.append(seal(store))
+    assert reports and all(r.ok for r in reports), [r.broken for r in reports if not r.ok]
     report = verify(store)
     assert report.ok, report.broken
     assert (report.entries, report.unsealed) == (100, 0)
