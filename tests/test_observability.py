@@ -84,6 +84,9 @@ def test_request_ids_metrics_and_readiness(live_server: LiveServer, store: Graph
     assert samples(url, "lianjian_http_request_duration_seconds_count", **counted) >= before + 3
     assert samples(url, "lianjian_http_requests_total", route="unmatched", status="4xx") >= 1
     assert samples(url, "lianjian_http_requests_total", route="/no/such/page") == 0
+    httpx.request("PROPFIND", f"{url}/no/such/page", timeout=10)  # odd methods share one label
+    assert samples(url, "lianjian_http_requests_total", method="PROPFIND") == 0
+    assert samples(url, "lianjian_http_requests_total", method="OTHER", route="unmatched") >= 1
 
     # Store statements are timed by name and backend.
     pings = samples(
@@ -261,3 +264,22 @@ def test_serve_writes_one_json_line_per_request(settings_for: Settings) -> None:
     assert access[2]["account"] == "obs-admin" and "account" not in access[0]
     for secret in (PASSWORD, bearer, PHONE):
         assert secret not in text
+
+
+def test_job_runs_are_counted_by_outcome() -> None:
+    from engine.notify.worker import _logged
+    from engine.observability.metrics import REGISTRY
+
+    def runs(outcome: str) -> float:
+        return (
+            REGISTRY.get_sample_value("lianjian_job_runs_total", {"job": "probe", "outcome": outcome}) or 0.0
+        )
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    ok, error = runs("ok"), runs("error")
+    _logged("probe", lambda: {"done": 1})()
+    _logged("probe", broken)()  # logged, counted, never raised to the scheduler
+    _logged("probe", lambda: {"done": 2})()
+    assert (runs("ok"), runs("error")) == (ok + 2, error + 1)

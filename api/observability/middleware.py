@@ -13,12 +13,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.observability.context import REQUEST_ID, new_request_id, sane_request_id
 from engine.observability.logs import ACCESS_LOGGER
-from engine.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
+from engine.observability.metrics import observe_request
 
 HEADER = "X-Request-ID"
 UNMATCHED = "unmatched"
 """The route label of a request no route matched (its raw path is neither counted nor logged: it
 could be anything a client typed, a phone number included)."""
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods counted by name; any other is counted as ``OTHER`` (a client cannot grow the label set)."""
 
 access_log = logging.getLogger(ACCESS_LOGGER)
 
@@ -70,10 +73,9 @@ class ObservabilityMiddleware:
 
     @staticmethod
     def _record(scope: Scope, status: int, seconds: float) -> None:
-        method, route = scope["method"], route_template(scope)
-        status_class = f"{status // 100}xx"
-        HTTP_REQUESTS.labels(method, route, status_class).inc()
-        HTTP_SECONDS.labels(method, route, status_class).observe(seconds)
+        method = scope["method"] if scope["method"] in METHODS else "OTHER"
+        route = route_template(scope)
+        observe_request(method, route, status, seconds)
         if access_log.isEnabledFor(logging.INFO):
             duration_ms = round(seconds * 1000, 2)
             account = scope["state"].get("account_id")

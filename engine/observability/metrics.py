@@ -65,6 +65,17 @@ OUTBOX = Gauge(
 )
 
 _store_children: dict[tuple[str, str], Histogram] = {}
+_http_children: dict[tuple[str, str, str], tuple[Counter, Histogram]] = {}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one answered request and record its duration (labelled children looked up once)."""
+    key = (method, route, f"{status // 100}xx")
+    children = _http_children.get(key)
+    if children is None:
+        children = _http_children[key] = (HTTP_REQUESTS.labels(*key), HTTP_SECONDS.labels(*key))
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def observe_statement(name: str, backend: str, seconds: float) -> None:
