@@ -3,7 +3,9 @@
 A fresh data directory is loaded with a demo district (in this process, through the engine), then
 ``lianjian serve`` runs as a subprocess over it: real uvicorn, the embedded FalkorDB
 (``redis-server``) started and supervised by that process, as an operator would run it. From this
-process the bench then measures, each figure printed beside its target and a baseline:
+process the bench then measures, each figure printed beside its target and a baseline (bench and demo
+accounts carry tokens signed with the server's secret, as ``/auth/token`` would issue them, so
+that argon2 is spent only where the figure is about passwords):
 
 1. **claims**: double claims in 1,000 concurrent tries. C providers (units and members, each with
    its own account and a roomy offering) claim every one of N fresh needs (half want 1 provider,
@@ -27,8 +29,9 @@ process the bench then measures, each figure printed beside its target and a bas
    a store-reading request (``GET /health``) again are printed beside their baselines: the
    supervision test's 10 s bound for the store, the API's cold start measured in this run for the
    API.
-4. **fuzz**: 5xx in a schemathesis run of every operation in the live OpenAPI (target 0), signed
-   in as each demo role in turn (the admin last: its writes touch other accounts). Three passes
+4. **fuzz**: 5xx in a schemathesis run of every operation in the live OpenAPI (target 0), as each
+   demo account in turn (admin, planner, secretary, unit, member, grid worker; the admin last: its
+   writes touch other accounts). Three passes
    per operation as in ``tests/test_api_fuzz.py``: generated ids, ids of real demo records, and
    invalid input (negative mode); only the 5xx check applies here (the test checks the schemas).
 
@@ -132,7 +135,7 @@ def prepare(data: Path, size: str, seed: int, providers: int, needs: int, k: int
     ``k`` providers), the account to lock out and an account for the fuzzing admin to act on."""
     from engine.actors import Actor, Role
     from engine.demo import generate, load_dataset
-    from engine.demo.loader import create_demo_accounts
+    from engine.demo.accounts import demo_account_drafts
     from engine.services import NeedDraft, OfferingDraft, post_need, register_offering
     from engine.services.accounts import AccountDraft, create_account
     from engine.services.clock import utc_now
@@ -147,14 +150,19 @@ def prepare(data: Path, size: str, seed: int, providers: int, needs: int, k: int
         apply_schema(store)
         dataset = generate(size, seed)
         load_dataset(store, dataset)
-        demo = create_demo_accounts(store, dataset, admin)
-        secretary = next(a for a in demo if a["id"] == "secretary")
-        community = str(secretary["scope_org_id"])
+        demo = [d.model_dump(exclude_none=True, exclude={"password"}) for d in demo_account_drafts(dataset)]
+        community = next(str(d["scope_org_id"]) for d in demo if d["id"] == "secretary")
         communities = [o["id"] for o in dataset.nodes["Org"] if o["level"] == "community"]
         picked = [("unit", u["id"]) for u in dataset.nodes["Unit"][1 : 1 + providers // 2]]
         picked += [("member", m["id"]) for m in dataset.nodes["Member"][1 : 1 + providers - len(picked)]]
         now = utc_now()
-        rows = [{"id": ADMIN_ACCOUNT, "display_name": "压测管理员", "role": "admin"}] + [
+        rows = [
+            {"id": ADMIN_ACCOUNT, "display_name": "压测管理员", "role": "admin"},
+            {"id": FUZZ_TARGET_ACCOUNT, "display_name": "压测账号", "role": "member",
+             "subject_id": dataset.nodes["Member"][-2]["id"]},
+            *({**d, "role": d["role"].value} for d in demo),  # signed in by token: no argon2 here
+        ]  # fmt: skip
+        claimants = [
             {
                 "id": f"bench-{role}-{i:03d}",
                 "display_name": f"压测服务方 {i}",
@@ -168,12 +176,12 @@ def prepare(data: Path, size: str, seed: int, providers: int, needs: int, k: int
             {
                 "rows": [
                     {"password_hash": "-", "active": True, "created_at": now, "updated_at": now, **r}
-                    for r in rows
+                    for r in rows + claimants
                 ]
             },
         )
         offerings = {}
-        for row in rows[1:]:
+        for row in claimants:
             actor = Actor(row["id"], Role(row["role"]), subject_id=row["subject_id"])
             offer = OfferingDraft(title="压测志愿服务", category=CATEGORY, capacity=10000, period="year")
             offerings[row["id"]] = register_offering(store, actor, offer)["id"]
@@ -189,27 +197,19 @@ def prepare(data: Path, size: str, seed: int, providers: int, needs: int, k: int
             )
             race.append({"id": post_need(store, admin, draft)["id"], "wanted": wanted})
         member = dataset.nodes["Member"][-1]["id"]
-        for account, role, subject in (
-            (LOCKOUT_ACCOUNT, Role.MEMBER, member),
-            (FUZZ_TARGET_ACCOUNT, Role.MEMBER, dataset.nodes["Member"][-2]["id"]),
-        ):
-            create_account(
-                store,
-                admin,
-                AccountDraft(
-                    id=account,
-                    display_name="压测账号",
-                    role=role,
-                    subject_id=subject,
-                    password=LOCKOUT_PASSWORD,
-                ),
-            )
+        lockout = AccountDraft(
+            id=LOCKOUT_ACCOUNT,
+            display_name="压测账号",
+            role=Role.MEMBER,
+            subject_id=member,
+            password=LOCKOUT_PASSWORD,
+        )
+        create_account(store, admin, lockout)
     return {
         "offerings": offerings,
         "race": race,
         "communities": communities,
         "real_ids": real_ids(dataset, community),
-        "demo_accounts": [str(a["id"]) for a in demo],
     }
 
 
@@ -812,26 +812,17 @@ def bench_fuzz(
     server: Server, manifest: dict[str, Any], roles: list[str], examples: int, every: int, results: Results
 ) -> None:
     """Schemathesis over every operation (or every ``every``-th) as each role; count 5xx."""
-    from engine.demo.accounts import DEMO_PASSWORD
-
     document = httpx.get(f"{server.url}/openapi.json", timeout=60).json()
     operations = len(range(0, sum(len(item) for item in document["paths"].values()), every))
     print(
         f"\n[fuzz] {operations} operations × up to 3 passes × {examples} examples, as {', '.join(roles)}",
         flush=True,
     )
-    tokens = {}
-    for role in roles:  # all sign in first: the fuzzing's own sign-in attempts may throttle the address
-        answer = httpx.post(
-            f"{server.url}/auth/token", data={"username": role, "password": DEMO_PASSWORD}, timeout=60
-        )
-        answer.raise_for_status()
-        tokens[role] = answer.json()["access_token"]
     total: Counter[int] = Counter()
     all_samples: list[str] = []
     for role in roles:
         began = time.monotonic()
-        headers = {"Authorization": f"Bearer {tokens[role]}"}
+        headers = {"Authorization": f"Bearer {token(role)}"}  # the demo account of that role
         classes, samples, skipped = fuzz_role(
             server.url, document, headers, manifest["real_ids"], examples, every
         )
@@ -923,7 +914,9 @@ def main(argv: list[str] | None = None) -> int:
             }
             for name in SECTIONS:
                 if name in only:
+                    started = time.monotonic()
                     runs[name]()
+                    print(f"  ({name}: {time.monotonic() - started:.1f} s)", flush=True)
         finally:
             server.stop()
     print(f"\nsummary (load average {os.getloadavg()[0]:.2f}; {time.monotonic() - began:.0f} s in all)")
