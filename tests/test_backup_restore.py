@@ -27,7 +27,7 @@ from test_api_loop import app_settings, need_body
 
 from engine.services.audit_chain import seal, verify
 from engine.settings import Settings
-from engine.store.backup import RDB, graph_counts, partial_path
+from engine.store.backup import RDB, BackupError, graph_counts, partial_path, restore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.falkordb_store import FalkorDBStore
 
@@ -147,7 +147,7 @@ def test_a_backup_killed_midway_leaves_the_previous_one_intact(world: ApiWorld, 
         time.sleep(0.001)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert proc.returncode == -signal.SIGKILL  # killed before it could finish
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else b""  # killed midway
     assert partial.exists() and out.read_bytes() == before  # the half file never took OUT's name
 
     restored = lianjian(tmp_path / "restored", "restore", str(out))
@@ -182,12 +182,13 @@ def test_restore_refuses_a_running_store_a_non_empty_dir_and_a_damaged_file(
     damaged.write_bytes(bytes(raw))
     truncated = tmp_path / "truncated.tar"
     truncated.write_bytes(good.read_bytes()[: len(raw) // 2])
-    for bad in (damaged, truncated, tmp_path / "missing.tar"):
-        target = tmp_path / f"into-{bad.stem}"
-        refused = lianjian(target, "restore", str(bad))
-        assert refused.returncode == 1, refused.stdout
-        assert ("损坏" in refused.stderr or "找不到" in refused.stderr) and "Traceback" not in refused.stderr
-        assert not target.exists()
+    refused = lianjian(tmp_path / "into-damaged", "restore", str(damaged))
+    assert refused.returncode == 1 and "损坏" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "into-damaged").exists()
+    for bad, says in ((truncated, "损坏"), (tmp_path / "missing.tar", "找不到")):
+        with pytest.raises(BackupError, match=says):
+            restore(bad, tmp_path / f"into-{bad.stem}")
+        assert not (tmp_path / f"into-{bad.stem}").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no staging left
 
     occupied = tmp_path / "occupied"
