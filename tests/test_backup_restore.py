@@ -131,6 +131,18 @@ def test_a_backup_during_writes_restores_with_the_manifests_counts_and_a_verifie
         # every need of the snapshot came with its audit entry (each write is one statement)
         assert chain.entries + chain.unsealed == counts.nodes["AuditEntry"]
 
+    # nothing runs on the restored directory now: backup starts its store, backs up and stops it
+    assert not EmbeddedFalkorDB(fresh).alive()
+    again = lianjian(fresh, "backup", str(tmp_path / "again.tar"))
+    assert again.returncode == 0, again.stderr
+    second = manifest_of(tmp_path / "again.tar")
+    assert (second["nodes"], second["relationships"], second["audit_head"]) == (
+        manifest["nodes"],
+        manifest["relationships"],
+        manifest["audit_head"],
+    )
+    assert not EmbeddedFalkorDB(fresh).alive()
+
 
 def test_a_backup_killed_midway_leaves_the_previous_one_intact(world: ApiWorld, tmp_path: Path) -> None:
     data, out = data_dir_of(world), tmp_path / "b.tar"
