@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from engine.actors import Actor, Role
+from engine.observability.logs import LogFormat, configure_logging
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
@@ -99,18 +100,33 @@ def counts_table(title: str, nodes: dict[str, int], rels: dict[str, int]) -> Tab
     return table
 
 
-def serve_app(settings: Settings, store: GraphStore | None = None) -> None:
-    """Run the API with uvicorn on the configured host and port until interrupted."""
+def serve_app(
+    settings: Settings, store: GraphStore | None = None, log_format: LogFormat | None = None
+) -> None:
+    """Run the API with uvicorn on the configured host and port until interrupted; every log line in
+    ``log_format`` (the settings' by default), one access line per request (ours: uvicorn's is off)."""
     import uvicorn
 
     from api.app import create_app
 
-    console.print(
-        f"[bold green]服务已启动[/] serving on http://{settings.host}:{settings.port}  "
-        f"(API docs: http://{settings.host}:{settings.port}/docs, Ctrl-C to stop)"
-    )
+    fmt = log_format or settings.log_format
+    configure_logging(fmt, settings.log_level)
+    where = f"http://{settings.host}:{settings.port}"
+    if fmt == "json":  # stdout and stderr stay machine-readable
+        logging.getLogger("lianjian.serve").info("serving on %s (API docs: %s/docs)", where, where)
+    else:
+        console.print(
+            f"[bold green]服务已启动[/] serving on {where}  (API docs: {where}/docs, Ctrl-C to stop)"
+        )
     level = settings.log_level.lower()
-    uvicorn.run(create_app(settings, store), host=settings.host, port=settings.port, log_level=level)
+    uvicorn.run(
+        create_app(settings, store),
+        host=settings.host,
+        port=settings.port,
+        log_level=level,
+        log_config=None,  # uvicorn's lines go through configure_logging's handler
+        access_log=False,
+    )
 
 
 @app.command()
@@ -162,8 +178,10 @@ def demo(
             scope = account.get("scope_org_id") or account.get("subject_id") or "全部 all"
             table.add_row(str(account["id"]), str(account["role"]), str(account["display_name"]), str(scope))
         console.print(table)
-        if serve:
-            serve_app(settings, store)
+        if serve:  # a person at a console: text lines, unless LIANJIAN_LOG_FORMAT says otherwise
+            serve_app(
+                settings, store, settings.log_format if "log_format" in settings.model_fields_set else "text"
+            )
 
 
 @app.command()
@@ -178,6 +196,7 @@ def serve(
     settings = get_settings()
     if host or port:
         settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    configure_logging(settings.log_format, settings.log_level)  # the store's start-up lines too
     with store_session(settings) as store:
         if not worker:
             serve_app(settings, store)
@@ -196,13 +215,18 @@ def worker(
     from engine.notify.worker import run_forever, run_once
 
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(settings.log_format, settings.log_level)
     with store_session(settings) as store:
+        if settings.worker_metrics_port and not once:
+            from engine.observability.outbox import serve_worker_metrics
+
+            serve_worker_metrics(store, settings.host, settings.worker_metrics_port)
         if once:
             for name, result in run_once(store, settings).items():
                 console.print(f"{name}: {result}")
             return
-        console.print("[bold green]后台任务已启动[/] worker started (Ctrl-C to stop)")
+        if settings.log_format == "text":  # in json, run_forever's own log line says it
+            console.print("[bold green]后台任务已启动[/] worker started (Ctrl-C to stop)")
         run_forever(store, settings)
 
 

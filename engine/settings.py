@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     ready_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="how long GET /health/ready waits for the graph store to answer"
     )
+    worker_metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="when set, lianjian worker serves /metrics on this port of host"
+    )
     batch_size: int = Field(2000, ge=1, le=50000, description="rows per UNWIND batch in bulk loads")
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")

@@ -283,3 +283,54 @@ def test_job_runs_are_counted_by_outcome() -> None:
     _logged("probe", broken)()  # logged, counted, never raised to the scheduler
     _logged("probe", lambda: {"done": 2})()
     assert (runs("ok"), runs("error")) == (ok + 2, error + 1)
+
+
+@pytest.mark.slow
+def test_worker_logs_json_and_serves_its_metrics(settings_for: Settings) -> None:
+    """``lianjian worker`` on its own: JSON lines, and its job runs and the outbox on its metrics port."""
+    from engine.store.falkordb_store import FalkorDBStore
+    from engine.store.schema_apply import apply_schema
+
+    assert settings_for.falkordb_socket is not None
+    with FalkorDBStore.open(settings_for.falkordb_socket, settings_for.graph) as store:
+        apply_schema(store)
+        note = {"account_id": "a", "kind": "claim", "title": "t", "created_at": NOW, "attempts": 0}
+        store.run(
+            node_stmt("bulk_create", "Notification"),
+            {"rows": [{**note, "id": "W-due", "delivery": "pending", "next_attempt_at": NOW}]},
+        )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "LIANJIAN_FALKORDB_SOCKET": str(settings_for.falkordb_socket),
+        "LIANJIAN_GRAPH": settings_for.graph,
+        "LIANJIAN_DATA_DIR": str(settings_for.data_dir),
+        "LIANJIAN_BACKEND": "falkordb",
+        "LIANJIAN_WORKER_METRICS_PORT": str(port),
+    }
+    env.pop("LIANJIAN_LOG_FORMAT", None)
+    proc = subprocess.Popen([LIANJIAN, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if samples(url, "lianjian_job_runs_total", job="deliver", outcome="ok") >= 1:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "the worker's metrics did not show a delivery run"
+            time.sleep(0.3)
+        assert samples(url, "lianjian_notifications_outbox", state="due") == 1  # no SMTP: it waits
+        assert (
+            samples(url, "lianjian_store_query_duration_seconds_count", statement="notify.delivery.depth")
+            >= 1
+        )
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    lines = [json.loads(line) for line in (out + err).decode().splitlines() if line.strip()]
+    assert any(line["logger"] == "lianjian.worker" and "started" in str(line["message"]) for line in lines)
