@@ -42,6 +42,7 @@ from api.recommendations.endpoints import router as recommendations_router
 from api.registrations.endpoints import router as registrations_router
 from api.reports.endpoints import router as reports_router
 from api.search.endpoints import router as search_router
+from api.security_headers import SecurityHeadersMiddleware
 from api.series.endpoints import router as series_router
 from api.signups.endpoints import router as signups_router
 from api.unit_needs.endpoints import router as unit_needs_router
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         dependencies=[Depends(clean_input)],  # every string taken is checked once, here
     )
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)  # CSP, no framing, no referrer, nosniff
     install_sealer_wakeup(app)
     app.add_middleware(ObservabilityMiddleware)  # request id, access line and metrics of every request
     app.include_router(health_router)

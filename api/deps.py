@@ -59,6 +59,8 @@ def _signed_in(request: Request, store: GraphStore, token: str | None) -> Actor:
         raise HTTPException(401, "账号不存在或已停用,请联系管理员", headers=_SIGN_IN)
     if claims.version != token_version(account):  # password changed, disabled or revoked since
         raise HTTPException(401, "登录已失效(密码已修改或会话已被撤销),请重新登录", headers=_SIGN_IN)
+    if claims.enrol_only and getattr(request.scope.get("route"), "path", "") not in ENROL_PATHS:
+        raise HTTPException(403, "该账号必须使用动态口令登录,请先在“账号安全”中设置动态口令")
     request.state.account_id = account["id"]  # the request's access log line names who asked
     return to_actor(account)
 
@@ -77,6 +79,10 @@ GRID_WORKER_PATHS = frozenset(
 """The only signed-in routes a grid worker (网格员) reaches: every other route refuses it (403)
 before its own role checks run; it submits through the public intake routes and reads its own
 inbox (a request's status changed)."""
+
+ENROL_PATHS = frozenset({"/auth/me", "/auth/totp/setup", "/auth/totp/confirm", "/auth/password"})
+"""The only routes a token issued to an account that must use TOTP but has not set it up reaches:
+it enrols (and may change its password), then signs in with its code (403 elsewhere)."""
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
 

@@ -14,6 +14,7 @@ class DomainError(Exception):
 
     http_status: ClassVar[int] = 400
     default_code: ClassVar[str] = "domain_error"
+    retry_after: int | None = None  # seconds to wait before trying again (a Retry-After header)
 
     def __init__(self, code: str, message_zh: str) -> None:
         super().__init__(message_zh)
@@ -60,8 +61,32 @@ class RateLimited(DomainError):
     http_status = 429
     default_code = "too_many_requests"
 
-    def __init__(self, message_zh: str, code: str = "too_many_requests") -> None:
+    def __init__(
+        self, message_zh: str, code: str = "too_many_requests", retry_after: int | None = None
+    ) -> None:
         super().__init__(code, message_zh)
+        self.retry_after = retry_after
+
+
+class Unauthenticated(DomainError):
+    """A sign-in that did not prove who it is (wrong password or code); counted as a failure."""
+
+    http_status = 401
+    default_code = "unauthorized"
+
+    def __init__(self, message_zh: str, code: str = "unauthorized") -> None:
+        super().__init__(code, message_zh)
+
+
+class Locked(DomainError):
+    """An account locked after repeated failed sign-ins: refused even with the right password."""
+
+    http_status = 423
+    default_code = "locked"
+
+    def __init__(self, message_zh: str, code: str = "locked", retry_after: int | None = None) -> None:
+        super().__init__(code, message_zh)
+        self.retry_after = retry_after
 
 
 class Invalid(DomainError):

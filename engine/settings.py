@@ -69,6 +69,32 @@ class Settings(BaseSettings):
         None, description="signs sign-in tokens; when unset one is generated once in the data directory"
     )
     token_minutes: int = Field(480, ge=1, le=10080, description="how long a sign-in token is valid")
+    signin_window_minutes: int = Field(
+        15, ge=1, le=1440, description="failed sign-ins are counted over this window (per name, per address)"
+    )
+    signin_slow_after: int = Field(
+        3, ge=1, le=1000, description="after this many failures the next attempt waits signin_slow_seconds"
+    )
+    signin_slow_seconds: int = Field(
+        5, ge=1, le=3600, description="seconds a slowed name or address waits after its last failure (429)"
+    )
+    signin_lock_after: int = Field(5, ge=1, le=1000, description="failures that lock the tried name (423)")
+    signin_address_slow_after: int = Field(
+        10, ge=1, le=10000, description="failures from one address before its next attempt waits (429)"
+    )
+    signin_address_lock_after: int = Field(
+        30,
+        ge=1,
+        le=10000,
+        description="failures from one address that lock it (429); an office may share one",
+    )
+    signin_lock_minutes: float = Field(
+        15, gt=0, le=1440, description="how long a lock lasts; even the right password is refused meanwhile"
+    )
+    totp_required_roles: str = Field(
+        "", description="comma-separated roles that must sign in with TOTP (e.g. 'admin'); '' for none"
+    )
+    password_min_length: int = Field(10, ge=8, le=128, description="shortest password accepted")
 
     points_per_hour: float = Field(
         10.0, ge=0, le=1000, description="points credited to a provider per hour once its hours are confirmed"

@@ -323,7 +323,7 @@ ROLES = {
     "grid_worker": "网格员",  # submits residents' requests (诉求) for them (issue 11)
 }
 # Who an audit entry names: an account's role, or a resident who submitted without an account.
-AUDIT_ROLES = {**ROLES, "public": "居民(未登录)"}
+AUDIT_ROLES = {**ROLES, "public": "居民(未登录)", "anonymous": "未登录(登录失败)"}
 ACCOUNT = Label(
     "Account",
     "账号",
@@ -339,7 +339,25 @@ ACCOUNT = Label(
         Prop("token_version", I, minimum=0, title_zh="令牌版本"),
         # Where notifications are mailed (issue 11); personal data like a phone number.
         Prop("email", S, pii=True, max_length=200, title_zh="电子邮箱"),
+        # TOTP second factor (issue 13): the secret is never returned once confirmed, never audited.
+        Prop("totp_secret", S, max_length=64, title_zh="动态口令密钥"),
+        Prop("totp_pending", S, max_length=64, title_zh="待确认的动态口令密钥"),
+        Prop("totp_last_step", I, minimum=0, title_zh="最近使用的动态口令时段"),
+        Prop("totp_required", B, title_zh="必须使用动态口令"),
         *_stamps(),
+    ),
+)
+# Failed sign-ins per tried name (id ``user:<name>``) or source address (``addr:<ip>``), counted in
+# one statement per attempt so a throttle and lock hold across API processes (issue 13).
+SIGN_IN_COUNTER = Label(
+    "SignInCounter",
+    "登录失败计数",
+    (
+        _id(),
+        Prop("failures", I, minimum=0, title_zh="窗口内失败次数"),
+        Prop("first_at", DT, title_zh="窗口起点"),
+        Prop("last_at", DT, title_zh="最近失败时间"),
+        Prop("locked_until", DT, title_zh="锁定至"),
     ),
 )
 
@@ -883,6 +901,7 @@ SCHEMA = Schema(
         CATEGORY,
         SCHEMA_META,
         ACCOUNT,
+        SIGN_IN_COUNTER,
         CLAIM,
         WORK_LOG,
         PROBLEM_REPORT,

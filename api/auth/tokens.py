@@ -16,6 +16,7 @@ from engine.settings import Settings
 
 ALGORITHM = "HS256"
 SECRET_FILE = "token-secret"
+ENROL_SCOPE = "totp_enrol"
 
 
 class InvalidToken(Exception):
@@ -23,10 +24,12 @@ class InvalidToken(Exception):
 
 
 class TokenClaims(NamedTuple):
-    """What a valid token says: the account and the token version it was issued at."""
+    """What a valid token says: the account, the token version it was issued at, and whether it
+    may only enrol TOTP (an account that must use TOTP and has not set it up yet)."""
 
     account_id: str
     version: int
+    enrol_only: bool = False
 
 
 def signing_secret(settings: Settings) -> str:
@@ -46,11 +49,25 @@ def signing_secret(settings: Settings) -> str:
 
 
 def issue_token(
-    account_id: str, secret: str, minutes: int, now: datetime | None = None, *, version: int = 0
+    account_id: str,
+    secret: str,
+    minutes: int,
+    now: datetime | None = None,
+    *,
+    version: int = 0,
+    enrol_only: bool = False,
 ) -> str:
-    """A token naming ``account_id`` at token version ``version`` that expires after ``minutes``."""
+    """A token naming ``account_id`` at token version ``version`` that expires after ``minutes``
+    (``enrol_only``: it reaches only the TOTP enrolment routes)."""
     issued = now or datetime.now(UTC)
-    claims = {"sub": account_id, "ver": version, "iat": issued, "exp": issued + timedelta(minutes=minutes)}
+    claims: dict[str, object] = {
+        "sub": account_id,
+        "ver": version,
+        "iat": issued,
+        "exp": issued + timedelta(minutes=minutes),
+    }
+    if enrol_only:
+        claims["scope"] = ENROL_SCOPE
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -63,4 +80,4 @@ def read_token(token: str, secret: str) -> TokenClaims:
     version = claims["ver"]
     if not isinstance(version, int) or isinstance(version, bool):
         raise InvalidToken("token version is not an integer")
-    return TokenClaims(str(claims["sub"]), version)
+    return TokenClaims(str(claims["sub"]), version, claims.get("scope") == ENROL_SCOPE)

@@ -28,7 +28,45 @@ SCOPE_LEVELS = {
     Role.GRID_WORKER: ("community", "grid", "compound"),
 }
 SUBJECT_LABELS = {Role.UNIT: "Unit", Role.MEMBER: "Member"}
-PRIVATE = ("password_hash", "token_version")
+PRIVATE = ("password_hash", "token_version", "totp_secret", "totp_pending", "totp_last_step")
+MIN_PASSWORD_LENGTH = 10
+# A few of the passwords tried first by anyone guessing (lower-cased); refused whatever their length.
+COMMON_PASSWORDS = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "p@ssw0rd",
+        "p@ssword1",
+        "qwerty123",
+        "qwertyuiop",
+        "1qaz2wsx",
+        "1q2w3e4r5t",
+        "1234567890",
+        "12345678910",
+        "0123456789",
+        "abc123456",
+        "abcd123456",
+        "a123456789",
+        "admin123",
+        "admin12345",
+        "admin@123",
+        "admin123456",
+        "iloveyou1",
+        "woaini1314",
+        "woaini520",
+        "5201314520",
+        "123qweasd",
+        "qweasdzxc",
+        "zxcvbnm123",
+        "lianjian123",
+        "lianjian2026",
+        "letmein123",
+        "welcome123",
+        "changeme123",
+    }
+)
 
 
 class AccountDraft(BaseModel):
@@ -54,8 +92,35 @@ class AccountDraft(BaseModel):
 
 
 def view(account: dict[str, Any]) -> dict[str, Any]:
-    """An account without its password hash or internal fields."""
-    return {k: v for k, v in public(account).items() if k not in PRIVATE}
+    """An account without its password hash, TOTP secret or internal fields (whether TOTP is on)."""
+    shown = {k: v for k, v in public(account).items() if k not in PRIVATE}
+    return {**shown, "totp_enabled": bool(account.get("totp_secret"))}
+
+
+def check_password(password: str, account_id: str, min_length: int = MIN_PASSWORD_LENGTH) -> None:
+    """The password policy (issue 13): long enough, of at least two kinds of letters, digits and
+    symbols, not the login name and not a common password; Invalid (422) otherwise."""
+    if not min_length <= len(password) <= 128:
+        raise Invalid(f"密码长度应为 {min_length} 到 128 位", "weak_password")
+    kinds = (
+        any(c.isalpha() for c in password)
+        + any(c.isdigit() for c in password)
+        + any(not c.isalnum() for c in password)
+    )
+    if kinds < 2:
+        raise Invalid("密码应至少包含字母、数字、符号中的两类", "weak_password")
+    if password.lower() == account_id.lower():
+        raise Invalid("密码不能与登录名相同", "weak_password")
+    if password.lower() in COMMON_PASSWORDS:
+        raise Invalid("该密码过于常见,容易被猜中,请换一个", "weak_password")
+
+
+def verify_password(account: dict[str, Any] | None, password: str) -> bool:
+    """Whether ``password`` is the account's (the same work when there is no account)."""
+    try:
+        return bool(_HASHER.verify(account["password_hash"] if account else _DUMMY_HASH, password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _check_anchor(store: GraphStore, draft: AccountDraft) -> None:
@@ -76,10 +141,16 @@ def _check_anchor(store: GraphStore, draft: AccountDraft) -> None:
 
 
 def create_account(
-    store: GraphStore, actor: Actor, draft: AccountDraft, *, now: str | None = None
+    store: GraphStore,
+    actor: Actor,
+    draft: AccountDraft,
+    *,
+    now: str | None = None,
+    min_password_length: int = MIN_PASSWORD_LENGTH,
 ) -> dict[str, Any]:
-    """Create an account (administrators only); its id must be new."""
+    """Create an account (administrators only); its id must be new, its password pass the policy."""
     require_role(actor, (Role.ADMIN,), "只有管理员可以创建账号")
+    check_password(draft.password, draft.id, min_password_length)
     _check_anchor(store, draft)
     at = resolve(now)
     props = {
@@ -119,7 +190,11 @@ def list_accounts(
     rows = store.run(
         accounts_queries.LIST, {"role": role.value if role else None, "skip": skip, "limit": limit}
     )
-    return [view(r["account"]) for r in rows]
+    at = resolve(None)
+    return [
+        {**view(r["account"]), "locked_until": r["locked_until"] if (r["locked_until"] or "") > at else None}
+        for r in rows
+    ]
 
 
 def set_active(
@@ -155,14 +230,19 @@ def set_active(
 
 
 def set_password(
-    store: GraphStore, actor: Actor, account_id: str, password: str, *, now: str | None = None
+    store: GraphStore,
+    actor: Actor,
+    account_id: str,
+    password: str,
+    *,
+    now: str | None = None,
+    min_password_length: int = MIN_PASSWORD_LENGTH,
 ) -> int:
     """Give an account a new password (its owner or an administrator), ending every token issued
     before; the account's new token version, for the caller's fresh token."""
     if not actor.is_admin and actor.account_id != account_id:
         raise Forbidden("只能修改自己的密码")
-    if not 8 <= len(password) <= 128:
-        raise Invalid("密码长度应为 8 到 128 位", "weak_password")
+    check_password(password, account_id, min_password_length)
     at = resolve(now)
     audit = audit_record(
         actor, "account.set_password", "Account", account_id, at, before=None, after={"password": "changed"}
@@ -209,10 +289,7 @@ def authenticate(store: GraphStore, account_id: str, password: str) -> SignIn | 
     """The actor and token version of an active account whose password matches, else None (same
     work either way)."""
     account = get_account(store, account_id)
-    try:
-        ok: bool = _HASHER.verify(account["password_hash"] if account else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+    ok = verify_password(account, password)
     if not ok or account is None or not account.get("active", False):
         return None
     return SignIn(to_actor(account), token_version(account))

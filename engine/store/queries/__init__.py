@@ -25,6 +25,7 @@ from engine.store.queries import (  # noqa: F401
     registrations,
     results,
     search,
+    signin,
     signups,
     unit_needs,
     venues,

@@ -22,8 +22,11 @@ LIST = cypher(
     """
     MATCH (a:Account)
     WHERE $role IS NULL OR a.role = $role
-    RETURN a {.*} AS account ORDER BY a.id SKIP $skip LIMIT $limit
+    WITH a ORDER BY a.id SKIP $skip LIMIT $limit
+    OPTIONAL MATCH (c:SignInCounter {id: 'user:' + substring(a.id, 0, 59)})
+    RETURN a {.*} AS account, c.locked_until AS locked_until ORDER BY a.id
     """,
+    "accounts in id order, each with when its sign-in lock ends (if it ever was locked)",
 )
 
 # Disabling an admin locks every admin account in id order (one order for all: no deadlock) before
