@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -107,12 +108,9 @@ class FlowModel:
         self.n_nodes = self.prov_base + len(p.provider_ids)
         need_node = self.need_base + p.arc_need
         arc_group = group_node[group]
-        in_group = arc_group >= 0
-        first = np.unique(group[in_group], return_index=True)[1]
-        grouped_needs = need_node[in_group][first]
-        self.group_tails = grouped_needs
-        self.group_heads = arc_group[in_group][first]
-        self.cand_tails = np.where(in_group, arc_group, need_node)
+        self.group_tails = need_node[p.group_first[multi]]
+        self.group_heads = group_node[multi]
+        self.cand_tails = np.where(arc_group >= 0, arc_group, need_node)
         self.cand_heads = self.off_base + p.arc_offering
         self.arc_urgent = p.urgent[p.arc_need]
         self.arc_load_owner = p.arc_provider
@@ -213,19 +211,33 @@ class FlowModel:
         )
 
     def best(self, urgent_first: bool, *, cap: int | None = None, min_total: int = 0) -> FlowResult | None:
-        """The lexicographic optimum under ``cap`` and ``min_total`` (two phases when urgent-first)."""
+        """The lexicographic optimum under ``cap`` and ``min_total`` (two phases when urgent-first:
+        the urgent slots fixed at their maximum, then the score). Without a lower bound the urgent
+        slots are first fixed at the cheap ``urgent_bound``: when that is feasible it is the
+        maximum, and the maximum flow of the urgent phase is not needed."""
         self.solves += 1
-        if urgent_first and bool(self.problem.urgent.any()):
-            if min_total == 0:
-                units = self.most_urgent_units(cap)
-            else:
-                first = self.run("urgent", cap=cap, min_total=min_total)
-                if first is None:
-                    return None
-                units = first.urgent_units
-            self.solves += 1
-            return self.run("score", cap=cap, min_total=min_total, urgent_units=units)
-        return self.run("score", cap=cap, min_total=min_total)
+        if not (urgent_first and bool(self.problem.urgent.any())):
+            return self.run("score", cap=cap, min_total=min_total)
+        if min_total == 0:
+            at_bound = self.run("score", cap=cap, urgent_units=self.urgent_bound)
+            if at_bound is not None:
+                return at_bound
+            units = self.most_urgent_units(cap)
+        else:
+            first = self.run("urgent", cap=cap, min_total=min_total)
+            if first is None:
+                return None
+            units = first.urgent_units
+        self.solves += 1
+        return self.run("score", cap=cap, min_total=min_total, urgent_units=units)
+
+    @cached_property
+    def urgent_bound(self) -> int:
+        """An upper bound on the provider slots urgent needs can get: each urgent need at most its
+        demand, and at most one slot per provider with a candidate arc to it."""
+        p = self.problem
+        providers = np.bincount(p.arc_need[p.group_first], minlength=p.n_needs)
+        return int(np.minimum(p.demand, providers)[p.urgent].sum())
 
     def most_urgent_units(self, cap: int | None) -> int:
         """The most provider slots urgent needs can get: a maximum flow through urgent needs only."""

@@ -209,11 +209,21 @@ class MatchProblem:
         return np.rint(self.score * QUANTUM_STEPS).astype(np.int64)
 
     @cached_property
-    def groups(self) -> tuple[Ints, Ints]:
-        """(need, provider) groups: a group index per arc, and the size of each group."""
+    def _group_table(self) -> tuple[Ints, Ints, Ints]:
         key = self.arc_need * max(len(self.provider_ids), 1) + self.arc_provider
-        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        return inverse.astype(np.int64).reshape(-1), counts.astype(np.int64)
+        _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+        return inverse.astype(np.int64).reshape(-1), counts.astype(np.int64), first.astype(np.int64)
+
+    @property
+    def groups(self) -> tuple[Ints, Ints]:
+        """(need, provider) groups, ordered by need then provider: a group index per arc, and the
+        size of each group."""
+        return self._group_table[:2]
+
+    @property
+    def group_first(self) -> Ints:
+        """The first arc of each (need, provider) group."""
+        return self._group_table[2]
 
     def pair(self, arc: int) -> Pair:
         """Arc ``arc`` as an assigned Pair."""

@@ -121,18 +121,27 @@ class OrgTree:
 
     level: Mapping[str, str]
     parent: Mapping[str, str]
+    leaders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # every org leading one
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row], roots: Iterable[str] = ()) -> OrgTree:
-        """The tree of (id, level, parent_id) rows; the parents of ``roots`` are left out."""
+        """The tree of (id, level, parent_id) rows; the parents of ``roots`` are left out of
+        ``parent`` (they are outside the partitions) but kept in ``leaders``."""
         tops = frozenset(roots)
         level: dict[str, str] = {}
         parent: dict[str, str] = {}
+        leaders: dict[str, list[str]] = defaultdict(list)
         for r in rows:
             level[r["id"]] = r["level"]
-            if r["parent_id"] is not None and r["id"] not in tops:
-                parent.setdefault(r["id"], r["parent_id"])
-        return cls(level, parent)
+            if r["parent_id"] is not None:
+                leaders[r["id"]].append(r["parent_id"])
+                if r["id"] not in tops:
+                    parent.setdefault(r["id"], r["parent_id"])
+        return cls(level, parent, {k: tuple(sorted(set(v))) for k, v in leaders.items()})
+
+    def with_leaders(self, org_id: str) -> list[str]:
+        """``org_id`` and the orgs leading it (whose secretaries hear of its needs)."""
+        return [org_id, *self.leaders.get(org_id, ())]
 
     def ancestor(self, org_id: str, level: str) -> str | None:
         """``org_id`` or its nearest ancestor of ``level``."""
@@ -536,12 +545,16 @@ def _whole_graph_reads(streets: list[str], at: str) -> list[tuple[Statement, dic
     return [
         (q.PARTITION_NEEDS, {"org_ids": None, "now": at}),
         (q.OFFERINGS_ACTIVE, {}),
+        (q.NEED_AREAS, {"org_ids": None, "now": at}),
+        (q.PROVIDERS_GOOD_RATINGS, {"good_rating": GOOD_RATING}),
         (q.PARTITION_AREAS, {"street_ids": streets}),
         (q.TIES_REGISTRATIONS, {"org_ids": None}),
         *((q.PARTITION_PLACED[label], {"area_ids": None}) for label in PROVIDERS),
         (q.PARTITION_ORGS, {"street_ids": streets}),
         (q.OFFERINGS_USED, period_starts(at)),
         (q.TIES_AGREEMENTS, {"org_ids": None}),
+        (q.NEED_CLAIMANTS, {"org_ids": None}),
+        (q.PROVIDERS_LOAD, {}),
     ]
 
 
@@ -554,11 +567,7 @@ def _read(store: _Reads, streets: list[str], one: bool, at: str, need_orgs: Iter
         raise NotFound(f"街道党组织不存在:{missing[0]}")
     orgs = sorted(tree.level if need_orgs is None else set(need_orgs) & set(tree.level))
     org_ids = orgs if one else None
-    need_rows = [
-        r
-        for r in store.run(matching_queries.PARTITION_NEEDS, {"org_ids": org_ids, "now": at})
-        if r["people_wanted"] > len(r["claimants"])
-    ]
+    need_rows = _need_rows(store, org_ids, at)
     areas = AreaMap.from_rows(store.run(matching_queries.PARTITION_AREAS, {"street_ids": streets}))
     tie_orgs = sorted(tree.level) if one else None
     agreements = store.run(matching_queries.TIES_AGREEMENTS, {"org_ids": tie_orgs})
@@ -574,9 +583,25 @@ def _read(store: _Reads, streets: list[str], one: bool, at: str, need_orgs: Iter
         tied[r["provider_kind"]].add(r["provider_id"])
     box = need_box((r["lat"], r["lon"]) for r in need_rows)
     offerings = _offerings(store, box if one else None, tied if one else None, at) if need_rows else []
-    records, ratings = _records(store, offerings)
+    records, ratings = _records(store, offerings) if one else _all_records(store)
     rows = ReadRows(tree, areas, need_rows, offerings, agreements, registrations, placed, records, ratings)
     return Snapshot.build(rows)
+
+
+def _need_rows(store: _Reads, org_ids: list[str] | None, at: str) -> list[Row]:
+    """The open needs posted by ``org_ids`` (or any) not yet fully claimed, each with its
+    ``claimants`` and ``areas`` (three flat reads joined here)."""
+    by_org = {"org_ids": org_ids}
+    claimants: dict[str, list[str]] = defaultdict(list)
+    for r in store.run(matching_queries.NEED_CLAIMANTS, by_org):
+        claimants[r["id"]].append(r["provider_id"])
+    areas: dict[str, list[str]] = defaultdict(list)
+    for r in store.run(matching_queries.NEED_AREAS, {**by_org, "now": at}):
+        areas[r["id"]].append(r["area_id"])
+    rows = store.run(matching_queries.PARTITION_NEEDS, {**by_org, "now": at})
+    for r in rows:
+        r["claimants"], r["areas"] = claimants.get(r["id"], []), areas.get(r["id"], [])
+    return [r for r in rows if r["people_wanted"] > len(r["claimants"])]
 
 
 def read_partition(
@@ -621,3 +646,17 @@ def _records(store: _Reads, offerings: list[Row]) -> tuple[list[Row], list[Row]]
     rated = sorted({e for r in records for e in r["good_ratings"]})
     ratings = store.run(matching_queries.RATINGS_ORGS, {"ids": rated}) if rated else []
     return records, ratings
+
+
+def _all_records(store: _Reads) -> tuple[list[Row], list[Row]]:
+    """``_records`` of every provider with a load or a good rating (a run over many streets: two
+    aggregations over the graph instead of a lookup per provider)."""
+    records: dict[str, Row] = {}
+    for r in store.run(matching_queries.PROVIDERS_LOAD):
+        records[r["id"]] = {"id": r["id"], "load": r["load"], "good_ratings": []}
+    ratings = []
+    for r in store.run(matching_queries.PROVIDERS_GOOD_RATINGS, {"good_rating": GOOD_RATING}):
+        records.setdefault(r["id"], {"id": r["id"], "load": 0, "good_ratings": []})
+        records[r["id"]]["good_ratings"].append(r["evaluation_id"])
+        ratings.append({"id": r["evaluation_id"], "org_id": r["org_id"]})
+    return list(records.values()), ratings
