@@ -161,12 +161,14 @@ def test_a_backup_killed_midway_leaves_the_previous_one_intact(world: ApiWorld, 
     proc.wait()
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read() if proc.stderr else b""  # killed midway
     assert partial.exists() and out.read_bytes() == before  # the half file never took OUT's name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.tar", "b.tar.partial", "b.tar.partial.d"]
 
     restored = lianjian(tmp_path / "restored", "restore", str(out))
     assert restored.returncode == 0, restored.stderr
     again = lianjian(data, "backup", str(out))  # the next backup replaces the leftover partial file
     assert again.returncode == 0, again.stderr
-    assert not partial.exists() and out.read_bytes() != before
+    assert out.read_bytes() != before and oct(out.stat().st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.tar", "restored"]  # leftovers cleared
     assert manifest_of(out)["nodes"]["Need"] == manifest_of_bytes(before, tmp_path)["nodes"]["Need"] + 1
 
 

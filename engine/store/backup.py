@@ -181,11 +181,14 @@ def backup(socket_path: Path, graph: str, out: Path) -> dict[str, Any]:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = partial_path(out)
-    work = Path(tempfile.mkdtemp(prefix="lianjian-backup-"))
+    work = out.with_name(out.name + ".partial.d")  # beside OUT: a killed backup's copy stays there
+    shutil.rmtree(work, ignore_errors=True)  # what an interrupted backup left
+    work.mkdir(mode=0o700)
     try:
         rdb = work / RDB
         started = time.perf_counter()
-        with open(partial, "wb") as raw:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+        with open(fd, "wb") as raw:
             with tarfile.open(fileobj=raw, mode="w") as tar:
                 size = fetch_rdb(socket_path, rdb)
                 tar.add(rdb, arcname=RDB)
