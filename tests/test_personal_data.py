@@ -98,7 +98,7 @@ def test_a_member_downloads_everything_about_itself_unmasked_and_audited(world: 
     assert answer.status_code == 200, answer.text
     data = answer.json()
     assert data["person"]["id"] == me and data["person"]["name"] == mine["name"]
-    assert data["person"].get("phone") == mine.get("phone")
+    assert mine.get("phone") and data["person"]["phone"] == mine["phone"]  # its requests are found by it
     orgs = {r["end"] for (rel, s, e), rows in api.dataset.rels.items() if s == "Member" and e == "Org"
             for r in rows if r["start"] == me}  # fmt: skip
     assert orgs and orgs <= {o["id"] for o in data["related"]["Org"]}
@@ -363,8 +363,11 @@ def test_the_planner_reveals_a_callees_phone_in_the_console_with_a_reason(
     world: ApiWorld, browser: Any
 ) -> None:
     api = world
+    if api.store.backend != "falkordb":
+        pytest.skip("the console is the same on either backend; the API's reveal is tested on both")
     phones = {m["phone"] for m in api.dataset.nodes["Member"] if m.get("phone")}
     page = page_for(browser, api, "planner")
+    page.wait_for_load_state("networkidle")  # the dashboard draws its sections as their reads come
     page.get_by_role("button", name="查找可联系的人").click()
     row = page.locator("#mobilisation tbody tr").filter(has=page.get_by_role("button", name="查看电话")).first
     masked = row.locator(".phone").inner_text()
