@@ -69,6 +69,9 @@ GRID_WORKER_PATHS = frozenset(
     {
         "/auth/me",
         "/auth/password",
+        "/auth/totp",
+        "/auth/totp/setup",
+        "/auth/totp/confirm",
         "/intake/mine",
         "/notifications",
         "/notifications/unread-count",

@@ -17,12 +17,14 @@ operations of the live ``/openapi.json``.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from api_world import ROLES as WORLD_ROLES
 from api_world import ApiWorld, build_api_world
@@ -31,8 +33,9 @@ from test_api_concurrency import need_body, offering_body
 from test_api_series import series_body
 from test_services_world import nodes, snapshot
 
-from engine.actors import SYSTEM, Actor
+from engine.actors import SYSTEM, Actor, Role
 from engine.demo.accounts import DEMO_PASSWORD
+from engine.errors import Conflict
 from engine.services import (
     ClaimRequest,
     CorrectionRequest,
@@ -61,6 +64,7 @@ from engine.services.pledges import PledgeDraft, make_pledge
 from engine.services.posts import PostDraft, assign_post
 from engine.services.recurrence import CommitmentRequest, SeriesDraft, commit_series, create_series
 from engine.services.registrations import RegistrationDraft, submit_registration
+from engine.services.signin_guard import totp_confirm, totp_off, totp_setup
 from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.settings import Settings
 from engine.store.base import GraphStore
@@ -594,6 +598,33 @@ def _claim_body(c: Ctx) -> dict[str, Any]:
     return {"need_id": c.get("need_open"), "offering_id": c.get("offering_own"), "provider_id": c.provider}
 
 
+def _totp(c: Ctx, wanted: str, account_id: str | None = None) -> str:
+    """Bring the TOTP of ``account_id`` (the role's own account by default) to ``wanted`` (off,
+    pending or on) when the case's call must succeed (a refused write must change nothing); a
+    current code of its secret ("000000" when there is none)."""
+    store, who = c.side.store, account_id or c.role
+    if c.fresh or account_id == "planner":  # (signing in changes nothing: planner's is always off)
+        with contextlib.suppress(Conflict):
+            totp_off(store, Actor("matrix", Role.ADMIN), who)
+        if wanted != "off":
+            totp_setup(store, to_actor(get_account(store, who) or {}))
+        if wanted == "on":
+            totp_confirm(store, to_actor(get_account(store, who) or {}), _code(store, who, "totp_pending"))
+    return _code(store, who, "totp_secret" if wanted == "on" else "totp_pending")
+
+
+def _totp_only(c: Ctx, wanted: str, account_id: str | None = None) -> dict[str, Any]:
+    """``_totp`` before a call that sends no body."""
+    _totp(c, wanted, account_id)
+    return {}
+
+
+def _code(store: GraphStore, account_id: str, key: str) -> str:
+    """The current code of the account's secret ``key`` ("000000" when it has none)."""
+    secret = (get_account(store, account_id) or {}).get(key)
+    return pyotp.TOTP(secret).now() if secret else "000000"
+
+
 def _account_body(c: Ctx) -> dict[str, Any]:
     return {"id": f"new-{uuid.uuid4().hex[:8]}", "display_name": "新党员账号", "role": "member",
             "subject_id": c.get("member"), "password": "a-long-password"}  # fmt: skip
@@ -608,7 +639,7 @@ ROWS: tuple[Row, ...] = (
     # health, sign-in, own account
     Row("GET", "/health", PUBLIC, "none", anonymous=True),
     Row("POST", "/auth/token", PUBLIC, "none", anonymous=True, form=True,
-        body=lambda c: {"username": "planner", "password": DEMO_PASSWORD}),
+        body=lambda c: {"username": "planner", "password": DEMO_PASSWORD, "otp": _totp(c, "off", "planner")}),
     Row("GET", "/auth/me", PUBLIC, "none"),
     Row("POST", "/auth/password", PUBLIC, "none", body=lambda c: {"password": DEMO_PASSWORD}),
     # accounts and audit: administrators only
@@ -617,6 +648,15 @@ ROWS: tuple[Row, ...] = (
     Row("PUT", "/accounts/{account_id}/active", ADMIN, "none", {"account_id": "account"},
         body=lambda c: {"active": True}),
     Row("DELETE", "/accounts/{account_id}/sessions", ADMIN, "none", {"account_id": "account_unused"}),
+    Row("POST", "/accounts/{account_id}/unlock", ADMIN, "none", {"account_id": "account_unused"}),
+    Row("DELETE", "/accounts/{account_id}/totp", ADMIN, "none", {"account_id": "account_unused"},
+        body=lambda c: _totp_only(c, "pending", "member-x")),
+    Row("PUT", "/accounts/{account_id}/totp-required", ADMIN, "none", {"account_id": "account_unused"},
+        body=lambda c: {"required": False}),
+    # TOTP of the signed-in account (its state set first, only for a call that must succeed)
+    Row("POST", "/auth/totp/setup", PUBLIC, "none", body=lambda c: _totp_only(c, "off")),
+    Row("POST", "/auth/totp/confirm", PUBLIC, "none", body=lambda c: {"code": _totp(c, "pending")}),
+    Row("DELETE", "/auth/totp", PUBLIC, "none", body=lambda c: {"code": _totp(c, "on")}),
     Row("GET", "/audit", ADMIN, "none"),
     Row("GET", "/audit/verify", ADMIN, "none"),
     # notifications: every signed-in account's own inbox (the grid worker's too)

@@ -18,12 +18,13 @@ import httpx
 import pyotp
 import pytest
 from conftest import BACKENDS, LiveServer, make_store, release_store
+from console_world import browser_fixture, needs_chromium, new_page, shot  # noqa: F401  (the `browser` fixture)
 
 from engine.actors import Actor, Role
 from engine.errors import Invalid, Locked, RateLimited, Unauthenticated
 from engine.services.accounts import AccountDraft, check_password, create_account
 from engine.services.clock import shift
-from engine.services.signin_guard import SignInPolicy, sign_in
+from engine.services.signin_guard import SignInPolicy, sign_in, totp_confirm, totp_setup
 from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
@@ -342,3 +343,36 @@ def test_security_headers_on_the_console_the_api_and_the_docs(world: World) -> N
                 assert "https://cdn.jsdelivr.net" in csp
             else:
                 assert "script-src 'self';" in csp and "cdn" not in csp, path
+
+
+def console_sign_in(page: Any, url: str, name: str, password: str = PASSWORD) -> None:
+    """Fill the console's sign-in form and submit it."""
+    page.goto(f"{url}/")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+@needs_chromium
+def test_the_console_shows_the_lock_and_asks_for_the_totp_code(world: World, browser: Any) -> None:
+    """In Chromium: a locked account's right password shows the lock message; an account with
+    TOTP gets the code field after its password and signs in with a code."""
+    make_account(world.store, "web-locked")
+    make_account(world.store, "web-2fa")
+    strict = SignInPolicy(slow_after=100, address_slow_after=100, address_lock_after=100)
+    for i in range(5):
+        with pytest.raises((Unauthenticated, Locked)):
+            sign_in(world.store, strict, "web-locked", f"wrong-{i}", "10.9.9.9")
+    owner = Actor("web-2fa", Role.ADMIN)
+    secret = totp_setup(world.store, owner)["secret"]
+    totp_confirm(world.store, owner, totp_now(secret))
+    page = new_page(browser)
+    console_sign_in(page, world.server.url, "web-locked")
+    page.get_by_text("登录失败次数过多,账号已锁定,请15分钟后再试").wait_for()
+    console_sign_in(page, world.server.url, "web-2fa")
+    page.get_by_text("请输入身份验证器上的 6 位动态口令").wait_for()
+    page.get_by_label("动态口令").fill(totp_now(secret, 1))
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for()
+    shot(page, "signin-totp")
+    page.context.close()

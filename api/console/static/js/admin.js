@@ -76,6 +76,12 @@ export async function accountsPage() {
       await route();
       flash(`账号“${a.id}”已${a.active ? "停用" : "启用"}。`, "ok");
     }, "secondary"))],
+    ["登录安全", (a) => h("span", {}, a.totp_enabled ? "动态口令已开启 " : a.totp_required ? "须设置动态口令 " : "",
+      a.locked_until ? act("解除锁定", async () => {
+        await api(`/accounts/${encodeURIComponent(a.id)}/unlock`, { method: "POST" });
+        await route();
+        flash(`账号“${a.id}”已解除登录锁定。`, "ok");
+      }, "secondary") : null)],
   ], accounts);
   list.id = "accounts";
   return ["账号管理", h("h2", {}, "创建账号"), form, h("h2", {}, `全部账号(${accounts.length})`), list];
@@ -83,6 +89,9 @@ export async function accountsPage() {
 
 const ACTION = {
   "account.create": "创建账号", "account.set_active": "启用/停用账号", "account.set_password": "修改密码",
+  "auth.sign_in_failed": "登录失败", "auth.locked": "登录锁定", "account.unlock": "解除登录锁定",
+  "account.totp_setup": "设置动态口令", "account.totp_on": "开启动态口令", "account.totp_off": "关闭动态口令",
+  "account.totp_required": "要求动态口令",
   "need.post": "发布需求", "need.edit": "修改需求", "need.cancel": "取消需求", "need.expire": "需求过期",
   "claim.create": "认领", "claim.withdrawn": "撤回认领", "claim.cancelled": "取消认领",
   "offering.register": "登记资源", "offering.edit": "修改资源", "offering.pause": "暂停资源", "offering.resume": "恢复资源", "offering.retire": "下架资源",

@@ -51,18 +51,21 @@ export async function api(path, { method = "GET", body, form } = {}) {
   return data;
 }
 
-export async function signIn(username, password) {
-  const token = await api("/auth/token", { method: "POST", form: { username, password } });
-  sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token }));
+export async function signIn(username, password, otp) {
+  const form = otp ? { username, password, otp } : { username, password };
+  const token = await api("/auth/token", { method: "POST", form });
+  // an account that must use TOTP and has not set it up gets a token that only enrols it
+  const enrol = Boolean(token.totp_enrolment_required);
+  sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token, enrol }));
   const me = await api("/auth/me");
-  sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token, me }));
+  sessionStorage.setItem(KEY, JSON.stringify({ token: token.access_token, me, enrol }));
   return me;
 }
 
 /** Go on with a fresh token (a password change ends every token issued before it). */
 export function renewToken(token) {
   const s = session();
-  if (s) sessionStorage.setItem(KEY, JSON.stringify({ ...s, token: token.access_token }));
+  if (s) sessionStorage.setItem(KEY, JSON.stringify({ ...s, token: token.access_token, enrol: Boolean(token.totp_enrolment_required) }));
 }
 
 /** Whether the live API offers a path (for features other engineers may add later). */

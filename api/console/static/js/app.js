@@ -2,7 +2,7 @@
 import { api, session, signIn, signOut } from "./api.js";
 import { field, flash, h, wire } from "./ui.js";
 import { go, loadCategories, ROLE, show } from "./common.js";
-import { passwordPage } from "./account.js";
+import { passwordPage, totpPage } from "./account.js";
 import { accountsPage, adminHome, auditPage, correctionPage } from "./admin.js";
 import { needPage } from "./need.js";
 import { explorePage, pathsPage, plannerHome } from "./planner.js";
@@ -31,8 +31,22 @@ function signInPage() {
   const form = h("form", { class: "card signin", "aria-label": "登录" },
     field("用户名", h("input", { name: "username", required: true, autocomplete: "username", maxlength: 64 })),
     field("密码", h("input", { name: "password", type: "password", required: true, autocomplete: "current-password" })),
+    h("div", { class: "otp-field", hidden: true },
+      field("动态口令", h("input", { name: "otp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 8 }), "身份验证器上的 6 位数字")),
     h("button", { type: "submit" }, "登录"));
-  wire(form, async (v) => { await signIn(v.username, v.password); go("#/home"); });
+  wire(form, async (v) => {
+    try {
+      await signIn(v.username, v.password, v.otp);
+      go(session()?.enrol ? "#/totp" : "#/home");
+    } catch (err) {
+      // the account uses TOTP: ask for the code (the answer says so only after a right password)
+      if (["otp_required", "otp_wrong", "otp_replayed"].includes(err.code)) {
+        form.querySelector(".otp-field").hidden = false;
+        form.querySelector("[name=otp]").focus();
+      }
+      throw err;  // shown under the form: wrong password, code needed, slowed or locked (with when)
+    }
+  });
   show("登录联建工作台", form);
 }
 
@@ -76,6 +90,7 @@ const PAGES = [
   [/^\/paths\/([^/]+)\/([^/]+)$/, pathsPage],
   [/^\/paths$/, pathsPage],
   [/^\/password$/, passwordPage],
+  [/^\/totp$/, totpPage],
   [/^\/accounts$/, accountsPage],
   [/^\/audit(?:\?.*)?$/, auditPage],  // filters in the query: #/audit?actor=…
   [/^\/points\/correct$/, correctionPage],
@@ -111,7 +126,9 @@ export async function route() {
   const slow = setTimeout(() => { if (ticket === routes) busy.hidden = false; }, 300);  // a slow page says it is coming
   try {
     await loadCategories();
-    const page = PAGES.map(([re, fn]) => [path.match(re), fn]).find(([m]) => m);
+    // a token that only enrols TOTP reaches the TOTP and password pages alone
+    const allowed = !s.enrol || path === "/totp" || path === "/password";
+    const page = allowed ? PAGES.map(([re, fn]) => [path.match(re), fn]).find(([m]) => m) : [["/totp"], totpPage];
     const view = page ? await page[1](...page[0].slice(1).map(decodeURIComponent)) : await HOMES[s.me.role](s.me);
     if (ticket === routes) show(...view);
   } catch (err) {
