@@ -868,9 +868,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--phase-seconds", type=float, default=None, help="load before/between/after kills")
     parser.add_argument("--lockout-threads", type=int, default=8)
     parser.add_argument("--fuzz-examples", type=int, default=None, help="cases per pass (default 3; 1)")
-    parser.add_argument(
-        "--fuzz-roles", help=f"roles to fuzz as (default {','.join(FUZZ_ROLES)}; admin)"
-    )
+    parser.add_argument("--fuzz-roles", help=f"roles to fuzz as (default {','.join(FUZZ_ROLES)}; admin)")
     parser.add_argument(
         "--fuzz-every", type=int, default=1, help="fuzz every n-th operation only (smoke test)"
     )
