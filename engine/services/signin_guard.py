@@ -223,6 +223,7 @@ def sign_in(
         raise refusal
     account = get_account(store, name)
     ok = verify_password(account, password)
+    at = resolve(now)  # after the (slow) hash check: a failure's slow-down runs from its answer
     if account is None or not ok or not account.get("active", False):
         reason = "unknown_account" if account is None else "bad_password" if not ok else "disabled"
         raise _fail(store, policy, name, address, at, reason, Unauthenticated(WRONG))
