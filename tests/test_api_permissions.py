@@ -638,6 +638,9 @@ NEED, PROJECT, OFFERING = (
 ROWS: tuple[Row, ...] = (
     # health, sign-in, own account
     Row("GET", "/health", PUBLIC, "none", anonymous=True),
+    Row("GET", "/health/live", PUBLIC, "none", anonymous=True),
+    Row("GET", "/health/ready", PUBLIC, "none", anonymous=True),
+    Row("GET", "/metrics", PUBLIC, "none", anonymous=True),  # open unless LIANJIAN_METRICS_TOKEN/_NETWORKS
     Row("POST", "/auth/token", PUBLIC, "none", anonymous=True, form=True,
         body=lambda c: {"username": "planner", "password": DEMO_PASSWORD, "otp": _totp(c, "off", "planner")}),
     Row("GET", "/auth/me", PUBLIC, "none"),
