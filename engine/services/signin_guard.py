@@ -93,14 +93,17 @@ def _seconds_until(at: str, until: str) -> int:
 
 
 def _minutes(seconds: int) -> int:
+    """Whole minutes of ``seconds``, rounded up (the message names minutes)."""
     return max(1, math.ceil(seconds / 60))
 
 
 def _locked_account(seconds: int) -> Locked:
+    """The answer to a locked name (423), ``seconds`` before the lock ends."""
     return Locked(f"登录失败次数过多,账号已锁定,请{_minutes(seconds)}分钟后再试", "account_locked", seconds)
 
 
 def _locked_address(seconds: int) -> RateLimited:
+    """The answer to a locked source address (429), ``seconds`` before the lock ends."""
     return RateLimited(
         f"该地址登录失败次数过多,已暂停登录,请{_minutes(seconds)}分钟后再试", "address_locked", seconds
     )
@@ -108,7 +111,7 @@ def _locked_address(seconds: int) -> RateLimited:
 
 def _attempt_audit(name: str, at: str, action: str, address: str, reason: str, **more: Any) -> dict[str, Any]:
     """The audit entry of an attempt: the tried name as actor (role anonymous), never the password."""
-    who = Actor(account_id=name[:64] or "-", role=Role.ADMIN)  # role replaced just below
+    who = Actor(account_id=name[:64] or "-", role=Role.ADMIN)  # no Role for nobody: replaced below
     entry = audit_record(
         who,
         action,
@@ -146,6 +149,7 @@ def _refusal(
 
 
 def _counters(store: GraphStore, name: str, address: str) -> dict[str, dict[str, Any]]:
+    """The counters of the tried name and the source address that exist, by id."""
     rows = store.run(q.STATE, {"ids": [user_key(name), addr_key(address)]})
     return {r["counter"]["id"]: r["counter"] for r in rows}
 
