@@ -126,6 +126,8 @@ PURGE_NEEDS = cypher(
     WITH n, [x IN collect(r) WHERE {_any_set("x", REQUEST_PERSONAL)}] AS rs
     WHERE n.address IS NOT NULL OR size(rs) > 0
     WITH n, rs ORDER BY n.id LIMIT $limit
+    {lock("n")}
+    WITH n, rs WHERE n.status IN $closed AND n.updated_at < $cutoff
     SET n.address = null
     FOREACH (x IN rs | SET {_nulls("x", REQUEST_PERSONAL)})
     WITH count(n) AS needs, toInteger(sum(size(rs))) AS requests
@@ -145,6 +147,8 @@ PURGE_REQUESTS = cypher(
     MATCH (r:Request {{status: 'closed'}})
     WHERE coalesce(r.decided_at, r.updated_at) < $cutoff AND {_any_set("r", REQUEST_PERSONAL)}
     WITH r ORDER BY r.id LIMIT $limit
+    {lock("r")}
+    WITH r WHERE r.status = 'closed' AND coalesce(r.decided_at, r.updated_at) < $cutoff
     SET {_nulls("r", REQUEST_PERSONAL)}
     WITH count(r) AS requests, 0 AS needs
     WHERE requests > 0
@@ -161,13 +165,14 @@ PURGE_REQUESTS = cypher(
 REVEAL = cypher(
     "pipl.reveal",
     "write",
-    """
+    f"""
     UNWIND $ids AS pid
-    OPTIONAL MATCH (m:Member {id: pid})
+    OPTIONAL MATCH (m:Member {{id: pid}})
     WITH pid, m
-    OPTIONAL MATCH (u:Unit {id: pid})
-    WITH coalesce(m, u) AS p
-    WITH p WHERE p IS NOT NULL
+    OPTIONAL MATCH (u:Unit {{id: pid}})
+    WITH collect(coalesce(m, u)) AS found
+    UNWIND found AS p
+    {lock("p")}
     WITH collect(p) AS people
     WHERE size(people) > 0
     CREATE (audit:AuditEntry) SET audit = $audit
@@ -176,7 +181,8 @@ REVEAL = cypher(
     RETURN p.id AS id, CASE WHEN p:Member THEN p.phone ELSE p.contact_phone END AS phone
     """,
     "a planner reveals callees' phones in an emergency with a stated reason; one audit entry "
-    "naming whom, never the phones",
+    "naming whom, never the phones (each person locked first, so a reveal never reads a phone an "
+    "anonymisation is removing)",
 )
 
 CALLEE_PHONES = cypher(
