@@ -23,8 +23,14 @@ from api.auth.tokens import issue_token
 from engine.demo import generate, load_dataset
 from engine.services.clock import utc_now
 from engine.settings import Settings
-from engine.store import StoreUnavailable, apply_schema, open_store
-from engine.store.embedded import RESTART_DELAYS_S, EmbeddedFalkorDB, restart_delay, socket_path_for
+from engine.store import apply_schema, open_store
+from engine.store.embedded import (
+    RESTART_DELAYS_S,
+    REUSED_WATCH_INTERVAL_S,
+    EmbeddedFalkorDB,
+    restart_delay,
+    socket_path_for,
+)
 from engine.store.queries.nodes import node_stmt
 
 SECRET = "supervision-test-secret-0123456789-abcdefghij"
@@ -186,7 +192,7 @@ def test_a_supervised_server_is_restarted_each_time_with_growing_pauses(
     caplog.set_level(logging.WARNING, logger="engine.store.embedded")
     srv = EmbeddedFalkorDB(tmp_path / "data").start()
     try:
-        assert srv.supervise()
+        srv.supervise()
         client = redis.Redis(unix_socket_path=str(srv.socket_path))
         client.set("acknowledged", "before the crashes")
         pids = [server_pid(srv.socket_path)]
@@ -210,29 +216,39 @@ def test_a_supervised_server_is_restarted_each_time_with_growing_pauses(
     assert restart_delay(0) == 0.0 and restart_delay(1000) == max(RESTART_DELAYS_S) <= 5.0
 
 
-def test_a_reused_server_is_left_to_its_owner(tmp_path: Path) -> None:
-    owner = EmbeddedFalkorDB(tmp_path / "data").start()
+def test_a_reused_server_whose_starter_is_gone_is_started_again_by_one_of_its_users(tmp_path: Path) -> None:
+    starter = EmbeddedFalkorDB(tmp_path / "data").start()  # another process's server, about to be killed
+    users = [EmbeddedFalkorDB(tmp_path / "data").start() for _ in range(3)]
+    client = redis.Redis(unix_socket_path=str(starter.socket_path))
     try:
-        settings = Settings(data_dir=tmp_path / "data", graph="reused", backend="falkordb")
-        with open_store(settings) as store:
-            store.run("meta.ping")
-            assert owner.process is not None
-            os.kill(owner.process.pid, signal.SIGKILL)
-            owner.process.wait(timeout=30)
-            time.sleep(sum(RESTART_DELAYS_S[:3]) + 1.0)  # past the first restarts of a supervisor
-            assert not owner.alive(), "a server started by another process was restarted here"
-            with pytest.raises(StoreUnavailable):
-                store.run("meta.ping")
+        client.set("acknowledged", "before the crash")
+        for user in users:
+            assert not user.owned
+            user.supervise()
+        assert starter.process is not None
+        killed = starter.process.pid
+        os.kill(killed, signal.SIGKILL)
+        starter.process.wait(timeout=30)
+        wait_for(lambda: any(u.owned for u in users) and starter.alive(), 30, "a user to start it again")
+        time.sleep(2 * REUSED_WATCH_INTERVAL_S + 0.5)  # every user has seen it up since: still one server
+        owners = [u for u in users if u.process is not None]
+        assert len(owners) == 1 and owners[0].process is not None
+        assert owners[0].process.pid == server_pid(starter.socket_path) != killed
+        assert client.get("acknowledged") == b"before the crash"  # nothing acknowledged was lost
     finally:
-        owner.stop()
-    assert not owner.alive()
+        client.close()
+        for user in sorted(users, key=lambda u: u.owned):  # its owner last, or another user takes over
+            user.stop()
+        starter.stop()
+    assert not starter.alive()
 
 
 def test_stop_of_a_reused_server_does_not_stop_it(tmp_path: Path) -> None:
     owner = EmbeddedFalkorDB(tmp_path / "data").start()
     try:
         reuser = EmbeddedFalkorDB(tmp_path / "data").start()
-        assert not reuser.supervise() and not reuser.owned
+        reuser.supervise()
+        assert not reuser.owned
         reuser.stop()
         assert owner.alive()
     finally:

