@@ -45,7 +45,7 @@ for _label in PROVIDERS:
     )
 
 PERSON_ACCOUNTS = cypher(
-    "pipl.person.accounts",
+    "pipl.person_accounts",
     "read",
     """
     MATCH (a:Account {subject_id: $id})
@@ -58,7 +58,7 @@ PERSON_ACCOUNTS = cypher(
 )
 
 PERSON_REQUESTS = cypher(
-    "pipl.person.requests",
+    "pipl.person_requests",
     "read",
     """
     MATCH (r:Request {contact_phone: $phone})
