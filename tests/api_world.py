@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import LiveServer
+from conftest import BACKENDS, LiveServer, make_store, release_store
 
 from engine.demo import generate, load_dataset
 from engine.demo.accounts import DEMO_PASSWORD
@@ -16,6 +16,7 @@ from engine.demo.dataset import DemoDataset
 from engine.demo.loader import create_demo_accounts
 from engine.settings import Settings
 from engine.store import GraphStore
+from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.schema_apply import apply_schema
 
 ROLES = ("admin", "planner", "secretary", "unit", "member")
@@ -76,3 +77,28 @@ def build_api_world(store: GraphStore, settings: Settings) -> Iterator[ApiWorld]
 def api_fixture(empty_store: GraphStore, tmp_path: Any) -> Iterator[ApiWorld]:
     """The tiny demo behind a real uvicorn server, with the demo accounts."""
     yield from build_api_world(empty_store, Settings(data_dir=tmp_path / "data"))
+
+
+def shared_world(
+    server: EmbeddedFalkorDB, tmp: pytest.TempPathFactory, backend: str = "falkordb"
+) -> Iterator[ApiWorld]:
+    """The tiny demo behind a real server on a fresh graph of ``backend``, for a whole module."""
+    store = make_store(backend, server)
+    try:
+        yield from build_api_world(store, Settings(data_dir=tmp.mktemp("api") / "data"))
+    finally:
+        release_store(store)
+
+
+def _module_world(
+    request: pytest.FixtureRequest,
+    falkordb_server: EmbeddedFalkorDB,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiWorld]:
+    """One demo world per backend for a whole module (its tests only read, or write apart)."""
+    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
+
+
+# A module imports the one named as its tests name their world: "world" or "api".
+module_world_fixture = pytest.fixture(scope="module", params=BACKENDS, name="world")(_module_world)
+module_api_fixture = pytest.fixture(scope="module", params=BACKENDS, name="api")(_module_world)

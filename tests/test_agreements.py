@@ -13,11 +13,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from api_world import ApiWorld
+from api_world import ApiWorld, shared_world
 from conftest import BACKENDS
 from hypothesis import given
 from hypothesis import strategies as st
-from test_api_permissions import shared_world
 from test_services_world import count, nodes
 
 from engine.services.agreements import (

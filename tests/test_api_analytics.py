@@ -5,33 +5,23 @@ community, providers refused) and masking (no full member phone or name for a pl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from api_world import ApiWorld
-from conftest import BACKENDS
-from test_api_permissions import PERIOD, second_street, shared_world
+from api_world import (
+    ApiWorld,
+    module_world_fixture,  # noqa: F401  (the fixture "world")
+)
+from test_api_permissions import PERIOD, second_street
 
 from engine.services.analytics import CACHE
 from engine.settings import Settings
-from engine.store.embedded import EmbeddedFalkorDB
 from graph_schema.domain import NEED_STATUSES
 
 GAP_LEVELS = ("grid", "compound", "building")
 RESOLVED = ("completed", "evaluated")  # the closed loop's rules, written out: the check owes the code nothing
 SATISFIED_FROM = 4
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """One tiny demo behind a server for the module: every test here only reads."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-from api_world import ApiWorld
-from conftest import BACKENDS, SUMMARY
+from api_world import (
+    ApiWorld,
+    module_world_fixture,  # noqa: F401  (the fixture "world")
+)
+from conftest import SUMMARY
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -29,9 +32,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from test_api_permissions import shared_world
-
-from engine.store.embedded import EmbeddedFalkorDB
 
 VALID = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 PASSES: dict[str, tuple[GenerationMode, int, list[Any]]] = {
@@ -39,16 +39,6 @@ PASSES: dict[str, tuple[GenerationMode, int, list[Any]]] = {
     "real ids": (GenerationMode.POSITIVE, 8, VALID),
     "invalid input": (GenerationMode.NEGATIVE, 5, [not_a_server_error, negative_data_rejection]),
 }
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """One demo world per backend for the whole module (the fuzzing only adds to it)."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 def real_ids(world: ApiWorld) -> dict[str, str]:

@@ -27,8 +27,8 @@ import httpx
 import pyotp
 import pytest
 from api_world import ROLES as WORLD_ROLES
-from api_world import ApiWorld, build_api_world
-from conftest import BACKENDS, make_store, release_store
+from api_world import ApiWorld, shared_world
+from conftest import BACKENDS
 from test_api_concurrency import need_body, offering_body
 from test_api_series import series_body
 from test_services_world import nodes, snapshot
@@ -66,7 +66,6 @@ from engine.services.recurrence import CommitmentRequest, SeriesDraft, commit_se
 from engine.services.registrations import RegistrationDraft, submit_registration
 from engine.services.signin_guard import totp_confirm, totp_off, totp_setup
 from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
-from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.queries.nodes import node_stmt, rel_stmt
@@ -85,17 +84,6 @@ MEMBER = frozenset({"member"})
 DISPATCH = ("DispatchRun", "Proposal")
 PERIOD = {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}
 SLOT = {"start": shift(utc_now(), 24 * 30), "end": shift(utc_now(), 24 * 30 + 1)}  # a venue's booking
-
-
-def shared_world(
-    server: EmbeddedFalkorDB, tmp: pytest.TempPathFactory, backend: str = "falkordb"
-) -> Iterator[ApiWorld]:
-    """The tiny demo behind a real server on a fresh graph of ``backend``, for a whole module."""
-    store = make_store(backend, server)
-    try:
-        yield from build_api_world(store, Settings(data_dir=tmp.mktemp("api") / "data"))
-    finally:
-        release_store(store)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,30 +5,18 @@ joins a 三缘 branch from its list and leaves it again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from api_world import ApiWorld
-from conftest import BACKENDS
+from api_world import (
+    ApiWorld,
+    module_api_fixture,  # noqa: F401  (the fixture "api")
+)
 from console_world import browser_fixture, fits_phone, needs_chromium, page_for, shot  # noqa: F401
-from test_api_permissions import shared_world
 
-from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.queries import posts as posts_queries
 
 pytestmark = needs_chromium
 COMMUNITY = "org-s01-c01"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """One tiny demo behind a server for the module."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 def test_the_admin_retires_an_item_and_the_need_form_no_longer_offers_it(browser: Any, api: ApiWorld) -> None:

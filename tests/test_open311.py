@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from api_world import ApiWorld
-from conftest import BACKENDS
-from test_api_permissions import shared_world
+from api_world import (
+    ApiWorld,
+    module_api_fixture,  # noqa: F401  (the fixture "api")
+)
 
 from engine.actors import Actor, Role
 from engine.services.clock import shift, utc_now
 from engine.services.needs import cancel_need
-from engine.store.embedded import EmbeddedFalkorDB
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
 
 # GeoReport v2 (wiki.open311.org/GeoReport_v2): the fields of a service and of a service request.
@@ -30,16 +28,6 @@ REQUEST_FIELDS = {
 OPEN = {"open", "claimed", "in_progress"}
 W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
 PHONE = re.compile(r"1\d{10}")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """One demo world for the module: only one test writes (one cancellation)."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 def georeport_error(answer: Any, status: int) -> str:

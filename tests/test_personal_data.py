@@ -11,16 +11,18 @@ import csv
 import io
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from api_world import ApiWorld
-from conftest import BACKENDS, make_store, release_store
+from api_world import (
+    ApiWorld,
+    module_world_fixture,  # noqa: F401  (the fixture "world")
+)
+from conftest import make_store, release_store
 from console_world import browser_fixture, needs_chromium, page_for  # noqa: F401
 from openpyxl import load_workbook
-from test_api_permissions import second_street, shared_world
+from test_api_permissions import second_street
 
 from engine.actors import SYSTEM
 from engine.exporting import export_graph
@@ -40,16 +42,6 @@ from engine.store.queries.nodes import node_stmt, rel_stmt
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 FORMULA = '=HYPERLINK("http://evil.example","点我")'
 REASON = "独居老人突发疾病,需立即联系"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """The tiny demo behind a real server for the module."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 @pytest.fixture(scope="module")

@@ -13,36 +13,25 @@ item is refused for a new need or offering with a Chinese message while the need
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from api_world import ApiWorld
-from conftest import BACKENDS
+from api_world import (
+    ApiWorld,
+    module_api_fixture,  # noqa: F401  (the fixture "api")
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_api_permissions import shared_world
 
 from engine.actors import Actor, Role
 from engine.errors import Conflict
 from engine.services.posts import PostDraft, assign_post, list_posts
-from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.queries import posts as posts_queries
 
 COMMUNITY = "org-s01-c01"  # the demo secretary's community (桃岗社区)
 OTHER = "org-s01-c02"  # a community of the same street, outside the secretary's jurisdiction
 ADMIN = Actor("admin", Role.ADMIN)
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def api(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """One tiny demo behind a server for the module (each test uses orgs of its own)."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 def members_of(api: ApiWorld, org_id: str) -> list[str]:

@@ -8,33 +8,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-from api_world import ApiWorld
-from conftest import BACKENDS
+from api_world import (
+    ApiWorld,
+    module_world_fixture,  # noqa: F401  (the fixture "world")
+)
 from docx import Document
 from openpyxl import load_workbook
-from test_api_permissions import second_street, shared_world
-
-from engine.store.embedded import EmbeddedFalkorDB
+from test_api_permissions import second_street
 
 RESOLVED = ("completed", "evaluated")  # the closed loop's rules written out: owed nothing to the code
 SATISFIED_FROM = 4
 PERIODS = ("2026", "2026-Q3", "2026-07")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest,
-    falkordb_server: EmbeddedFalkorDB,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiWorld]:
-    """One tiny demo behind a server for the module (the tests only read, but for `outside`)."""
-    yield from shared_world(falkordb_server, tmp_path_factory, request.param)
 
 
 @pytest.fixture(scope="module")

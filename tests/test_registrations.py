@@ -12,9 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from api_world import ApiWorld
+from api_world import ApiWorld, shared_world
 from conftest import BACKENDS
-from test_api_permissions import shared_world
 from test_services_world import count, nodes
 
 from engine.actors import Actor, Role
