@@ -248,6 +248,19 @@ def test_a_planner_downloads_the_quarters_duty_report(world: ApiWorld) -> None:
     units = [r for r in book["服务单位"].iter_rows(min_row=2, values_only=True)]
     public = ok(world.anonymous(), f"/public/orgs/{street}/results", period=period)
     assert [u[0] for u in units] == [u["name"] for u in public["top_units"]]
+    # each download is an export, audited with who, the scope, the period and what it held
+    audit = world.client("admin").get(
+        "/audit", params={"action": "export.duty_report", "entity_id": street, "limit": 10}
+    )
+    assert audit.status_code == 200, audit.text
+    exports = {e["after"]["format"]: e for e in audit.json() if e["after"]["period"] == period}
+    assert set(exports) == {"docx", "xlsx"}
+    assert {e["actor"] for e in exports.values()} == {world.accounts["planner"]["id"]}
+    assert exports["xlsx"]["after"]["rows"] == {
+        "children": len(children["children"]),
+        "months": len(months["series"]),
+        "top_units": len(public["top_units"]),
+    }
 
 
 def test_outside_scope_is_refused_and_bad_periods_are_422_in_chinese(

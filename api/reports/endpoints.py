@@ -14,7 +14,12 @@ from api.deps import ActorDep, SettingsDep, StoreDep
 from api.reports.period_schemas import ChildComparison, OrgSeries
 from api.reports.schemas import OrgReport
 from engine.reporting import render_docx, render_xlsx
-from engine.services.period_reports import children_comparison, duty_report, org_series
+from engine.services.period_reports import (
+    children_comparison,
+    duty_report,
+    org_series,
+    record_duty_report_export,
+)
 from engine.services.reports import org_report
 
 router = APIRouter(prefix="/reports", tags=["reports 报表"])
@@ -99,7 +104,9 @@ def duty_report_docx(
 ) -> Response:
     """The 述职报告 of the org for a month, quarter or year, with child orgs compared and a figure."""
     report = duty_report(store, actor, org_id, period, settings=settings)
-    return _download(render_docx(report), DOCX, org_id, report["period"]["key"], "docx")
+    content = render_docx(report)
+    record_duty_report_export(store, actor, org_id, report, "docx")
+    return _download(content, DOCX, org_id, report["period"]["key"], "docx")
 
 
 @router.get(
@@ -113,4 +120,6 @@ def duty_report_xlsx(
 ) -> Response:
     """The 述职报告 of the org as a workbook: totals with the figure, child orgs, months, units."""
     report = duty_report(store, actor, org_id, period, settings=settings)
-    return _download(render_xlsx(report), XLSX, org_id, report["period"]["key"], "xlsx")
+    content = render_xlsx(report)
+    record_duty_report_export(store, actor, org_id, report, "xlsx")
+    return _download(content, XLSX, org_id, report["period"]["key"], "xlsx")

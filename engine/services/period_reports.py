@@ -4,9 +4,11 @@ quarter, child orgs compared side by side, and the 述职报告 those make for o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from engine.actors import Actor
+from engine.services.audit_chain import record_event
 from engine.services.periods import Period, buckets, resolve_period
 from engine.services.public_results import (
     PeriodData,
@@ -145,3 +147,18 @@ def duty_report(
         "project_ratings": project_ratings(data, public_name),
         "two_way_service": org_two_way(store, org_id, when.start, when.end),  # 双向服务
     }
+
+
+def record_duty_report_export(
+    store: GraphStore, actor: Actor, org_id: str, report: Mapping[str, Any], file_format: str
+) -> None:
+    """A downloaded 述职报告 is an export of the jurisdiction's figures: audited with who, which org and
+    period, the file's format and how many rows of each part it holds (issue 13)."""
+    details = {
+        "kind": "duty_report",
+        "format": file_format,
+        "scope": org_id,
+        "period": report["period"]["key"],
+        "rows": {part: len(report.get(part) or []) for part in ("children", "months", "top_units")},
+    }
+    record_event(store, actor, "export.duty_report", "Org", org_id, details)
