@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -269,8 +270,8 @@ class FailingStore(GraphStore):
                 raise StatementError(f"{stmt.name}: injected failure")
         return self.inner._execute(stmt, params)
 
-    def ensure_index(self, spec: IndexSpec) -> bool:
-        return self.inner.ensure_index(spec)
+    def ensure_indexes(self, specs: Sequence[IndexSpec]) -> list[bool]:
+        return self.inner.ensure_indexes(specs)
 
     def compact(self) -> None:
         self.inner.compact()

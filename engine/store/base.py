@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from time import perf_counter
 from typing import Any, ClassVar
 
@@ -85,8 +85,14 @@ class GraphStore(ABC):
         """Run one statement on the backend."""
 
     @abstractmethod
+    def ensure_indexes(self, specs: Sequence[IndexSpec]) -> list[bool]:
+        """Create each index or constraint that does not exist (what exists is read once, not once
+        per spec: applying the schema to a graph that has it costs one or two reads); for each
+        spec, True when it was created."""
+
     def ensure_index(self, spec: IndexSpec) -> bool:
         """Create the index or constraint unless it exists; True when it was created."""
+        return self.ensure_indexes([spec])[0]
 
     @abstractmethod
     def compact(self) -> None:

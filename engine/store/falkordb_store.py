@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -131,21 +132,29 @@ class FalkorDBStore(GraphStore):
             if row["type"] == "UNIQUE"
         }
 
-    def ensure_index(self, spec: IndexSpec) -> bool:
-        existing = self._indexes()
+    def ensure_indexes(self, specs: Sequence[IndexSpec]) -> list[bool]:
+        existing, constraints = self._indexes(), self._constraints()
+        return [self._ensure(spec, existing, constraints) for spec in specs]
+
+    def _ensure(
+        self, spec: IndexSpec, existing: set[tuple[str, str, str]], constraints: dict[tuple[str, str], str]
+    ) -> bool:
+        """Create what ``spec`` needs beyond ``existing`` and ``constraints`` (updated as it goes)."""
         created = False
         if spec.kind is IndexKind.FULLTEXT:
             missing = [p for p in spec.props if (spec.label, p, "FULLTEXT") not in existing]
             if missing:
                 self._ddl(falkordb_index_cypher(IndexSpec(spec.kind, spec.label, tuple(missing))))
+                existing.update((spec.label, p, "FULLTEXT") for p in missing)
                 created = True
             return created
         if (spec.label, spec.props[0], "RANGE") not in existing:
             self._ddl(falkordb_index_cypher(IndexSpec(IndexKind.LOOKUP, spec.label, spec.props)))
+            existing.add((spec.label, spec.props[0], "RANGE"))
             created = True
         if spec.kind is IndexKind.UNIQUE:
             key = (spec.label, ",".join(spec.props))
-            if key not in self._constraints():
+            if key not in constraints:
                 try:
                     self.client.connection.execute_command(
                         *falkordb_constraint_command(self.graph_name, spec)
@@ -154,7 +163,9 @@ class FalkorDBStore(GraphStore):
                 except ResponseError as exc:
                     if "already exists" not in str(exc):
                         raise StoreError(f"cannot create constraint {spec.name}: {exc}") from exc
-            self._wait_operational(key)
+            if constraints.get(key) != "OPERATIONAL":
+                self._wait_operational(key)
+                constraints[key] = "OPERATIONAL"
         return created
 
     def _wait_operational(self, key: tuple[str, str]) -> None:

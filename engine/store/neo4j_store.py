@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import neo4j
@@ -63,12 +64,15 @@ class Neo4jStore(GraphStore):
             raise StatementError(f"{name}: {exc}") from exc
         return rows
 
-    def ensure_index(self, spec: IndexSpec) -> bool:
+    def ensure_indexes(self, specs: Sequence[IndexSpec]) -> list[bool]:
         existing = {row["name"] for row in self.run(meta_queries.NEO4J_INDEX_NAMES)}
-        if spec.name in existing:
-            return False
-        self._query(neo4j_ddl(spec), {}, False, spec.name)  # DDL rendered from the schema, no user data
-        return True
+        created = []
+        for spec in specs:
+            created.append(spec.name not in existing)
+            if created[-1]:
+                self._query(neo4j_ddl(spec), {}, False, spec.name)  # rendered from the schema, no user data
+                existing.add(spec.name)
+        return created
 
     def compact(self) -> None:
         """Nothing to do: Neo4j checkpoints its transaction log itself."""

@@ -32,8 +32,9 @@ def current_version(store: GraphStore) -> int | None:
 def apply_schema(store: GraphStore) -> SchemaReport:
     """Create missing indexes and constraints and run pending migrations; safe to re-run."""
     report = SchemaReport(version_before=current_version(store))
-    for spec in index_specs():
-        (report.created if store.ensure_index(spec) else report.existing).append(spec.name)
+    specs = index_specs()
+    for spec, created in zip(specs, store.ensure_indexes(specs), strict=True):
+        (report.created if created else report.existing).append(spec.name)
     for migration in pending(report.version_before):
         for name in migration.statements:
             store.run(name)
