@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SIZE ?= district
-TEST_WORKERS ?= 3  # pytest-xdist workers for make test (0: one process, as NEO4J_URI needs)
+TEST_WORKERS ?= 2  # pytest-xdist workers for make test (0: one process, as NEO4J_URI needs)
 
 .PHONY: install lock system-deps demo serve neo4j test lint bench clean
 

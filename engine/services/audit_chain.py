@@ -224,14 +224,17 @@ def record_event(
 
 
 class BackgroundSealer:
-    """A thread that seals when woken (after a write) and every ``interval`` seconds anyway.
+    """A thread that seals when woken (after a write; the writes of the next ``gather`` seconds join
+    that round) and every ``interval`` seconds anyway.
 
     ``wake`` only sets a flag, so a request never waits for sealing; a failed round is logged
     and retried at the next wake.
     """
 
-    def __init__(self, store: GraphStore, interval: float = 5.0, batch: int = 500) -> None:
-        self.store, self.interval, self.batch = store, interval, batch
+    def __init__(
+        self, store: GraphStore, interval: float = 5.0, batch: int = 500, gather: float = 1.0
+    ) -> None:
+        self.store, self.interval, self.batch, self.gather = store, interval, batch, gather
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
 
@@ -253,6 +256,7 @@ class BackgroundSealer:
     def _run(self) -> None:
         while True:
             self._wake.wait(self.interval)
+            self._stop.wait(self.gather)  # a burst of writes, one round: a round reads all unsealed
             self._wake.clear()
             try:
                 seal(self.store, batch=self.batch)
