@@ -220,7 +220,7 @@ def _file_weights() -> dict[str, float]:
 FULL_RUN = "LIANJIAN_TEST_FULL"
 
 
-def _trimmed(item: pytest.Item) -> bool:
+def trimmed(item: pytest.Item) -> bool:
     """Whether ``item`` is left out of a run that is not full (see above)."""
     if os.environ.get(FULL_RUN) or "[neo4j" not in item.nodeid:
         return False
@@ -234,10 +234,10 @@ def _trimmed(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Longest test files first (each file's tests in their own order); statement coverage last;
     the trimmed tests deselected (see FULL_RUN)."""
-    trimmed = [item for item in items if _trimmed(item)]
-    if trimmed:
-        config.hook.pytest_deselected(items=trimmed)
-        items[:] = [item for item in items if not _trimmed(item)]
+    left_out = [item for item in items if trimmed(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not trimmed(item)]
     weights = _file_weights()
     default = statistics.median(weights.values()) if weights else 0.0
     first_seen: dict[str, int] = {}
