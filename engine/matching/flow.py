@@ -9,6 +9,9 @@ lets needs go unserved: ``solve()`` then minimises cost alone (``solve_max_flow_
 serve as many needs as possible first and lose score). A lower bound on the pairs is the bypass
 capacity; urgent-first is a second, exact phase with the urgent supply fixed at its maximum (one
 solve with a large urgent bonus instead was measured 2-3× slower: the cost scaling needs more rounds).
+Without share caps or the spread mode, ``solve_flow`` first runs the exact presolve
+(``engine.matching.presolve``): arcs every optimum can do without are dropped, arcs some optimum
+takes are fixed, and the flow solves what is left (on the city's partitions, ~38% fewer arcs).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from numpy.typing import NDArray
 from ortools.graph.python import max_flow, min_cost_flow
 
 from engine.matching.fairness import Spread
+from engine.matching.presolve import presolve, reduced
 from engine.matching.problem import MatchProblem, min_total_for, share_ok
 
 Ints = NDArray[np.int64]
@@ -129,41 +133,47 @@ class FlowModel:
         p = self.problem
         n_needs = p.n_needs
         split = urgent_units is not None
-        need_hub = np.where(p.urgent & split, URGENT_HUB, HUB).astype(np.int64)
+        need_hub = p.urgent.astype(np.int64) if split else HUB  # URGENT_HUB is 1, HUB 0
         hub_supply = int(p.demand[~p.urgent].sum()) if split else int(p.demand.sum())
         urgent_supply = int(urgent_units or 0)
         bypass = hub_supply - max(0, min_total - urgent_supply)
         if bypass < 0:
             return None
-        need_nodes = self.need_base + np.arange(n_needs, dtype=np.int64)
-        off_nodes = self.off_base + np.arange(p.n_offerings, dtype=np.int64)
         via_providers = cap is not None or self.spread is not None
-        off_heads = self.prov_base + p.offering_provider if via_providers else SINK
-        n_groups = self.group_tails.shape[0]
+        n_groups, n_arcs, n_off = self.group_tails.shape[0], p.n_arcs, p.n_offerings
         prov_tails, prov_caps, prov_costs = self.provider_arcs(cap, int(p.demand.sum()))
-        blocks: list[tuple[Ints | int, Ints | int, Ints | int, Ints | int, int]] = [
-            (need_hub, need_nodes, p.demand, 0, n_needs),
-            (self.group_tails, self.group_heads, 1, 0, n_groups),
-            (self.cand_tails, self.cand_heads, 1, 0, p.n_arcs),
-            (off_nodes, off_heads, p.capacity, 0, p.n_offerings),
-            (prov_tails, SINK, prov_caps, 0, prov_tails.shape[0]),
-            (HUB, SINK, bypass, 0, 1),
-        ]
-        tails, heads, caps, cost = (
-            np.concatenate([np.broadcast_to(np.asarray(b[i], dtype=np.int64), (b[4],)) for b in blocks])
-            for i in range(4)
-        )
-        cand_start = n_needs + n_groups
-        prov_start = cand_start + p.n_arcs + p.n_offerings
+        # blocks: hub → need, need → group, candidates, offering → (provider or sink), provider → sink,
+        # and the bypass hub → sink
+        a = n_needs
+        b = a + n_groups
+        c = b + n_arcs
+        d = c + n_off
+        e = d + prov_tails.shape[0]
+        tails, heads, caps = np.empty(e + 1, np.int64), np.empty(e + 1, np.int64), np.ones(e + 1, np.int64)
+        cost = np.zeros(e + 1, np.int64)
+        tails[:a] = need_hub
+        heads[:a] = self.need_base + np.arange(n_needs, dtype=np.int64)
+        caps[:a] = p.demand
+        tails[a:b] = self.group_tails
+        heads[a:b] = self.group_heads
+        tails[b:c] = self.cand_tails
+        heads[b:c] = self.cand_heads
+        tails[c:d] = self.off_base + np.arange(n_off, dtype=np.int64)
+        heads[c:d] = self.prov_base + p.offering_provider if via_providers else SINK
+        caps[c:d] = p.capacity
+        tails[d:e] = prov_tails
+        heads[d:e] = SINK
+        caps[d:e] = prov_caps
+        tails[e], heads[e], caps[e] = HUB, SINK, bypass
         if costs == "score":
-            cost[cand_start : cand_start + p.n_arcs] = -p.score_units
-            cost[prov_start : prov_start + prov_tails.shape[0]] = prov_costs
+            np.negative(p.score_units, out=cost[b:c])
+            cost[d:e] = prov_costs
         elif costs == "urgent":
-            cost[:n_needs] = -p.urgent.astype(np.int64)
+            cost[:a] = -p.urgent.astype(np.int64)
         else:
-            cost[:n_needs] = -1
+            cost[:a] = -1
         supplies = {HUB: hub_supply, URGENT_HUB: urgent_supply, SINK: -hub_supply - urgent_supply}
-        return Network(tails, heads, caps, cost, supplies, cand_start, p.n_arcs)
+        return Network(tails, heads, caps, cost, supplies, b, n_arcs)
 
     def provider_arcs(self, cap: int | None, supply: int) -> tuple[Ints, Ints, Ints]:
         """Tails, capacities and costs (with the spread penalties) of the provider → sink arcs: one
@@ -222,7 +232,7 @@ class FlowModel:
             at_bound = self.run("score", cap=cap, urgent_units=self.urgent_bound)
             if at_bound is not None:
                 return at_bound
-            units = self.most_urgent_units(cap)
+            units = self.most_urgent_units(cap) if cap is not None else self.urgent_max_flow()
         else:
             first = self.run("urgent", cap=cap, min_total=min_total)
             if first is None:
@@ -239,6 +249,43 @@ class FlowModel:
         providers = np.bincount(p.arc_need[p.group_first], minlength=p.n_needs)
         return int(np.minimum(p.demand, providers)[p.urgent].sum())
 
+    def urgent_max_flow(self) -> int:
+        """The most provider slots urgent needs can get without share caps: a maximum flow over the
+        urgent needs' arcs alone (a network a fraction of the whole)."""
+        p = self.problem
+        need_nodes = self.need_base + np.flatnonzero(p.urgent)
+        in_groups = p.urgent[self.group_tails - self.need_base]
+        offerings = np.flatnonzero(np.bincount(p.arc_offering[self.arc_urgent], minlength=p.n_offerings))
+        tails = np.concatenate(
+            [
+                np.full(need_nodes.shape[0], HUB, np.int64),
+                self.group_tails[in_groups],
+                self.cand_tails[self.arc_urgent],
+                self.off_base + offerings,
+            ]
+        )
+        heads = np.concatenate(
+            [
+                need_nodes,
+                self.group_heads[in_groups],
+                self.cand_heads[self.arc_urgent],
+                np.full(offerings.shape[0], SINK, np.int64),
+            ]
+        )
+        ones = int(in_groups.sum()) + int(self.arc_urgent.sum())
+        capacities = np.concatenate([p.demand[p.urgent], np.ones(ones, np.int64), p.capacity[offerings]])
+        return self.max_flow(tails, heads, capacities)
+
+    @staticmethod
+    def max_flow(tails: Ints, heads: Ints, capacities: Ints) -> int:
+        """The maximum flow from the hub to the sink over these arcs."""
+        smf = max_flow.SimpleMaxFlow()
+        smf.add_arcs_with_capacity(tails, heads, capacities)
+        status = smf.solve(HUB, SINK)
+        if status != smf.OPTIMAL:  # pragma: no cover - capacities are small integers
+            raise MatchingError(f"最大流求解失败: {status}")
+        return int(smf.optimal_flow())
+
     def most_urgent_units(self, cap: int | None) -> int:
         """The most provider slots urgent needs can get: a maximum flow through urgent needs only."""
         net = self.network("urgent", cap=cap)
@@ -246,12 +293,20 @@ class FlowModel:
         capacities = net.capacities.copy()
         capacities[: self.problem.n_needs] *= self.problem.urgent
         capacities[-1] = 0  # the bypass
-        smf = max_flow.SimpleMaxFlow()
-        smf.add_arcs_with_capacity(net.tails, net.heads, capacities)
-        status = smf.solve(HUB, SINK)
-        if status != smf.OPTIMAL:  # pragma: no cover - capacities are small integers
-            raise MatchingError(f"最大流求解失败: {status}")
-        return int(smf.optimal_flow())
+        return self.max_flow(net.tails, net.heads, capacities)
+
+
+def outcome(problem: MatchProblem, selected: Bools) -> FlowResult:
+    """The figures of a selection of arcs without the spread mode."""
+    p = problem
+    loads = np.bincount(p.arc_provider[selected], minlength=len(p.provider_ids))
+    return FlowResult(
+        selected=selected,
+        urgent_units=int(p.urgent[p.arc_need[selected]].sum()),
+        score_units=int(p.score_units[selected].sum()),
+        total=int(selected.sum()),
+        max_load=int(loads.max()) if loads.size else 0,
+    )
 
 
 def solve_flow(
@@ -260,8 +315,24 @@ def solve_flow(
     urgent_first: bool = False,
     spread: Spread | None = None,
     base_load: Ints | None = None,
+    exact_presolve: bool = True,
 ) -> tuple[FlowResult, int]:
-    """The exact optimum without share caps, and the number of flow solves."""
+    """The exact optimum without share caps, and the number of flow solves. Without the spread
+    mode the presolve (``engine.matching.presolve``) first fixes and drops what it can, and the flow
+    solves what is left."""
+    if spread is None and exact_presolve and problem.n_arcs:
+        pre = presolve(problem, urgent_first=urgent_first)
+        if pre.removed:
+            selected, solves = pre.fixed.copy(), 0
+            if pre.live.any():
+                sub, arcs = reduced(problem, pre)
+                model = FlowModel(sub)
+                res = model.best(urgent_first)
+                if res is None:  # pragma: no cover - the empty flow is always feasible
+                    raise MatchingError("最小费用流无可行解")
+                selected[arcs[res.selected]] = True
+                solves = model.solves
+            return outcome(problem, selected), solves
     model = FlowModel(problem, spread=spread, base_load=base_load)
     res = model.best(urgent_first)
     if res is None:  # pragma: no cover - the empty flow is always feasible

@@ -7,27 +7,81 @@ from numpy.typing import NDArray
 
 from engine.matching.problem import MatchProblem
 
+Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
 
 def greedy(problem: MatchProblem, *, urgent_first: bool = False) -> Bools:
     """Take arcs best score first (urgent needs' arcs first when asked) while need, offering and
-    the one-provider-per-need rule allow; ties in canonical (need, offering) order."""
+    the one-provider-per-need rule allow; ties in canonical (need, offering) order.
+
+    Vectorised in rounds, each taking at once every undecided arc the one-by-one pass must take:
+    one among the first (demand left) undecided arcs of its need in the pass's order, the first
+    (capacity left) of its offering and the first of its (need, provider); then dropping the arcs
+    whose need, offering or provider is used up. What an arc finds when the pass reaches it does not
+    change by taking those arcs early, so this is the one-by-one answer (and the first undecided arc
+    is always taken).
+    """
     p = problem
-    urgent_key = -p.urgent[p.arc_need].astype(np.int64) if urgent_first else np.zeros(p.n_arcs, np.int64)
-    order = np.lexsort((np.arange(p.n_arcs), -p.score, urgent_key)).tolist()
-    need_left = p.demand.tolist()
-    off_left = p.capacity.tolist()
-    arc_need = p.arc_need.tolist()
-    arc_off = p.arc_offering.tolist()
-    group = p.groups[0].tolist()
-    used_group = bytearray(len(p.groups[1]))
-    chosen = bytearray(p.n_arcs)
-    for a in order:
-        n, o, g = arc_need[a], arc_off[a], group[a]
-        if need_left[n] and off_left[o] and not used_group[g]:
-            need_left[n] -= 1
-            off_left[o] -= 1
-            used_group[g] = 1
-            chosen[a] = 1
-    return np.frombuffer(bytes(chosen), dtype=np.uint8).astype(bool)
+    n = p.n_arcs
+    chosen = np.zeros(n, bool)
+    if n == 0:
+        return chosen
+    units = p.score_units
+    worst = int(units.max()) - units  # 0 for the best score
+    if urgent_first:
+        worst = worst + (~p.urgent[p.arc_need]) * (int(worst.max()) + 1)
+    order = stable_order(worst)  # position in the pass -> arc
+    group, sizes = p.groups
+    # per constraint (need, offering, (need, provider)): what each position uses, the positions
+    # grouped by it in pass order (for the last, only providers with several offerings for the
+    # need: a lone arc of a provider never meets it taken), and what is left of it
+    owners = [p.arc_need[order], p.arc_offering[order], group[order]]
+    left = [p.demand.copy(), p.capacity.copy(), np.ones(sizes.shape[0], np.int64)]
+    multi = sizes[owners[2]] > 1
+    runs = [stable_order(owners[0]), stable_order(owners[1])]
+    runs.append(np.flatnonzero(multi)[stable_order(owners[2][multi])])
+    target = (2 + multi).astype(np.int8)  # the votes a position needs to be taken
+    alive = left[1][owners[1]] > 0
+    votes = np.zeros(n, np.int8)  # per position, how many of its constraints let it be taken
+    while True:
+        runs = [r[alive[r]] for r in runs]
+        live = runs[0]
+        if live.shape[0] == 0:
+            break
+        for r, k, lim in zip(runs, owners, left, strict=True):
+            held = k[r]
+            votes[r] += _rank_in_run(held) < lim[held]
+        take = live[votes[live] == target[live]]
+        votes[live] = 0
+        chosen[order[take]] = True
+        alive[take] = False
+        for k, lim in zip(owners, left, strict=True):
+            lim -= np.bincount(k[take], minlength=lim.shape[0])
+        rest = live[alive[live]]
+        for k, lim in zip(owners, left, strict=True):
+            alive[rest[lim[k[rest]] <= 0]] = False
+    return chosen
+
+
+def stable_order(keys: Ints) -> Ints:
+    """``np.argsort(keys, kind="stable")`` for non-negative keys, as radix sorts of 16 bits (a
+    comparison sort of the same is ten times slower)."""
+    top = int(keys.max()) if keys.size else 0
+    if top >= 2**48:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while top >> shift:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
+def _rank_in_run(keys: Ints) -> Ints:
+    """Per position of grouped ``keys``, how many earlier positions have the same key."""
+    head = np.ones(keys.shape[0], bool)
+    np.not_equal(keys[1:], keys[:-1], out=head[1:])
+    pos = np.arange(keys.shape[0])
+    return pos - np.maximum.accumulate(np.where(head, pos, 0))

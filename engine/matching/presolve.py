@@ -1,0 +1,194 @@
+"""An exact presolve for the optimal assignment without share caps or spread: fix and drop arcs that
+every optimal solution can do without, so the min-cost flow solves a smaller network.
+
+An offering is *uncontested* when its capacity is at least its live arcs, a need *slack* when its
+demand is at least its live providers. Two dominance rules, each a swap argument, and two fixings:
+
+- need side: take a need's best arc per provider among those to uncontested offerings, its best
+  ``d`` (demand) of them ``u_1 … u_d``; every other arc of the need worth no more than ``u_d`` can be
+  swapped for an unused ``u`` (its other ``d − 1`` arcs block at most ``d − 1`` providers), so it goes.
+  A need whose every arc goes to an uncontested offering is solved: its ``u`` worth something fixed;
+- offering side: among an offering's arcs from slack needs whose provider has no other arc to the
+  need, its best ``c`` (capacity) ``v_1 … v_c``; every other arc of the offering worth no more than
+  ``v_c`` can be swapped for an unused ``v``. An offering with only such arcs is solved likewise.
+
+An arc's worth is its score, ranked after urgency when urgent first (an urgent need's slot counts
+before any score), so each swap keeps the lexicographic (urgent slots, score) optimum; an arc worth
+nothing (score ≤ 0, not urgent) is dropped. Rounds repeat while anything changes: dropping arcs makes
+more offerings uncontested and more needs slack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.matching.problem import MatchProblem
+
+Ints = NDArray[np.int64]
+Bools = NDArray[np.bool_]
+
+MAX_ROUNDS = 2
+
+
+@dataclass(frozen=True, eq=False)
+class Presolved:
+    """What the presolve decided: arcs fixed in the answer, arcs left for the solver, and the demand
+    and capacity the fixed arcs leave."""
+
+    fixed: Bools
+    live: Bools
+    demand: Ints
+    capacity: Ints
+    rounds: int
+
+    @property
+    def removed(self) -> int:
+        """Arcs the solver no longer sees (fixed or dropped)."""
+        return int(self.live.shape[0] - self.live.sum())
+
+
+def presolve(problem: MatchProblem, *, urgent_first: bool, rounds: int = MAX_ROUNDS) -> Presolved:
+    """Fixed and dropped arcs, exact for the (urgent slots, score) optimum (see the module); at most
+    ``rounds`` rounds. Works on the arcs in need order, best first (the arcs are sorted by need)."""
+    p = problem
+    n_arcs = p.n_arcs
+    units = p.score_units
+    top = int(np.abs(units).max()) if n_arcs else 0
+    worth = units + p.urgent[p.arc_need] * (2 * top + 1) if urgent_first else units
+    span = 4 * top + 3
+    if n_arcs == 0 or span * (p.n_needs + 1) >= 2**62:
+        return Presolved(np.zeros(n_arcs, bool), worth > 0, p.demand.copy(), p.capacity.copy(), 0)
+    order = np.argsort(p.arc_need * span - worth, kind="stable")  # a need's arcs, best first
+    state = _State(p, order, worth[order] > 0)
+    done = 0
+    while done < rounds:
+        done += 1
+        if not state.round():
+            break
+    live = np.empty(n_arcs, bool)
+    live[order] = state.live
+    fixed = np.empty(n_arcs, bool)
+    fixed[order] = state.fixed
+    return Presolved(fixed, live, state.demand, state.capacity, done)
+
+
+class _State:
+    """The arcs in need order, best first, with what is live, fixed, and the demand and capacity
+    left."""
+
+    def __init__(self, p: MatchProblem, order: Ints, live: Bools) -> None:
+        self.n_needs, self.n_offerings = p.n_needs, p.n_offerings
+        self.need = p.arc_need  # the same in need order: the order only permutes within needs
+        self.off = p.arc_offering[order]
+        self.start = np.searchsorted(self.need, np.arange(p.n_needs))[self.need]  # its need's first
+        group, sizes = p.groups
+        arc_group = group[order]
+        multi = np.flatnonzero(sizes[arc_group] > 1)
+        # the arcs of providers with several offerings for a need, by group (then best first), and
+        # per such arc the position of its group's first
+        self.multi = multi[np.argsort(arc_group[multi], kind="stable")] if multi.size else None
+        if self.multi is not None:
+            g = arc_group[self.multi]
+            head = np.ones(g.shape[0], bool)
+            np.not_equal(g[1:], g[:-1], out=head[1:])
+            self.group_start = np.maximum.accumulate(np.where(head, np.arange(g.shape[0]), 0))
+        self.live = live
+        self.fixed = np.zeros(live.shape[0], bool)
+        self.demand = p.demand.copy()
+        self.capacity = p.capacity.copy()
+
+    def within(self, mask: Bools, start: Ints | None = None) -> Ints:
+        """Per position, how many positions of its need (of its group with ``start``, the multi
+        arcs' group starts) up to and including it are in ``mask``."""
+        upto = np.cumsum(mask, dtype=np.int64)
+        return upto - (upto - mask)[self.start if start is None else start]
+
+    def round(self) -> bool:
+        """One round of the rules over the live arcs; whether anything changed."""
+        live, need, off = self.live, self.need, self.off
+        degree = np.bincount(off[live], minlength=self.n_offerings)
+        free = live & (self.capacity >= degree)[off]
+        lead, best, behind = live, free, None
+        if self.multi is not None:
+            # a provider's arcs to a need count once: its best live arc leads, its best free arc
+            # is its u, and its arcs after that one can be swapped for it
+            at = self.multi
+            live_at, free_at = live[at], free[at]
+            free_before = self.within(free_at, self.group_start) - free_at
+            behind = at[live_at & (free_before > 0)]
+            lead = live.copy()
+            lead[at[live_at & (self.within(live_at, self.group_start) > 1)]] = False
+            best = free.copy()
+            best[behind] = False
+        demand = self.demand[need]
+        rank = self.within(best)
+        u = best & (rank <= demand)
+        fix = lead & free & (self.within(lead) <= demand)
+        drop = live & ~u & (rank >= demand)  # after the need's d-th u: worth no more than it
+        if behind is not None:
+            drop[behind] = True
+        if not (drop.any() or fix.any()):
+            return False
+        live &= ~(drop | fix)
+        if fix.any():
+            self.fixed |= fix
+            self.capacity -= np.bincount(off[fix], minlength=self.n_offerings)
+            self.demand -= np.bincount(need[fix], minlength=self.n_needs)
+        return True
+
+
+def reduced(problem: MatchProblem, pre: Presolved) -> tuple[MatchProblem, Ints]:
+    """The problem the solver still has to solve (live arcs, their needs, offerings and providers,
+    with the demand and capacity left; ids are local numbers), and the live arcs' positions in
+    ``problem``. Its groups and score units are carried over, not recomputed."""
+    p = problem
+    arcs = np.flatnonzero(pre.live)
+    need_at, needs = _renumber(p.arc_need[arcs], p.n_needs)
+    off_at, offs = _renumber(p.arc_offering[arcs], p.n_offerings)
+    prov_at, provs = _renumber(p.offering_provider[offs], len(p.provider_ids))
+    group_at, _ = _renumber(p.groups[0][arcs], p.groups[1].shape[0])
+    counts = np.bincount(group_at)
+    first = np.full(counts.shape[0], arcs.shape[0], np.int64)
+    np.minimum.at(first, group_at, np.arange(arcs.shape[0], dtype=np.int64))
+    score = p.score[arcs]
+    sub = MatchProblem(
+        need_ids=local_ids(needs.shape[0]),
+        demand=pre.demand[needs],
+        urgent=p.urgent[needs],
+        offering_ids=local_ids(offs.shape[0]),
+        capacity=pre.capacity[offs],
+        provider_ids=local_ids(provs.shape[0]),
+        offering_provider=prov_at,
+        arc_need=need_at,
+        arc_offering=off_at,
+        score=score,
+        need_pref=score,
+        offer_pref=score,
+    )
+    # what ``sub.groups`` and ``sub.score_units`` would find (the order of the groups, by need then
+    # provider, survives the renumbering), without the sort
+    sub.__dict__["_group_table"] = (group_at, counts, first)
+    sub.__dict__["score_units"] = p.score_units[arcs]
+    return sub, arcs
+
+
+def _renumber(values: Ints, n: int) -> tuple[Ints, Ints]:
+    """``values`` (each below ``n``) renumbered 0, 1, … in increasing order, and the values kept."""
+    seen = np.zeros(n, bool)
+    seen[values] = True
+    kept = np.flatnonzero(seen)
+    at = np.cumsum(seen) - 1
+    return at[values], kept
+
+
+_NUMBERS: list[str] = []
+
+
+def local_ids(n: int) -> tuple[str, ...]:
+    """The ids "0", "1", … of a problem only the solver sees (made once, sliced after)."""
+    if len(_NUMBERS) < n:
+        _NUMBERS.extend(map(str, range(len(_NUMBERS), 2 * n)))
+    return tuple(_NUMBERS[:n])

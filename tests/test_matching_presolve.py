@@ -1,0 +1,148 @@
+"""The exact presolve of the optimal solve (``engine.matching.presolve``) and the vectorised greedy:
+the presolved optimum equals the plain one, the rules hold, greedy equals the one-by-one pass."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.matching import MatchProblem, solve, violations
+from engine.matching.flow import solve_flow
+from engine.matching.greedy import greedy, stable_order
+from engine.matching.presolve import presolve, reduced
+
+
+@st.composite
+def problems(draw: st.DrawFn, max_needs: int = 10, max_offerings: int = 12) -> MatchProblem:
+    """Random instances where the presolve has work: providers with several offerings, urgent
+    needs, demand and capacity above 1, few score levels (ties), zero and negative scores."""
+    n_needs = draw(st.integers(1, max_needs))
+    n_off = draw(st.integers(1, max_offerings))
+    n_prov = draw(st.integers(1, n_off))
+    density = draw(st.sampled_from([0.2, 0.4, 0.7, 1.0]))
+    pairs = [(i, j) for i in range(n_needs) for j in range(n_off)]
+    keep = draw(st.lists(st.booleans(), min_size=len(pairs), max_size=len(pairs)))
+    bias = draw(st.lists(st.floats(0, 1), min_size=len(pairs), max_size=len(pairs)))
+    chosen = [pair for pair, k, b in zip(pairs, keep, bias, strict=True) if k and b < density]
+    levels = draw(st.sampled_from([[1, 2], [-1, 0, 1, 2, 3], list(range(-2, 30))]))
+    scores = draw(st.lists(st.sampled_from(levels), min_size=len(chosen), max_size=len(chosen)))
+    return MatchProblem.from_arrays(
+        need_ids=[f"n{i}" for i in range(n_needs)],
+        demand=draw(st.lists(st.integers(1, 4), min_size=n_needs, max_size=n_needs)),
+        urgent=draw(st.lists(st.booleans(), min_size=n_needs, max_size=n_needs)),
+        offering_ids=[f"o{j}" for j in range(n_off)],
+        offering_provider_ids=[f"p{draw(st.integers(0, n_prov - 1))}" for _ in range(n_off)],
+        capacity=draw(st.lists(st.integers(0, 4), min_size=n_off, max_size=n_off)),
+        arc_need=[i for i, _ in chosen],
+        arc_offering=[j for _, j in chosen],
+        score=[s / 4 for s in scores],
+    )
+
+
+def check_rules(p: MatchProblem, selected: np.ndarray) -> None:
+    """Demand, capacity and one provider per need hold."""
+    assert (np.bincount(p.arc_need[selected], minlength=p.n_needs) <= p.demand).all()
+    assert (np.bincount(p.arc_offering[selected], minlength=p.n_offerings) <= p.capacity).all()
+    assert (np.bincount(p.groups[0][selected], minlength=p.groups[1].shape[0]) <= 1).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems(), st.booleans())
+def test_presolved_optimum_equals_the_plain_one(p: MatchProblem, urgent_first: bool) -> None:
+    plain, _ = solve_flow(p, urgent_first=urgent_first, exact_presolve=False)
+    fast, _ = solve_flow(p, urgent_first=urgent_first)
+    if urgent_first:
+        assert fast.urgent_units == plain.urgent_units
+    assert fast.score_units == plain.score_units
+    check_rules(p, fast.selected)
+    assert fast.total == int(fast.selected.sum())
+    assert fast.urgent_units == int(p.urgent[p.arc_need][fast.selected].sum())
+
+
+@settings(max_examples=200, deadline=None)
+@given(problems(), st.booleans(), st.integers(1, 4))
+def test_every_round_keeps_the_optimum(p: MatchProblem, urgent_first: bool, rounds: int) -> None:
+    plain, _ = solve_flow(p, urgent_first=urgent_first, exact_presolve=False)
+    pre = presolve(p, urgent_first=urgent_first, rounds=rounds)
+    assert not (pre.fixed & pre.live).any()
+    check_rules(p, pre.fixed)
+    assert (pre.demand == p.demand - np.bincount(p.arc_need[pre.fixed], minlength=p.n_needs)).all()
+    assert (
+        pre.capacity == p.capacity - np.bincount(p.arc_offering[pre.fixed], minlength=p.n_offerings)
+    ).all()
+    sub, arcs = reduced(p, pre)
+    fresh = MatchProblem(**{f: getattr(sub, f) for f in sub.__dataclass_fields__})
+    assert all((a == b).all() for a, b in zip(sub.groups, fresh.groups, strict=True))
+    assert (sub.group_first == fresh.group_first).all()
+    assert (sub.score_units == fresh.score_units).all()
+    rest, _ = solve_flow(sub, urgent_first=urgent_first, exact_presolve=False)
+    selected = pre.fixed.copy()
+    selected[arcs[rest.selected]] = True
+    check_rules(p, selected)
+    assert int(p.score_units[selected].sum()) == plain.score_units
+    if urgent_first:
+        assert int(p.urgent[p.arc_need][selected].sum()) == plain.urgent_units
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems(max_needs=12, max_offerings=16), st.booleans())
+def test_solve_through_the_presolve_keeps_the_rules(p: MatchProblem, urgent_first: bool) -> None:
+    a = solve(p, "optimal", urgent_first=urgent_first, compare_greedy=True)
+    assert violations(p, a) == []
+    assert urgent_first or a.objective >= float(a.stats["greedy_objective"])
+
+
+def greedy_one_by_one(problem: MatchProblem, *, urgent_first: bool = False) -> np.ndarray:
+    """The reference: the greedy pass one arc at a time (the implementation before vectorising)."""
+    p = problem
+    urgent_key = -p.urgent[p.arc_need].astype(np.int64) if urgent_first else np.zeros(p.n_arcs, np.int64)
+    order = np.lexsort((np.arange(p.n_arcs), -p.score, urgent_key)).tolist()
+    need_left = p.demand.tolist()
+    off_left = p.capacity.tolist()
+    group = p.groups[0].tolist()
+    used_group = [False] * len(p.groups[1])
+    chosen = np.zeros(p.n_arcs, bool)
+    for a in order:
+        n, o, g = int(p.arc_need[a]), int(p.arc_offering[a]), group[a]
+        if need_left[n] and off_left[o] and not used_group[g]:
+            need_left[n] -= 1
+            off_left[o] -= 1
+            used_group[g] = True
+            chosen[a] = True
+    return chosen
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems(max_needs=14, max_offerings=14), st.booleans())
+def test_greedy_equals_the_one_by_one_pass(p: MatchProblem, urgent_first: bool) -> None:
+    assert (greedy(p, urgent_first=urgent_first) == greedy_one_by_one(p, urgent_first=urgent_first)).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**40), max_size=60), st.sampled_from([1, 300, 70_000, 2**33]))
+def test_stable_order_is_a_stable_argsort(values: list[int], scale: int) -> None:
+    keys = np.asarray(values, dtype=np.int64) % scale
+    assert (stable_order(keys) == np.argsort(keys, kind="stable")).all()
+
+
+def test_presolve_solves_uncontested_needs_outright() -> None:
+    """Two needs, each with its own offerings (no competition): everything is fixed, the flow has
+    nothing left; the worse arcs beyond demand are dropped."""
+    p = MatchProblem.from_arrays(
+        need_ids=["a", "b"],
+        demand=[1, 2],
+        urgent=[True, False],
+        offering_ids=["w", "x", "y", "z"],
+        offering_provider_ids=["p", "q", "r", "r"],
+        capacity=[1, 1, 1, 1],
+        arc_need=[0, 0, 1, 1],
+        arc_offering=[0, 1, 2, 3],
+        score=[2.0, 1.0, 3.0, 2.5],
+    )
+    pre = presolve(p, urgent_first=True)
+    assert pre.fixed.tolist() == [True, False, True, False]
+    assert not pre.live.any()
+    res, solves = solve_flow(p, urgent_first=True)
+    assert res.selected.tolist() == [True, False, True, False]
+    assert solves == 0
