@@ -9,11 +9,13 @@ from typing import Any
 
 import neo4j
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schema_examples import example_node, example_rel_props
 
 from engine.settings import Settings
 from engine.store import ConstraintViolation, GraphStore, StoreUnavailable, apply_schema, open_store
-from engine.store.falkordb_store import FalkorDBStore
+from engine.store.falkordb_store import FalkorDBStore, params_header
 from engine.store.neo4j_store import Neo4jStore
 from engine.store.queries.nodes import node_stmt, rel_stmt
 from engine.store.registry import all_statements
@@ -177,6 +179,52 @@ def test_property_types_round_trip(store: GraphStore) -> None:
         assert_same(get(store, label, props["id"]), props)
 
 
+TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=12)
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(-1e300, 1e300).map(lambda f: float(f"{f:.15g}"))  # 15 digits, as replies print
+    | TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(TEXT.filter(lambda k: "`" not in k and k), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=JSON_VALUES)
+def test_falkordb_parameters_arrive_as_sent(falkordb_server: Any, value: Any) -> None:
+    """The JSON-written parameter header (quotes, backslashes, control characters, any key) gives
+    the server what the client's own header builder gives it (NUL ends the query text in both)."""
+    graph = FalkorDBStore.open(falkordb_server.socket_path, "params_header").graph
+    sent = [
+        graph.query(header + "RETURN $v AS v").result_set[0][0]
+        for header in (
+            params_header({"v": value}, graph._build_params_header),
+            graph._build_params_header({"v": value}),
+        )
+    ]
+    assert sent[0] == sent[1]
+    if not isinstance(value, float):  # a double comes back with 15 significant digits
+        assert sent[0] == value
+
+
+def test_rows_of_plain_names_and_text_take_the_json_header() -> None:
+    """The bulk rows a dispatch writes are written by the JSON encoder, not the client's fallback."""
+    rows = [
+        {"need_id": f"n{i}", "props": {"score": 1.5, "parts": '{"距离": 0.5}', "ok": True}} for i in range(3)
+    ]
+
+    def fallback(params: dict[str, Any]) -> str:
+        raise AssertionError("fell back")
+
+    header = params_header({"rows": rows, "now": "2026-11-02T00:00:00Z"}, fallback)
+    assert header.startswith('CYPHER rows=[{`need_id`:"n0",`props`:{`score`:1.5,`parts`:"{\\"距离\\": 0.5}"')
+
+
 @pytest.mark.parametrize(("rel_type", "start", "end"), PAIRS, ids=["-".join(p) for p in PAIRS])
 def test_relationship_statements(store: GraphStore, rel_type: str, start: str, end: str) -> None:
     a, b, c = example_node(start, 0), example_node(end, 1), example_node(end, 2)
@@ -331,3 +379,18 @@ def test_an_unreachable_store_raises_store_unavailable(tmp_path: Path) -> None:
     )
     with pytest.raises(StoreUnavailable, match="Neo4j"), Neo4jStore(driver) as store:
         store.run("meta.ping")
+
+
+def test_a_pipeline_runs_in_order_and_stops_at_the_first_failure(store: GraphStore) -> None:
+    """Statements queued on a pipeline run in the order given; after one fails the rest are not
+    run, and leaving the block raises that failure."""
+    first, second, third = ({**example_node("Area"), "id": f"pipe-{i}"} for i in range(3))
+    with store.pipeline() as writes:
+        writes.run(node_stmt("create", "Area"), {"props": first})
+        assert writes.bulk(node_stmt("bulk_create", "Area"), [second], batch_size=1) == 1
+    assert get(store, "Area", "pipe-1") is not None and count(store, "Area") >= 2
+    before = count(store, "Area")
+    with pytest.raises(ConstraintViolation), store.pipeline() as writes:
+        writes.run(node_stmt("create", "Area"), {"props": first})  # a duplicate id: refused
+        writes.run(node_stmt("create", "Area"), {"props": third})  # so this never runs
+    assert count(store, "Area") == before and get(store, "Area", "pipe-2") is None
