@@ -170,3 +170,30 @@ def test_recommendations_and_partition_read(world: World) -> None:
     with pytest.raises(Forbidden):
         needs_for_me(store, world.actor("planner"), now=NOW)
     assert needs_for_me(store, world.actor("U1"), now=NOW) == []  # U1 has no place in the territory
+
+
+class BrokenExecutor:
+    """An executor whose workers fail (a lost cluster, say), to see what a failed run leaves."""
+
+    name = "broken"
+    workers = 1
+
+    def map(self, fn: object, items: object) -> list[object]:
+        raise RuntimeError("worker lost")
+
+
+def test_a_failed_solve_leaves_the_run_failed_and_no_proposals(world: World) -> None:
+    store, sec1 = world.store, world.actor("sec1")
+    needs = post(world, "C1", 2)
+    first = start_run(store, sec1, now=NOW)
+    with pytest.raises(RuntimeError, match="worker lost"):
+        start_run(store, sec1, now=NOW, executor=BrokenExecutor())
+    runs = {r["id"]: r for r in list_runs(store, sec1)}
+    failed = next(r for r in runs.values() if r["id"] != first["id"])
+    assert failed["status"] == "failed" and failed.get("pairs") is None and failed["finished_at"]
+    assert runs[first["id"]]["status"] == "done"
+    # the earlier proposals were superseded by the run that failed, and it proposed nothing
+    props = list_proposals(store, sec1, need_id=needs[0])
+    assert {(p["run_id"], p["status"]) for p in props} == {(first["id"], "superseded")}
+    rerun = start_run(store, sec1, now=NOW)
+    assert rerun["status"] == "done" and rerun["pairs"] == first["pairs"]

@@ -59,15 +59,19 @@ def place_problem(lat: object, lon: object) -> str | None:
     return None
 
 
-def _check_place(lat: float | None, lon: float | None, what: str) -> None:
+def _check_place(lat: float | None, lon: float | None, kind: str, item_id: str) -> None:
+    """ValueError naming the item when its place is unusable (the words are built only then: a
+    city's dispatch builds 25k specs)."""
+    if lat is None and lon is None:
+        return
     problem = place_problem(lat, lon)
     if problem is not None:
-        raise ValueError(f"{what}: {problem}")
+        raise ValueError(f"{kind} {item_id}: {problem}")
 
 
-def _check_window(window: Window | None, what: str) -> None:
+def _check_window(window: Window | None, kind: str, item_id: str) -> None:
     if window is not None and window[0] > window[1]:
-        raise ValueError(f"{what}: 开始时间晚于结束时间")
+        raise ValueError(f"{kind} {item_id}: 开始时间晚于结束时间")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +99,8 @@ class NeedSpec:
             raise ValueError(f"需求 {self.id}: 所需人数至少为 1")
         if self.urgency not in URGENCY_LEVELS:
             raise ValueError(f"需求 {self.id}: 未知的紧急程度 {self.urgency}")
-        _check_place(self.lat, self.lon, f"需求 {self.id}")
-        _check_window(self.window, f"需求 {self.id}")
+        _check_place(self.lat, self.lon, "需求", self.id)
+        _check_window(self.window, "需求", self.id)
 
     @property
     def urgent(self) -> bool:
@@ -125,8 +129,8 @@ class OfferingSpec:
             raise ValueError(f"资源 {self.id}: 剩余容量不能为负")
         if self.radius_km < 0:
             raise ValueError(f"资源 {self.id}: 服务半径不能为负")
-        _check_place(self.lat, self.lon, f"资源 {self.id}")
-        _check_window(self.window, f"资源 {self.id}")
+        _check_place(self.lat, self.lon, "资源", self.id)
+        _check_window(self.window, "资源", self.id)
 
 
 @dataclass(frozen=True, slots=True)

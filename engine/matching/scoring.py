@@ -6,6 +6,7 @@ exactly in any order, and the solvers' integer costs (score × 4096) represent i
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -108,6 +109,9 @@ def score_arcs(
     return ScoredArcs(facts, parts, score, provider_view, tuple(needs), tuple(offerings))
 
 
+_PARTS_TEMPLATE = "{" + ", ".join(f"{json.dumps(name, ensure_ascii=False)}: %r" for name in FEATURES) + "}"
+
+
 @dataclass(frozen=True, eq=False)
 class ScoredArcs:
     """Candidate arcs with their facts, parts (one column per feature), score and provider-side score."""
@@ -196,6 +200,17 @@ class ScoredArcs:
         if not math.isnan(d):
             words.append(f"距离 {d:.1f} 公里")
         return " · ".join(words) if words else "类别相符"
+
+    def parts_json(self, arcs: Sequence[int]) -> list[str]:
+        """The named parts of some arcs as JSON objects (``json.dumps`` of ``candidate(i).parts``),
+        written from one template: a proposal stores them, and a city run writes 15k."""
+        parts = self.parts[np.asarray(arcs, dtype=np.int64)] if len(arcs) else np.empty((0, len(FEATURES)))
+        if not np.isfinite(parts).all():  # JSON has no NaN: the encoder's own form for those
+            return [
+                json.dumps(dict(zip(FEATURES, row, strict=True)), ensure_ascii=False)
+                for row in parts.tolist()
+            ]
+        return [_PARTS_TEMPLATE % tuple(row) for row in parts.tolist()]
 
     def candidate(self, i: int) -> Candidate:
         """Arc ``i`` as a Candidate with parts and words."""

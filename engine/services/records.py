@@ -4,6 +4,7 @@ JSON text of before/after values."""
 from __future__ import annotations
 
 import json
+import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -18,6 +19,13 @@ MAX_LIMIT = 500
 def new_id() -> str:
     """A fresh application id."""
     return str(uuid.uuid4())
+
+
+def new_ids(count: int) -> list[str]:
+    """``count`` fresh application ids (random UUIDs like ``new_id``'s) from one read of the system's
+    randomness: a city dispatch names 15k proposals, and a read per id cost 0.1 s."""
+    pool = os.urandom(16 * count)
+    return [str(uuid.UUID(bytes=pool[i : i + 16], version=4)) for i in range(0, 16 * count, 16)]
 
 
 def audit_id() -> str:

@@ -173,18 +173,19 @@ class AreaMap:
     _places: dict[str | None, ProviderPlace] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Row]) -> AreaMap:
-        """The map of (id, parent_id, level, org_id) rows; the smallest org id wins where several
-        orgs of one level cover an area."""
+    def from_rows(cls, parents: Iterable[Row], covers: Iterable[Row]) -> AreaMap:
+        """The map of (id, parent_id) rows and of (id, level, org_id) rows of the orgs covering an
+        area at a place level; the smallest id wins where an area has several of either."""
         parent: dict[str, str] = {}
-        covering: dict[str, dict[str, str]] = defaultdict(dict)
-        for r in sorted(rows, key=lambda r: (r["id"], r["parent_id"] or "", r["org_id"] or "")):
+        covering: dict[str, dict[str, str]] = {}
+        for r in sorted(parents, key=lambda r: (r["id"], r["parent_id"] or "")):
             if r["parent_id"] is not None:
                 parent.setdefault(r["id"], r["parent_id"])
             covering.setdefault(r["id"], {})
+        for r in sorted(covers, key=lambda r: (r["id"], r["org_id"])):
             if r["level"] in PLACE_LEVELS:
-                covering[r["id"]].setdefault(r["level"], r["org_id"])
-        return cls(parent, dict(covering))
+                covering.setdefault(r["id"], {}).setdefault(r["level"], r["org_id"])
+        return cls(parent, covering)
 
     def place(self, area_id: str | None) -> ProviderPlace:
         """The grid, community and street orgs covering ``area_id`` or an area containing it
@@ -548,8 +549,8 @@ def _whole_graph_reads(streets: list[str], at: str) -> list[tuple[Statement, dic
         (q.NEED_AREAS, {"org_ids": None, "now": at}),
         (q.PROVIDERS_GOOD_RATINGS, {"good_rating": GOOD_RATING}),
         (q.PARTITION_AREAS, {"street_ids": streets}),
+        (q.PARTITION_AREA_COVERS, {"street_ids": streets, "levels": list(PLACE_LEVELS)}),
         (q.TIES_REGISTRATIONS, {"org_ids": None}),
-        *((q.PARTITION_PLACED[label], {"area_ids": None}) for label in PROVIDERS),
         (q.PARTITION_ORGS, {"street_ids": streets}),
         (q.OFFERINGS_USED, period_starts(at)),
         (q.TIES_AGREEMENTS, {"org_ids": None}),
@@ -568,22 +569,20 @@ def _read(store: _Reads, streets: list[str], one: bool, at: str, need_orgs: Iter
     orgs = sorted(tree.level if need_orgs is None else set(need_orgs) & set(tree.level))
     org_ids = orgs if one else None
     need_rows = _need_rows(store, org_ids, at)
-    areas = AreaMap.from_rows(store.run(matching_queries.PARTITION_AREAS, {"street_ids": streets}))
+    by_streets = {"street_ids": streets}
+    areas = AreaMap.from_rows(
+        store.run(matching_queries.PARTITION_AREAS, by_streets),
+        store.run(matching_queries.PARTITION_AREA_COVERS, {**by_streets, "levels": list(PLACE_LEVELS)}),
+    )
     tie_orgs = sorted(tree.level) if one else None
     agreements = store.run(matching_queries.TIES_AGREEMENTS, {"org_ids": tie_orgs})
     registrations = store.run(matching_queries.TIES_REGISTRATIONS, {"org_ids": tie_orgs})
-    area_ids = sorted(areas.covering) if one else None
-    placed: list[Row] = []
-    tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
-    for label in PROVIDERS:
-        found = store.run(matching_queries.PARTITION_PLACED[label], {"area_ids": area_ids})
-        placed += found
-        tied[label].update(r["id"] for r in found)
-    for r in (*agreements, *registrations):
-        tied[r["provider_kind"]].add(r["provider_id"])
-    box = need_box((r["lat"], r["lon"]) for r in need_rows)
-    offerings = _offerings(store, box if one else None, tied if one else None, at) if need_rows else []
-    records, ratings = _records(store, offerings) if one else _all_records(store)
+    if one:
+        placed, offerings = _street_offerings(store, tree, areas, need_rows, agreements + registrations, at)
+        records, ratings = _records(store, offerings)
+    else:
+        placed, offerings = _all_offerings(store, at) if need_rows else ([], [])
+        records, ratings = _all_records(store)
     rows = ReadRows(tree, areas, need_rows, offerings, agreements, registrations, placed, records, ratings)
     return Snapshot.build(rows)
 
@@ -613,19 +612,47 @@ def read_partition(
     return read_snapshot(store, [street_id], at, orgs).partition(street_id, orgs)
 
 
-def _offerings(
-    store: _Reads, box: dict[str, float] | None, tied: Mapping[str, set[str]] | None, at: str
-) -> list[Row]:
-    """Active offerings with the capacity they have left this period (``capacity_left``, at least
-    1): those whose radius reaches ``box`` and those of ``tied`` providers, or all of them."""
-    if box is None:
-        rows = {r["id"]: r for r in store.run(matching_queries.OFFERINGS_ACTIVE)}
-    else:
-        rows = {r["id"]: r for r in store.run(matching_queries.PARTITION_OFFERINGS, box)}
-        for label, ids in (tied or {}).items():
-            if ids:
-                found = store.run(matching_queries.PARTITION_OFFERINGS_OF[label], {"ids": sorted(ids)})
-                rows.update((r["id"], r) for r in found)
+def _street_offerings(
+    store: _Reads, tree: OrgTree, areas: AreaMap, need_rows: list[Row], tie_rows: list[Row], at: str
+) -> tuple[list[Row], list[Row]]:
+    """One street's providers placed in its areas (``placed``: id, area_id), and the active
+    offerings with capacity left that may serve its needs: those whose radius reaches the needs'
+    box and those of providers tied to the street (placed there, agreement, 双报到)."""
+    placed: list[Row] = []
+    tied: dict[str, set[str]] = {label: set() for label in PROVIDERS}
+    for label in PROVIDERS:
+        found = store.run(matching_queries.PARTITION_PLACED[label], {"area_ids": sorted(areas.covering)})
+        placed += found
+        tied[label].update(r["id"] for r in found)
+    for r in tie_rows:
+        tied[r["provider_kind"]].add(r["provider_id"])
+    if not need_rows:
+        return placed, []
+    box = need_box((r["lat"], r["lon"]) for r in need_rows)
+    rows = {r["id"]: r for r in store.run(matching_queries.PARTITION_OFFERINGS, box)}
+    for label, ids in tied.items():
+        if ids:
+            found = store.run(matching_queries.PARTITION_OFFERINGS_OF[label], {"ids": sorted(ids)})
+            rows.update((r["id"], r) for r in found)
+    return placed, _with_capacity_left(store, rows, at)
+
+
+def _all_offerings(store: _Reads, at: str) -> tuple[list[Row], list[Row]]:
+    """Every active offering with capacity left, and where the providers offering are placed (the
+    offerings' read brings a row per offering and area of its provider)."""
+    rows: dict[str, Row] = {}
+    placed: set[tuple[str, str]] = set()
+    for r in store.run(matching_queries.OFFERINGS_ACTIVE):
+        area = r.pop("area_id")
+        if area is not None:
+            placed.add((r["provider_id"], area))
+        rows.setdefault(r["id"], r)
+    return [{"id": q, "area_id": a} for q, a in sorted(placed)], _with_capacity_left(store, rows, at)
+
+
+def _with_capacity_left(store: _Reads, rows: dict[str, Row], at: str) -> list[Row]:
+    """The offerings of ``rows`` (by id) with the capacity they have left this period
+    (``capacity_left``), those with at least 1, by id."""
     used = {r["id"]: int(r["used"]) for r in store.run(matching_queries.OFFERINGS_USED, period_starts(at))}
     left = [{**r, "capacity_left": int(r["capacity"]) - used.get(k, 0)} for k, r in sorted(rows.items())]
     return [r for r in left if r["capacity_left"] > 0]

@@ -13,9 +13,12 @@ Every run reports its fairness (``engine.matching.fairness``): the share of need
 per grid and community and the spread of work over providers; the ``spread`` mode steers it, and
 its cost in total score is reported beside it.
 
-Writes: the run (with its audit entry), the superseding of earlier pending proposals of the
-same needs, the proposals in UNWIND batches, the run's outcome. A crash between them leaves a
-``running`` run whose proposals are still valid suggestions: accepting re-checks everything.
+Writes: the run (with its audit entry) and the superseding of earlier pending proposals of the
+same needs, sent while the run is solved; the proposals in UNWIND batches, each sent as soon as it
+is built; the run's outcome (all in order, on one thread of their own: ``GraphStore.pipeline``). A
+crash between them leaves a ``running`` run whose proposals are still valid suggestions: accepting
+re-checks everything. A solve that fails leaves the run ``failed``, its needs' earlier proposals
+superseded (the planner runs it again).
 Accepting calls ``claim_need`` first and changes the proposal only after the claim succeeded;
 a crash in between leaves a pending proposal whose need is claimed by its provider, and
 accepting it again is a harmless Conflict (duplicate_claim) that marks it superseded.
@@ -25,9 +28,13 @@ capacity: the claim at acceptance decides, and a refused one is superseded with 
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -46,9 +53,9 @@ from engine.observability.metrics import DISPATCH_SECONDS, timed
 from engine.services.claims import ClaimRequest, claim_need
 from engine.services.clock import resolve
 from engine.services.dispatch.executors import executor_for
-from engine.services.dispatch.reading import Partition, Skipped, Snapshot, read_snapshot, streets_of
+from engine.services.dispatch.reading import Partition, Snapshot, read_snapshot, streets_of
 from engine.services.inputs import SchemaInput, checked, id_field, prop_field
-from engine.services.records import audit_record, check_page, linked, new_id, public
+from engine.services.records import audit_record, check_page, linked, new_id, new_ids, public
 from engine.services.scope import jurisdiction, require_role, subtree
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore, Row
@@ -95,15 +102,18 @@ def match_weights(settings: Settings | None = None) -> ScoreWeights:
 
 def _scope(
     store: GraphStore, actor: Actor, scope_org_id: str | None
-) -> tuple[str, list[str], frozenset[str]]:
-    """(scope org, its street partitions, orgs whose needs the run covers) after the scope checks."""
+) -> tuple[str, list[str], frozenset[str] | None]:
+    """(scope org, its street partitions, orgs whose needs the run covers: None for every org of
+    the partitions, when the scope is a street or above) after the scope checks."""
     require_role(actor, RUNNERS, "只有规划人员、社区书记或管理员可以发起派单")
     org_id = scope_org_id or actor.scope_org_id
     if not org_id:
         raise Invalid("请指定派单范围")
     if not jurisdiction(store, actor).covers(org_id):
         raise Forbidden("只能在本辖区内发起派单")
-    return org_id, streets_of(store, org_id), subtree(store, org_id)
+    streets = streets_of(store, org_id)
+    whole = org_id in streets or len(streets) > 1  # a street, or a district's streets
+    return org_id, streets, None if whole else subtree(store, org_id)
 
 
 @dataclass(frozen=True)
@@ -153,44 +163,47 @@ def plan_partition(
     return plan
 
 
-def _proposal_rows(plan: PartitionPlan, snapshot: Snapshot, at: str) -> list[dict[str, Any]]:
+def _proposal_rows(plan: PartitionPlan, snapshot: Snapshot, at: str) -> Iterator[dict[str, Any]]:
     """The proposals to write, each with the orgs whose secretaries are notified (the need's org and
     those leading it, from the snapshot: found per row in the write, they made it 3× slower)."""
-    rows = []
-    for pair in plan.assignment.pairs:
-        cand = plan.problem.candidate(pair.arc)
-        rows.append(
-            {
-                "need_id": cand.need_id,
-                "offering_id": cand.offering_id,
-                "orgs": snapshot.tree.with_leaders(snapshot.need_org[cand.need_id]),
-                "props": {
-                    "id": new_id(),
-                    "status": "pending",
-                    "score": cand.score,
-                    "parts": json.dumps(dict(cand.parts), ensure_ascii=False),
-                    "path_words": cand.path_words,
-                    "created_at": at,
-                },
-            }
-        )
-    return rows
+    pairs = plan.assignment.pairs
+    details = plan.problem.details
+    arcs = [pair.arc for pair in pairs]
+    parts = details.parts_json(arcs) if details is not None else None
+    for pair, proposal_id, i in zip(pairs, new_ids(len(pairs)), range(len(pairs)), strict=True):
+        if parts is None or details is None:
+            cand = plan.problem.candidate(pair.arc)
+            text, words = json.dumps(dict(cand.parts), ensure_ascii=False), cand.path_words
+        else:
+            text, words = parts[i], details.path_words(pair.arc)
+        yield {
+            "need_id": pair.need_id,
+            "offering_id": pair.offering_id,
+            "orgs": snapshot.tree.with_leaders(snapshot.need_org[pair.need_id]),
+            "props": {
+                "id": proposal_id,
+                "status": "pending",
+                "score": pair.score,
+                "parts": text,
+                "path_words": words,
+                "created_at": at,
+            },
+        }
 
 
 def _solve_whole(
+    whole: Partition,
     snapshot: Snapshot,
     streets: list[str],
-    need_orgs: frozenset[str],
     options: Options,
     weights: ScoreWeights | None,
     executor: Executor | None,
     timings: dict[str, float],
-) -> tuple[PartitionPlan, list[Skipped], PartitionedResult]:
+) -> tuple[PartitionPlan, PartitionedResult]:
     """The run's one plan over every street: candidates found and scored once over the scope (a
     score depends only on its pair), the street partitions solved on ``executor``
     (``partitioned_select``: capacity shares, reconciliation, residual)."""
     mark = time.perf_counter()
-    whole = snapshot.partition(streets[0] if len(streets) == 1 else None, need_orgs)
     arcs = whole.arcs(weights or match_weights())
     problem = MatchProblem.from_scored(arcs)
     need_part = _need_parts(problem, snapshot, streets)
@@ -204,7 +217,7 @@ def _solve_whole(
     stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str | bool)}
     assignment = assignment_of(problem, result.selected, options.method, stats)
     plan = PartitionPlan(whole.street_id, arcs, problem, assignment, {"solve": timings["solve"]})
-    return plan, list(whole.skipped), result
+    return plan, result
 
 
 def _fairness(plan: PartitionPlan, selected: np.ndarray) -> dict[str, Any]:
@@ -255,7 +268,33 @@ FAIRNESS_STORED = (
 """The figures kept on the stored run (the per-grid and per-community shares are in the answer)."""
 
 
+_collector_lock = threading.Lock()
+_collector_holds = 0
+_collector_was_enabled = True
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """The cyclic garbage collector paused while a run builds its million short-lived rows and
+    arrays (they hold no cycles and are freed as they go): its full passes over them took half of
+    a city's read. Runs overlapping in threads resume it when the last one ends (if it ran)."""
+    global _collector_holds, _collector_was_enabled
+    with _collector_lock:
+        if _collector_holds == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_holds += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_holds -= 1
+            if _collector_holds == 0 and _collector_was_enabled:
+                gc.enable()
+
+
 @timed(DISPATCH_SECONDS)
+@paused_collector()
 def start_run(
     store: GraphStore,
     actor: Actor,
@@ -286,19 +325,7 @@ def start_run(
     started = time.perf_counter()
     snapshot = read_snapshot(store, streets, at, need_orgs)
     timings["read"] = time.perf_counter() - started
-    plan, skipped, result = _solve_whole(snapshot, streets, need_orgs, options, weights, ex, timings)
-    plain = None
-    if spread is not None:
-        mark = time.perf_counter()
-        parts = _need_parts(plan.problem, snapshot, streets)
-        plain = partitioned_select(plan.problem, parts, replace(options, spread=None), ex)
-        timings["solve"] += time.perf_counter() - mark
-    fairness = _fairness_report(plan, result.selected, fairness_mode, plain)
-    plans = [plan]
-    if skipped:
-        log.warning("dispatch over %s skipped %d records that cannot be scored: %s", org_id, len(skipped),
-                    "; ".join(f"{s.kind} {s.id}: {s.reason}" for s in skipped[:20]))  # fmt: skip
-    mark = time.perf_counter()
+    whole = snapshot.partition(streets[0] if len(streets) == 1 else None, need_orgs)
     run_id = new_id()
     run = {
         "id": run_id,
@@ -310,53 +337,99 @@ def start_run(
         "fairness_mode": fairness_mode,
         "created_at": at,
     }
-    store.one(
-        matching_queries.RUN_CREATE,
-        {
-            "run": run,
-            "audit": audit_record(actor, "dispatch.run", "DispatchRun", run_id, at, before=None, after=run),
-        },
-    )
-    need_ids = [n.id for plan in plans for n in plan.arcs.needs]
-    store.one(
-        matching_queries.PROPOSAL_SUPERSEDE,
-        {"need_ids": need_ids, "now": at, "reason": "已被新的派单批次取代"},
-    )
-    rows = [row for plan in plans for row in _proposal_rows(plan, snapshot, at)]
-    outbox = {"run_id": run_id, "now": at, "actor_id": actor.account_id}  # proposals notify their secretaries
-    store.bulk(matching_queries.PROPOSAL_BULK_CREATE, rows, batch_size=WRITE_BATCH, params=outbox)
-    served = {n for plan in plans for n in plan.assignment.served}
-    urgent = {n.id for plan in plans for n in plan.arcs.needs if n.urgency in URGENT}
-    objective = plan.assignment.objective
-    greedy_units = plan.problem.score_units[greedy_select(plan.problem, urgent_first=urgent_first)]
-    greedy = int(greedy_units.sum()) / QUANTUM_STEPS
-    outcome = {
-        "status": "done",
-        "finished_at": resolve(None) if now is None else at,
-        "objective": objective,
-        "greedy_objective": greedy,
-        "needs_total": len(need_ids),
-        "needs_served": len(served),
-        "pairs": len(rows),
-        "needs_skipped": sum(s.kind == "need" for s in skipped),
-        "offerings_skipped": sum(s.kind == "offering" for s in skipped),
-        "fairness": json.dumps({k: fairness[k] for k in FAIRNESS_STORED if k in fairness}),
-    }
-    store.one(matching_queries.RUN_FINISH, {"id": run_id, "props": outcome})
+    need_ids = [n.id for n in whole.needs]
+    failure: Exception | None = None
+    # The run is written and the earlier proposals of its needs superseded while it is solved; the
+    # proposals go to the server batch by batch as they are built. A failed solve marks it failed.
+    with store.pipeline() as writes:
+        writes.run(
+            matching_queries.RUN_CREATE,
+            {
+                "run": run,
+                "audit": audit_record(
+                    actor, "dispatch.run", "DispatchRun", run_id, at, before=None, after=run
+                ),
+            },
+        )
+        writes.run(
+            matching_queries.PROPOSAL_SUPERSEDE,
+            {"need_ids": need_ids, "now": at, "reason": "已被新的派单批次取代"},
+        )
+        try:
+            plan, result, fairness = _plan_run(whole, snapshot, streets, options, weights, ex, timings)
+        except Exception as exc:  # the run stays on record as failed, and the caller hears why
+            failure = exc
+            failed = {"status": "failed", "finished_at": resolve(None) if now is None else at}
+            writes.run(matching_queries.RUN_FINISH, {"id": run_id, "props": failed})
+        else:
+            mark = time.perf_counter()
+            outbox = {"run_id": run_id, "now": at, "actor_id": actor.account_id}  # secretaries are told
+            pairs = writes.bulk(
+                matching_queries.PROPOSAL_BULK_CREATE,
+                _proposal_rows(plan, snapshot, at),
+                batch_size=WRITE_BATCH,
+                params=outbox,
+            )
+            served = set(plan.assignment.served)
+            urgent = {n.id for n in plan.arcs.needs if n.urgency in URGENT}
+            objective = plan.assignment.objective
+            greedy_units = plan.problem.score_units[greedy_select(plan.problem, urgent_first=urgent_first)]
+            greedy = int(greedy_units.sum()) / QUANTUM_STEPS
+            skipped = list(whole.skipped)
+            outcome = {
+                "status": "done",
+                "finished_at": resolve(None) if now is None else at,
+                "objective": objective,
+                "greedy_objective": greedy,
+                "needs_total": len(need_ids),
+                "needs_served": len(served),
+                "pairs": pairs,
+                "needs_skipped": sum(s.kind == "need" for s in skipped),
+                "offerings_skipped": sum(s.kind == "offering" for s in skipped),
+                "fairness": json.dumps({k: fairness[k] for k in FAIRNESS_STORED if k in fairness}),
+            }
+            writes.run(matching_queries.RUN_FINISH, {"id": run_id, "props": outcome})
+    if failure is not None:
+        raise failure
     timings["write"] = time.perf_counter() - mark
+    if skipped:
+        log.warning("dispatch over %s skipped %d records that cannot be scored: %s", org_id, len(skipped),
+                    "; ".join(f"{s.kind} {s.id}: {s.reason}" for s in skipped[:20]))  # fmt: skip
     return {
         **run,
         **outcome,
         "gap_to_greedy": (objective - greedy) / abs(greedy) if greedy else 0.0,
         "urgent_total": len(urgent),
         "urgent_served": len(urgent & served),
-        "candidates": sum(plan.problem.n_arcs for plan in plans),
-        "offerings": len({o.id for plan in plans for o in plan.arcs.offerings}),
+        "candidates": plan.problem.n_arcs,
+        "offerings": len({o.id for o in plan.arcs.offerings}),
         "seconds": timings,
         "skipped": [s.view() for s in skipped],
         "fairness": fairness,
         "partitions": {k: v for k, v in result.stats.items() if k not in ("split", "solve")},
     }
+
+
+def _plan_run(
+    whole: Partition,
+    snapshot: Snapshot,
+    streets: list[str],
+    options: Options,
+    weights: ScoreWeights | None,
+    executor: Executor,
+    timings: dict[str, float],
+) -> tuple[PartitionPlan, PartitionedResult, dict[str, Any]]:
+    """The run's plan over its partition(s) and its fairness report (with ``spread``, the same
+    run without it is solved too, for the cost beside the figures)."""
+    plan, result = _solve_whole(whole, snapshot, streets, options, weights, executor, timings)
+    plain = None
+    if options.spread is not None:
+        mark = time.perf_counter()
+        parts = _need_parts(plan.problem, snapshot, streets)
+        plain = partitioned_select(plan.problem, parts, replace(options, spread=None), executor)
+        timings["solve"] += time.perf_counter() - mark
+    mode: FairnessMode = "spread" if options.spread is not None else "none"
+    return plan, result, _fairness_report(plan, result.selected, mode, plain)
 
 
 def _need_parts(problem: MatchProblem, snapshot: Snapshot, streets: list[str]) -> np.ndarray:
