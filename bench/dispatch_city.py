@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,8 @@ from engine.matching.distributed import (  # noqa: E402
     partition_arrays,
     solve_part,
 )
-from engine.matching.flow import FlowModel  # noqa: E402
+from engine.matching.flow import FlowModel, solve_flow  # noqa: E402
+from engine.matching.presolve import presolve  # noqa: E402
 from engine.services.dispatch import read_snapshot, start_run  # noqa: E402
 from engine.store.base import GraphStore  # noqa: E402
 from engine.store.schema_apply import apply_schema  # noqa: E402
@@ -77,31 +79,63 @@ def run_all(server: Server, streets: list[str], now: str, workers: int) -> tuple
     return runs, time.perf_counter() - started
 
 
-def bare_solve_seconds(store: GraphStore, streets: list[str], now: str) -> tuple[float, float, float]:
+@dataclass
+class SolveFigures:
+    """The partitions' solve against OR-Tools bare, and what the presolve took off."""
+
+    bare: float = 0.0  # OR-Tools alone on each partition's full network
+    optimal: float = 0.0  # our optimal solve (urgent first, with the presolve)
+    plain: float = 0.0  # the same without the presolve
+    reconcile: float = 0.0
+    arcs: int = 0
+    arcs_removed: int = 0
+    arcs_fixed: int = 0
+    needs: int = 0
+    needs_removed: int = 0
+    reconcile_arcs: int = 0
+    reconcile_removed: int = 0
+
+
+def bare_solve_seconds(store: GraphStore, streets: list[str], now: str) -> SolveFigures:
     """On the street partitions a run solves (``partition_arrays``: each street's arcs with its
-    capacity shares), OR-Tools' bare min-cost flow (score costs, one solve) and our ``optimal``
-    (urgent first), alternating per partition, each summed; and our reconciliation over the city."""
+    capacity shares), OR-Tools' bare min-cost flow (score costs, one solve, on the full network),
+    our ``optimal`` (urgent first) and the same without the presolve, alternating per partition,
+    each summed; the presolve's reductions; and our reconciliation over the city."""
     snapshot = read_snapshot(store, streets, now)
     problem = MatchProblem.from_scored(snapshot.partition(None).arcs())
     index = {s: i for i, s in enumerate(streets)}
     need_part = np.asarray([index[snapshot.need_street[n]] for n in problem.need_ids], dtype=np.int64)
     parts, positions = partition_arrays(problem, need_part)
-    total = ours = 0.0
+    fig = SolveFigures()
     selected = np.zeros(problem.n_arcs, dtype=bool)
     for part, where in zip(parts, positions, strict=True):
         net = FlowModel(part.problem()).network("score")
         assert net is not None
         started = time.perf_counter()
         net.solve()
-        total += time.perf_counter() - started
+        fig.bare += time.perf_counter() - started
         started = time.perf_counter()
         chosen, _ = solve_part(part, Options(urgent_first=True))
-        ours += time.perf_counter() - started
+        fig.optimal += time.perf_counter() - started
+        sub = part.problem()
+        started = time.perf_counter()
+        solve_flow(sub, urgent_first=True, exact_presolve=False)
+        fig.plain += time.perf_counter() - started
         selected[where[chosen]] = True
-    started = time.perf_counter()
+        pre = presolve(sub, urgent_first=True)
+        fig.arcs += sub.n_arcs
+        fig.arcs_removed += pre.removed
+        fig.arcs_fixed += int(pre.fixed.sum())
+        fig.needs += sub.n_needs
+        fig.needs_removed += int((np.bincount(sub.arc_need[pre.live], minlength=sub.n_needs) == 0).sum())
     offered = np.flatnonzero(selected | (best_arcs_rank(problem) < Options().top))
-    solve_part(_part(problem, -2, offered, problem.demand, problem.capacity), Options(urgent_first=True))
-    return total, ours, time.perf_counter() - started
+    whole = _part(problem, -2, offered, problem.demand, problem.capacity)
+    started = time.perf_counter()
+    solve_part(whole, Options(urgent_first=True))
+    fig.reconcile = time.perf_counter() - started
+    fig.reconcile_arcs = whole.n_arcs
+    fig.reconcile_removed = presolve(whole.problem(), urgent_first=True).removed
+    return fig
 
 
 def print_runs(title: str, runs: list[dict[str, Any]], wall: float) -> None:
@@ -198,14 +232,23 @@ def main() -> None:
         top, streets = load_city(store, args.size, args.seed)
         walls, run = whole_city_runs(store, top, args.now)
         solve = run["seconds"]["solve"]
-        bare, optimal, reconcile = bare_solve_seconds(store, streets, args.now)
+        fig = bare_solve_seconds(store, streets, args.now)
+        bare = fig.bare or float("nan")
         print(
             f"\n  solve phase of the run {solve:.2f} s (partitions + reconciliation) vs OR-Tools bare on the "
-            f"same partitions {bare:.2f} s: {solve / bare if bare else float('nan'):.2f}×"
+            f"same partitions {fig.bare:.2f} s: {solve / bare:.2f}×"
         )
         print(
-            f"  the partitions alone (optimal, urgent first) {optimal:.2f} s: "
-            f"{optimal / bare if bare else float('nan'):.2f}× OR-Tools bare; reconciliation {reconcile:.2f} s"
+            f"  the partitions alone (optimal, urgent first) {fig.optimal:.2f} s: "
+            f"{fig.optimal / bare:.2f}× OR-Tools bare (without the presolve {fig.plain:.2f} s: "
+            f"{fig.plain / bare:.2f}×); reconciliation {fig.reconcile:.2f} s"
+        )
+        print(
+            f"  presolve on the partitions: {fig.arcs_removed:,} of {fig.arcs:,} arcs removed "
+            f"({fig.arcs_removed / max(fig.arcs, 1):.1%}, {fig.arcs_fixed:,} fixed), {fig.needs_removed:,} "
+            f"of {fig.needs:,} needs solved ({fig.needs_removed / max(fig.needs, 1):.1%}); on the "
+            f"reconciliation {fig.reconcile_removed:,} of {fig.reconcile_arcs:,} arcs "
+            f"({fig.reconcile_removed / max(fig.reconcile_arcs, 1):.1%})"
         )
         started = time.perf_counter()
         spread = start_run(store, ADMIN, top, now=args.now, fairness_mode="spread")

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 
 from engine.matching import MatchProblem, solve, violations
 from engine.matching.flow import solve_flow
-from engine.matching.greedy import greedy, stable_order
+from engine.matching.greedy import greedy
 from engine.matching.presolve import presolve, reduced
+from engine.matching.problem import stable_order
 
 
 @st.composite

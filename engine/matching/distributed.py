@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.matching.fairness import Spread
-from engine.matching.problem import MatchProblem
+from engine.matching.problem import MatchProblem, stable_order
 from engine.matching.solve import Method, Stats, check_options, select
 
 Ints = NDArray[np.int64]
@@ -222,25 +222,43 @@ def split_capacity(problem: MatchProblem, arc_part: Ints) -> tuple[Ints, Ints, I
     capacity where it has one partition, else split by the demand of each partition's needs with an
     arc to it (largest remainders; ties to the lower partition). The shares of an offering sum to
     its capacity."""
+    return _split(problem, arc_part)[:3]
+
+
+def _split(problem: MatchProblem, arc_part: Ints) -> tuple[Ints, Ints, Ints, Ints]:
+    """``split_capacity``'s entries, sorted by (partition, offering), and each arc's entry."""
     p = problem
     n_off = max(p.n_offerings, 1)
     key = arc_part * n_off + p.arc_offering
-    uniq, inverse = np.unique(key, return_inverse=True)
-    weight = np.bincount(inverse.reshape(-1), weights=p.demand[p.arc_need], minlength=uniq.shape[0])
+    order = stable_order(key)
+    ordered = key[order]
+    head = np.ones(key.shape[0], dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+    uniq = ordered[head]
+    inverse = np.empty(key.shape[0], dtype=np.int64)
+    inverse[order] = np.cumsum(head) - 1
+    weight = np.bincount(inverse, weights=p.demand[p.arc_need], minlength=uniq.shape[0])
     e_part, e_off = uniq // n_off, uniq % n_off
     total = np.bincount(e_off, weights=weight, minlength=p.n_offerings)
     cap = p.capacity[e_off]
     quota = cap * weight / total[e_off]
     base = np.floor(quota + 1e-9).astype(np.int64)
     left = p.capacity - np.bincount(e_off, weights=base, minlength=p.n_offerings).astype(np.int64)
-    frac = quota - base
-    order = np.lexsort((e_part, -frac, e_off))
+    extra = np.zeros(uniq.shape[0], dtype=np.int64)
+    # the remainders: only offerings with capacity left over after the floors need ranking
+    pending = np.flatnonzero(left[e_off] > 0)
+    frac = quota[pending] - base[pending]
+    # by offering, then largest fraction, then partition (the entries come by partition): two
+    # stable sorts, the last by offering
+    order = pending[np.argsort(-frac, kind="stable")]
+    order = order[stable_order(e_off[order])]
     sorted_off = e_off[order]
-    starts = np.searchsorted(sorted_off, sorted_off, side="left")
-    rank = np.arange(order.shape[0]) - starts
-    extra = np.zeros(order.shape[0], dtype=np.int64)
+    first = np.ones(order.shape[0], dtype=bool)
+    np.not_equal(sorted_off[1:], sorted_off[:-1], out=first[1:])
+    pos = np.arange(order.shape[0])
+    rank = pos - np.maximum.accumulate(np.where(first, pos, 0))
     extra[order] = (rank < left[sorted_off]).astype(np.int64)
-    return e_part.astype(np.int64), e_off.astype(np.int64), base + extra
+    return e_part.astype(np.int64), e_off.astype(np.int64), base + extra, inverse
 
 
 def _part(
@@ -277,12 +295,10 @@ def partition_arrays(problem: MatchProblem, need_part: Ints) -> tuple[list[PartA
     (arcs whose share is 0 are left out: the partition cannot use them)."""
     p = problem
     arc_part = np.asarray(need_part, dtype=np.int64)[p.arc_need]
-    e_part, e_off, share = split_capacity(p, arc_part)
-    n_off = max(p.n_offerings, 1)
-    entry = np.searchsorted(e_part * n_off + e_off, arc_part * n_off + p.arc_offering)
-    usable = share[entry] > 0 if entry.size else np.zeros(0, dtype=bool)
+    e_part, e_off, share, entry = _split(p, arc_part)
+    usable = share[entry] > 0
     cap_of = np.zeros(p.n_offerings, dtype=np.int64)
-    order = np.argsort(arc_part, kind="stable")
+    order = stable_order(arc_part)
     order = order[usable[order]]
     bounds = np.flatnonzero(np.diff(arc_part[order])) + 1
     parts, positions = [], []
@@ -395,10 +411,16 @@ def components(problem: MatchProblem, arcs: Ints) -> list[Ints]:
 def best_arcs_rank(problem: MatchProblem) -> Ints:
     """Per arc its rank among its need's arcs by score (0 = the need's best; ties by position)."""
     p = problem
-    order = np.lexsort((np.arange(p.n_arcs), -p.score, p.arc_need))
-    starts = np.searchsorted(p.arc_need[order], p.arc_need[order], side="left")
+    units = p.score_units
+    top = int(units.max()) if p.n_arcs else 0
+    span = top - (int(units.min()) if p.n_arcs else 0) + 1
+    order = stable_order(p.arc_need * span + (top - units))
+    need = p.arc_need[order]
+    first = np.ones(p.n_arcs, dtype=bool)
+    np.not_equal(need[1:], need[:-1], out=first[1:])
+    pos = np.arange(p.n_arcs, dtype=np.int64)
     rank = np.empty(p.n_arcs, dtype=np.int64)
-    rank[order] = np.arange(p.n_arcs, dtype=np.int64) - starts
+    rank[order] = pos - np.maximum.accumulate(np.where(first, pos, 0))
     return rank
 
 

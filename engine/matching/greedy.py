@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.matching.problem import MatchProblem
+from engine.matching.problem import MatchProblem, stable_order
 
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
@@ -62,21 +62,6 @@ def greedy(problem: MatchProblem, *, urgent_first: bool = False) -> Bools:
         for k, lim in zip(owners, left, strict=True):
             alive[rest[lim[k[rest]] <= 0]] = False
     return chosen
-
-
-def stable_order(keys: Ints) -> Ints:
-    """``np.argsort(keys, kind="stable")`` for non-negative keys, as radix sorts of 16 bits (a
-    comparison sort of the same is ten times slower)."""
-    top = int(keys.max()) if keys.size else 0
-    if top >= 2**48:
-        return np.argsort(keys, kind="stable")
-    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    shift = 16
-    while top >> shift:
-        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
-        order = order[np.argsort(digit, kind="stable")]
-        shift += 16
-    return order
 
 
 def _rank_in_run(keys: Ints) -> Ints:

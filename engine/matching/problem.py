@@ -34,6 +34,21 @@ def min_total_for(cap: int, max_share: float) -> int:
     return max(0, math.ceil(cap / max_share / (1 + SHARE_TOLERANCE) - SHARE_TOLERANCE))
 
 
+def stable_order(keys: Ints) -> Ints:
+    """``np.argsort(keys, kind="stable")`` for non-negative keys, as radix sorts of 16 bits (a
+    comparison sort of the same is ten times slower)."""
+    top = int(keys.max()) if keys.size else 0
+    if top >= 2**48:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while top >> shift:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
 def _rank(ids: Sequence[str], what: str) -> tuple[tuple[str, ...], Ints]:
     """Sorted ids and, for each input position, its position in the sorted order."""
     arr = np.asarray(list(ids), dtype=object)
@@ -210,9 +225,18 @@ class MatchProblem:
 
     @cached_property
     def _group_table(self) -> tuple[Ints, Ints, Ints]:
+        """``np.unique(key, return_index, return_inverse, return_counts)`` of the (need, provider)
+        keys, spelled out (a quarter faster on a street's arcs, which every optimal solve pays)."""
         key = self.arc_need * max(len(self.provider_ids), 1) + self.arc_provider
-        _, first, inverse, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
-        return inverse.astype(np.int64).reshape(-1), counts.astype(np.int64), first.astype(np.int64)
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        head = np.ones(key.shape[0], dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=head[1:])
+        starts = np.flatnonzero(head)
+        inverse = np.empty(key.shape[0], dtype=np.int64)
+        inverse[order] = np.cumsum(head) - 1
+        counts = np.diff(starts, append=key.shape[0]).astype(np.int64)
+        return inverse, counts, order[starts].astype(np.int64)
 
     @property
     def groups(self) -> tuple[Ints, Ints]:
