@@ -128,12 +128,16 @@ def test_district_dispatch_end_to_end(district: ApiWorld) -> None:
     assert summary["objective"] >= summary["greedy_objective"]
     ours = secretary.get("/dispatch/proposals", params={"run_id": summary["id"], "limit": 500}).json()
     assert ours, "the first community gets proposals"
-    # each proposal tells the secretaries of its need's org and of the org leading it
+    # the run tells each secretary once, with how many needs of its org or the orgs it leads got one
     scope = district.accounts["secretary"]["scope_org_id"]
     tree = {o["id"]: o["parent_id"] for o in secretary.get(f"/orgs/{scope}/tree").json()}
     inbox = secretary.get("/notifications", params={"limit": 500}).json()
-    told = {n["entity_id"] for n in inbox if n["kind"] == "proposal"}
-    assert told and told == {p["need_id"] for p in ours if scope in (p["org_id"], tree.get(p["org_id"]))}
+    told = [n for n in inbox if n["kind"] == "proposal"]
+    mine = {p["need_id"] for p in ours if scope in (p["org_id"], tree.get(p["org_id"]))}
+    assert [(n["entity_label"], n["entity_id"], n["link"]) for n in told] == [
+        ("DispatchRun", summary["id"], "#/home")
+    ]
+    assert f"本辖区 {len(mine)} 个需求" in told[0]["title"] and mine
     history = {
         c["id"] for c in secretary.get("/claims", params={"limit": 500}).json()
     }  # the demo's past claims

@@ -25,6 +25,7 @@ _DELIVERY_FIELDS = ("delivery", "attempts", "next_attempt_at", "lease_until", "l
 
 _LINKS = {"Need": "#/needs/{id}", "Project": "#/projects/{id}", "Request": "#/requests/{id}"}
 _LINKS |= {"Agreement": "#/agreements", "Registration": "#/registrations"}  # issue 12: their lists
+_LINKS |= {"DispatchRun": "#/home"}  # a secretary's home lists the proposals waiting for them
 
 
 def link_of(label: str | None, entity_id: str | None) -> str | None:

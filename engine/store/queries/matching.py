@@ -313,33 +313,43 @@ PROPOSAL_SUPERSEDE = cypher(
     "proposal a secretary accepts meanwhile stays accepted",
 )
 
-_NOTIFY_PROPOSAL = notify(
-    "p, n",
-    secretaries_of("orgs"),
-    kind="'proposal'",
-    title="'需求“' + n.title + '”有新的派单建议'",
-    label="Need",
-    entity_id="n.id",
-    extra="row.orgs AS orgs",
-    actor="$actor_id",
-)
 PROPOSAL_BULK_CREATE = cypher(
     "match.proposal.bulk_create",
     "write",
-    f"""
-    MATCH (r:DispatchRun {{id: $run_id}})
+    """
+    MATCH (r:DispatchRun {id: $run_id})
     UNWIND $rows AS row
-    MATCH (n:Need {{id: row.need_id}})
-    MATCH (f:Offering {{id: row.offering_id}})
+    MATCH (n:Need {id: row.need_id})
+    MATCH (f:Offering {id: row.offering_id})
     CREATE (p:Proposal) SET p = row.props
     CREATE (p)-[:IN_RUN]->(r)
     CREATE (p)-[:FOR]->(n)
     CREATE (p)-[:USES]->(f)
-    {_NOTIFY_PROPOSAL}
-    RETURN count(DISTINCT p) AS created
+    RETURN count(p) AS created
     """,
-    "a batch of pending proposals of a run, each for a need with an offering; the secretaries of "
-    "each need's orgs (row.orgs: its org and those leading it) are notified (outbox)",
+    "a batch of pending proposals of a run, each for a need with an offering",
+)
+
+_NOTIFY_RUN = notify(
+    "r",
+    secretaries_of("$org_ids"),
+    kind="'proposal'",
+    title="'新一批派单建议:本辖区 ' + toString($needs[acc.scope_org_id]) + ' 个需求有待确认的建议'",
+    label="DispatchRun",
+    entity_id="r.id",
+    actor="$actor_id",
+)
+RUN_NOTIFY = cypher(
+    "match.run.notify",
+    "write",
+    f"""
+    MATCH (r:DispatchRun {{id: $run_id}})
+    {_NOTIFY_RUN}
+    RETURN size(recipients) AS told
+    """,
+    "one notification of a run to each secretary of an org with proposals for its needs or those "
+    "of the orgs it leads ($needs: org id -> such needs), not one per proposal: a city run wrote "
+    "30k notifications, each finding its secretaries by a scan of the accounts (outbox)",
 )
 
 RUN_FINISH = cypher(
