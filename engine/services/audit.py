@@ -10,27 +10,17 @@ from typing import TYPE_CHECKING, Any
 from engine.actors import Actor, Role
 from engine.errors import Invalid
 from engine.services.audit_chain import ChainReport, record_event, verify
+from engine.services.clock import optional_time
 from engine.services.records import MAX_LIMIT, check_page, public
 from engine.services.scope import require_role
 from engine.store.base import GraphStore
 from engine.store.queries.closed_loop import audit as audit_queries
-from graph_schema.validation import normalize_datetime
 
 if TYPE_CHECKING:  # the importer and exporter are heavy; only their reports' types are needed
     from engine.exporting.exporter import ExportReport
     from engine.importing.report import ImportReport
 
 ADMIN_ONLY = "只有管理员可以查看操作日志"
-
-
-def _when(raw: str | None, name: str) -> str | None:
-    """An optional ISO-8601 time as UTC text (a time without a zone is Beijing time)."""
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return normalize_datetime(raw)
-    except ValueError as exc:
-        raise Invalid(f"“{name}”应为日期时间(如 2026-11-24T08:00:00+08:00)") from exc
 
 
 def list_audit(
@@ -50,7 +40,7 @@ def list_audit(
     (exact, or a prefix such as ``need`` for ``need.*``) and time range; before/after parsed."""
     require_role(actor, (Role.ADMIN,), ADMIN_ONLY)
     check_page(skip, limit)
-    start, end = _when(since, "since"), _when(until, "until")
+    start, end = optional_time(since, "since"), optional_time(until, "until")
     if start and end and start > end:
         raise Invalid("“since”不能晚于“until”")
     params = {

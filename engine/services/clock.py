@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from engine.errors import Invalid
 from graph_schema.validation import BEIJING, normalize_datetime
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -17,6 +18,17 @@ def utc_now() -> str:
 def resolve(now: str | None) -> str:
     """``now`` normalised to UTC, or the current time when None (services' ``now`` argument)."""
     return normalize_datetime(now) if now else utc_now()
+
+
+def optional_time(raw: str | None, name: str) -> str | None:
+    """A caller's optional ISO-8601 time (a filter's bound) as UTC text, a time without a zone
+    being Beijing time; None when blank; Invalid naming the field when it is not a time."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return normalize_datetime(raw)
+    except ValueError as exc:
+        raise Invalid(f"“{name}”应为日期时间(如 2026-11-24T08:00:00+08:00)") from exc
 
 
 def parse(at: str) -> datetime:

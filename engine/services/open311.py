@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import Invalid, NotFound
-from engine.services.clock import resolve, shift
+from engine.services.clock import optional_time, resolve, shift
 from engine.services.needs import status_zh
 from engine.services.scope import subtree
 from engine.store.base import GraphStore, Row
 from engine.store.queries import open311 as open311_queries
 from graph_schema.domain import NEED_STATUSES
 from graph_schema.taxonomy import CATEGORIES, CATEGORY_BY_ID
-from graph_schema.validation import normalize_datetime
 
 OPEN_STATUSES = ("open", "claimed", "in_progress")
 """Need statuses shown as GeoReport ``open``: still waiting for, or receiving, service."""
@@ -67,15 +66,6 @@ def _split(raw: str | None) -> list[str] | None:
     """A GeoReport comma-delimited list: None when absent or empty."""
     items = [x.strip() for x in (raw or "").split(",") if x.strip()]
     return items or None
-
-
-def _when(raw: str | None, name: str) -> str | None:
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return normalize_datetime(raw)
-    except ValueError as exc:
-        raise Invalid(f"“{name}”应为日期时间(如 2026-11-24T08:00:00+08:00)") from exc
 
 
 def _statuses(raw: str | None) -> list[str] | None:
@@ -133,7 +123,7 @@ def georeport_requests(
     end_date (inclusive; the last 90 days when neither is given); within the jurisdiction."""
     orgs = jurisdiction_orgs(store, jurisdiction_id)
     ids = _split(service_request_id)
-    start, end = _when(start_date, "start_date"), _when(end_date, "end_date")
+    start, end = optional_time(start_date, "start_date"), optional_time(end_date, "end_date")
     if start and end and end < start:
         raise Invalid("“end_date”不能早于“start_date”")
     if not 1 <= limit <= MAX_REQUESTS:
