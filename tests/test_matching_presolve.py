@@ -4,11 +4,13 @@ the presolved optimum equals the plain one, the rules hold, greedy equals the on
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.matching import MatchProblem, solve, violations
-from engine.matching.flow import solve_flow
+from engine.matching.fairness import Spread
+from engine.matching.flow import FlowModel, solve_flow
 from engine.matching.greedy import greedy
 from engine.matching.presolve import presolve, reduced
 from engine.matching.problem import stable_order
@@ -147,3 +149,21 @@ def test_presolve_solves_uncontested_needs_outright() -> None:
     res, solves = solve_flow(p, urgent_first=True)
     assert res.selected.tolist() == [True, False, True, False]
     assert solves == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(), st.booleans())
+def test_lean_network_has_the_same_optimum(p: MatchProblem, urgent_first: bool) -> None:
+    """Without the nodes whose constraint cannot bind (uncontested offerings, groups of needs of
+    demand 1) the flow finds the same optimum."""
+    full = FlowModel(p).best(urgent_first)
+    lean = FlowModel(p, lean=True).best(urgent_first)
+    assert full is not None and lean is not None
+    assert (lean.urgent_units, lean.score_units) == (full.urgent_units, full.score_units) or (
+        not urgent_first and lean.score_units == full.score_units
+    )
+    check_rules(p, lean.selected)
+    with pytest.raises(ValueError):
+        FlowModel(p, lean=True).network("score", cap=1)
+    with pytest.raises(ValueError):
+        FlowModel(p, lean=True, spread=Spread())

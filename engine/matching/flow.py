@@ -91,31 +91,52 @@ class FlowModel:
     """The network of one problem, laid out once and solved under several variants."""
 
     def __init__(
-        self, problem: MatchProblem, *, spread: Spread | None = None, base_load: Ints | None = None
+        self,
+        problem: MatchProblem,
+        *,
+        spread: Spread | None = None,
+        base_load: Ints | None = None,
+        lean: bool = False,
     ) -> None:
         """``spread``: the fairness mode's rising cost per provider pair; ``base_load``: pairs each
-        provider already carries in this run (its penalties continue from there)."""
+        provider already carries in this run (its penalties continue from there). ``lean`` (no
+        share caps, no spread): leave out the nodes whose constraint cannot bind, an offering with
+        no more arcs than capacity (its arcs go to the sink) and a provider's group for a need of
+        demand 1 (the need's own capacity keeps it to one arc)."""
         p = self.problem = problem
         self.solves = 0
         self.spread = spread
+        self.lean = lean
+        if lean and spread is not None:
+            raise ValueError("lean 网络不支持分散派单")
         n_prov = len(p.provider_ids)
         self.base_load = np.zeros(n_prov, np.int64) if base_load is None else np.asarray(base_load, np.int64)
         n_needs, n_off = p.n_needs, p.n_offerings
         group, sizes = p.groups
         multi = sizes >= 2
+        if lean:
+            multi &= p.demand[p.arc_need[p.group_first]] >= 2
         group_node = np.full(sizes.shape[0], -1, dtype=np.int64)
         self.need_base = 3
         group_base = self.need_base + n_needs
-        group_node[multi] = group_base + np.arange(int(multi.sum()), dtype=np.int64)
-        self.off_base = group_base + int(multi.sum())
-        self.prov_base = self.off_base + n_off
+        n_multi = int(multi.sum())
+        group_node[multi] = group_base + np.arange(n_multi, dtype=np.int64)
+        self.off_base = group_base + n_multi
+        if lean:
+            degree = np.bincount(p.arc_offering, minlength=n_off)
+            self.off_kept = np.flatnonzero(p.capacity < degree)
+        else:
+            self.off_kept = np.arange(n_off, dtype=np.int64)
+        self.off_node = np.full(n_off, SINK, dtype=np.int64)
+        self.off_node[self.off_kept] = self.off_base + np.arange(self.off_kept.shape[0], dtype=np.int64)
+        self.prov_base = self.off_base + self.off_kept.shape[0]
         self.n_nodes = self.prov_base + len(p.provider_ids)
         need_node = self.need_base + p.arc_need
         arc_group = group_node[group]
         self.group_tails = need_node[p.group_first[multi]]
         self.group_heads = group_node[multi]
         self.cand_tails = np.where(arc_group >= 0, arc_group, need_node)
-        self.cand_heads = self.off_base + p.arc_offering
+        self.cand_heads = self.off_node[p.arc_offering]
         self.arc_urgent = p.urgent[p.arc_need]
         self.arc_load_owner = p.arc_provider
         max_cost = int(np.abs(p.score_units).max()) if p.n_arcs else 0
@@ -140,7 +161,9 @@ class FlowModel:
         if bypass < 0:
             return None
         via_providers = cap is not None or self.spread is not None
-        n_groups, n_arcs, n_off = self.group_tails.shape[0], p.n_arcs, p.n_offerings
+        if via_providers and self.lean:
+            raise ValueError("lean 网络不支持占比上限")
+        n_groups, n_arcs, n_off = self.group_tails.shape[0], p.n_arcs, self.off_kept.shape[0]
         prov_tails, prov_caps, prov_costs = self.provider_arcs(cap, int(p.demand.sum()))
         # blocks: hub → need, need → group, candidates, offering → (provider or sink), provider → sink,
         # and the bypass hub → sink
@@ -159,8 +182,8 @@ class FlowModel:
         tails[b:c] = self.cand_tails
         heads[b:c] = self.cand_heads
         tails[c:d] = self.off_base + np.arange(n_off, dtype=np.int64)
-        heads[c:d] = self.prov_base + p.offering_provider if via_providers else SINK
-        caps[c:d] = p.capacity
+        heads[c:d] = self.prov_base + p.offering_provider[self.off_kept] if via_providers else SINK
+        caps[c:d] = p.capacity[self.off_kept]
         tails[d:e] = prov_tails
         heads[d:e] = SINK
         caps[d:e] = prov_caps
@@ -256,12 +279,13 @@ class FlowModel:
         need_nodes = self.need_base + np.flatnonzero(p.urgent)
         in_groups = p.urgent[self.group_tails - self.need_base]
         offerings = np.flatnonzero(np.bincount(p.arc_offering[self.arc_urgent], minlength=p.n_offerings))
+        offerings = offerings[self.off_node[offerings] != SINK]
         tails = np.concatenate(
             [
                 np.full(need_nodes.shape[0], HUB, np.int64),
                 self.group_tails[in_groups],
                 self.cand_tails[self.arc_urgent],
-                self.off_base + offerings,
+                self.off_node[offerings],
             ]
         )
         heads = np.concatenate(
@@ -326,7 +350,7 @@ def solve_flow(
             selected, solves = pre.fixed.copy(), 0
             if pre.live.any():
                 sub, arcs = reduced(problem, pre)
-                model = FlowModel(sub)
+                model = FlowModel(sub, lean=True)
                 res = model.best(urgent_first)
                 if res is None:  # pragma: no cover - the empty flow is always feasible
                     raise MatchingError("最小费用流无可行解")

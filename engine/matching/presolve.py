@@ -163,7 +163,8 @@ class _State:
 def reduced(problem: MatchProblem, pre: Presolved) -> tuple[MatchProblem, Ints]:
     """The problem the solver still has to solve (live arcs, their needs and offerings with the
     demand and capacity left, numbered anew; the providers as they were), and the live arcs'
-    positions in ``problem``. Its groups and score units are carried over, not recomputed."""
+    positions in ``problem``. Its groups and score units are carried over, not recomputed; a
+    need's demand is at most its providers."""
     p = problem
     arcs = np.flatnonzero(pre.live)
     need_at, needs = _renumber(p.arc_need[arcs], p.n_needs)
@@ -173,9 +174,11 @@ def reduced(problem: MatchProblem, pre: Presolved) -> tuple[MatchProblem, Ints]:
     first = np.full(counts.shape[0], arcs.shape[0], np.int64)
     np.minimum.at(first, group_at, np.arange(arcs.shape[0], dtype=np.int64))
     score = p.score[arcs]
+    # a need never gets more providers than it has arcs to: a tighter demand, a smaller flow
+    providers = np.bincount(need_at[first], minlength=needs.shape[0])
     sub = MatchProblem(
         need_ids=local_ids(needs.shape[0]),
-        demand=pre.demand[needs],
+        demand=np.minimum(pre.demand[needs], providers),
         urgent=p.urgent[needs],
         offering_ids=local_ids(offs.shape[0]),
         capacity=pre.capacity[offs],
