@@ -47,6 +47,7 @@ LOOKUP_PROPS: dict[str, tuple[str, ...]] = {
     "Claim": ("status",),
     "ProblemReport": ("status",),
     "AuditEntry": ("entity_id", "at", "seq", "actor", "action"),
+    "Notification": ("account_id", "delivery"),  # an inbox and its badge, the outbox's due ones
 }
 
 
