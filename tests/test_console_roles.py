@@ -19,6 +19,7 @@ from console_world import (
     shot,
     sign_in,
 )
+from playwright.sync_api import expect
 from test_api_loop import started_ago
 
 from engine.demo.accounts import DEMO_PASSWORD
@@ -121,6 +122,8 @@ def test_secretary_edits_cancels_and_ranks_points(browser: Any, api: ApiWorld) -
     # changed meanwhile: cancelled by someone else before the save; the API's words, form kept
     sec.goto(f"{api.url}/console/#/needs/{raced}/edit")
     form = sec.get_by_role("form", name="修改需求")
+    # only the hash changed: wait for this need's form, not the one just saved still on the page
+    expect(form.get_by_label("标题 *")).to_have_value("老年食堂帮厨")
     form.get_by_label("标题 *").fill("老年食堂帮厨(周三)")
     assert (
         api.client("admin").post(f"/needs/{raced}/cancel", json={"reason": "合并到其他需求"}).status_code
