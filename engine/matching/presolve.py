@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.matching.problem import MatchProblem
+from engine.matching.problem import MatchProblem, stable_order
 
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
@@ -61,13 +61,13 @@ def presolve(problem: MatchProblem, *, urgent_first: bool, rounds: int = MAX_ROU
     units = p.score_units
     top = int(np.abs(units).max()) if n_arcs else 0
     worth = units + p.urgent[p.arc_need] * (2 * top + 1) if urgent_first else units
-    span = 4 * top + 3
+    span = 4 * top + 3  # above the range of ``worth``
     live = worth > 0  # an arc worth nothing never helps
     degree = np.bincount(p.arc_offering[live], minlength=p.n_offerings)
     free = int(((p.capacity >= degree)[p.arc_offering] & live).sum())
     if free < max(MIN_FREE * n_arcs, 1) or span * (p.n_needs + 1) >= 2**62:
         return Presolved(np.zeros(n_arcs, bool), live, p.demand.copy(), p.capacity.copy(), 0)
-    order = np.argsort(p.arc_need * span - worth, kind="stable")  # a need's arcs, best first
+    order = stable_order(p.arc_need * span + (3 * top + 1 - worth))  # a need's arcs, best first
     state = _State(p, order, live[order])
     done = 0
     while done < rounds:
@@ -95,7 +95,7 @@ class _State:
         multi = np.flatnonzero(sizes[arc_group] > 1)
         # the arcs of providers with several offerings for a need, by group (then best first), and
         # per such arc the position of its group's first
-        self.multi = multi[np.argsort(arc_group[multi], kind="stable")] if multi.size else None
+        self.multi = multi[stable_order(arc_group[multi])] if multi.size else None
         if self.multi is not None:
             g = arc_group[self.multi]
             head = np.ones(g.shape[0], bool)
