@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from cli_process import cli_env, free_port, run, running, wait_until
 
 from engine.settings import Settings
-
-LIANJIAN = str(Path(sys.executable).with_name("lianjian"))
 
 
 def run_cli(settings: Settings, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``lianjian args`` against the test's graph; returns the finished process."""
-    env = {
-        **os.environ,
-        "LIANJIAN_FALKORDB_SOCKET": str(settings.falkordb_socket),
-        "LIANJIAN_GRAPH": settings.graph,
-        "LIANJIAN_DATA_DIR": str(settings.data_dir),
-        "LIANJIAN_BACKEND": "falkordb",
-        "COLUMNS": "200",
-    }
-    return subprocess.run([LIANJIAN, *args], env=env, capture_output=True, text=True, timeout=timeout)
+    return run(cli_env(settings), *args, timeout=timeout)
 
 
 def test_schema_apply_is_safe_to_repeat(settings_for: Settings) -> None:
@@ -84,82 +72,40 @@ def test_import_rejects_a_bad_file_and_names_the_row(settings_for: Settings, tmp
 
 @pytest.mark.slow
 def test_serve_answers_health_and_docs(settings_for: Settings) -> None:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "LIANJIAN_FALKORDB_SOCKET": str(settings_for.falkordb_socket),
-        "LIANJIAN_GRAPH": settings_for.graph,
-        "LIANJIAN_DATA_DIR": str(settings_for.data_dir),
-        "LIANJIAN_PORT": str(port),
-    }
-    proc = subprocess.Popen([LIANJIAN, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-                assert time.monotonic() < deadline, "server did not answer"
-                time.sleep(0.2)
+    port = free_port()
+    with running(cli_env(settings_for, LIANJIAN_PORT=port), "serve") as server:
+        health = wait_until(
+            lambda: httpx.get(f"http://127.0.0.1:{port}/health", timeout=2), server, "server did not answer"
+        )
         assert health.status_code == 200 and health.json()["status"] == "ok"
         assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=5).status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.slow
 def test_serve_with_worker_runs_the_jobs_in_the_server(settings_for: Settings) -> None:
     """``lianjian serve --worker``: the worker's jobs run inside the serving process (here the expiry
     sweep, which runs at start: a need past its window is expired while the API answers)."""
-    import socket
-
     from engine.services.needs import EXPIRY_REASON
+    from engine.store.base import Row
     from engine.store.falkordb_store import FalkorDBStore
     from engine.store.queries.nodes import node_stmt
 
     assert settings_for.falkordb_socket is not None
-    store = FalkorDBStore.open(settings_for.falkordb_socket, settings_for.graph)
-    past = {"window_start": "2026-01-01T00:00:00Z", "window_end": "2026-01-02T00:00:00Z"}
-    store.run(node_stmt("bulk_create", "Need"), {"rows": [{"id": "N-old", "status": "open", **past}]})
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "LIANJIAN_FALKORDB_SOCKET": str(settings_for.falkordb_socket),
-        "LIANJIAN_GRAPH": settings_for.graph,
-        "LIANJIAN_DATA_DIR": str(settings_for.data_dir),
-        "LIANJIAN_BACKEND": "falkordb",
-        "LIANJIAN_PORT": str(port),
-    }
-    proc = subprocess.Popen(
-        [LIANJIAN, "serve", "--worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            need = store.one(node_stmt("get", "Need"), {"id": "N-old"})
-            if need and need["node"]["status"] == "expired":
-                break
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "the expiry job did not run inside the server"
-            time.sleep(0.3)
-        assert need["node"]["status_reason"] == EXPIRY_REASON
-        while True:  # and the same process serves the API
-            try:
-                assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "the server did not answer"
-                time.sleep(0.2)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        store.close()
+    port = free_port()
+    with FalkorDBStore.open(settings_for.falkordb_socket, settings_for.graph) as store:
+        past = {"window_start": "2026-01-01T00:00:00Z", "window_end": "2026-01-02T00:00:00Z"}
+        store.run(node_stmt("bulk_create", "Need"), {"rows": [{"id": "N-old", "status": "open", **past}]})
+        with running(cli_env(settings_for, LIANJIAN_PORT=port), "serve", "--worker") as server:
+
+            def expired() -> Row | None:
+                need = store.one(node_stmt("get", "Need"), {"id": "N-old"})
+                return need if need and need["node"]["status"] == "expired" else None
+
+            need = wait_until(expired, server, "the expiry job did not run inside the server", every=0.3)
+            assert need["node"]["status_reason"] == EXPIRY_REASON
+            health = wait_until(  # and the same process serves the API
+                lambda: httpx.get(f"http://127.0.0.1:{port}/health", timeout=5),
+                server,
+                "the server did not answer",
+            )
+            assert health.status_code == 200

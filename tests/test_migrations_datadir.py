@@ -11,12 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import socket
-import subprocess
-import sys
 import tarfile
-import time
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_process import cli_env, free_port, run, running, wait_until
 from conftest import LiveServer
 from test_api_loop import need_body
 
@@ -37,7 +33,6 @@ from engine.store.schema_apply import apply_schema, current_version
 from graph_schema.domain import SCHEMA_VERSION
 
 FIXTURES = Path(__file__).with_name("fixtures")
-LIANJIAN = str(Path(sys.executable).with_name("lianjian"))
 GRAPH = "lianjian"
 DONE = ("completed", "evaluated")
 
@@ -119,39 +114,18 @@ def use_current_api(url: str, v1: dict[str, Any]) -> None:
         assert posted.json()["id"] in {n["id"] for n in secretary.get("/needs", params={"limit": 500}).json()}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
-def serving(data: Path, env: dict[str, str]) -> Iterator[str]:
-    """``lianjian serve`` on ``data``; yields its URL once it answers."""
+def serving(env: dict[str, str]) -> Iterator[str]:
+    """``lianjian serve`` in ``env``; yields its URL once its health answers 200."""
     port = free_port()
-    proc = subprocess.Popen(
-        [LIANJIAN, "serve"],
-        env=env | {"LIANJIAN_PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "lianjian serve did not answer"
-            time.sleep(0.2)
+    with running(env | {"LIANJIAN_PORT": str(port)}, "serve") as server:
+
+        def healthy() -> bool:
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+
+        wait_until(healthy, server, "lianjian serve did not answer", timeout=90)
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_a_version_1_data_directory_is_migrated_by_the_cli_and_serves_the_current_api(
@@ -161,16 +135,13 @@ def test_a_version_1_data_directory_is_migrated_by_the_cli_and_serves_the_curren
     data.mkdir(mode=0o700)
     with tarfile.open(FIXTURES / "v1_datadir.tar.gz") as tar:
         tar.extractall(data, filter="data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIANJIAN_", "NEO4J_"))}
-    env |= {"LIANJIAN_DATA_DIR": str(data), "LIANJIAN_GRAPH": GRAPH, "COLUMNS": "200"}
+    env = cli_env(LIANJIAN_DATA_DIR=data, LIANJIAN_GRAPH=GRAPH)
 
-    applied = subprocess.run(
-        [LIANJIAN, "schema", "apply"], env=env, capture_output=True, text=True, timeout=300
-    )
+    applied = run(env, "schema", "apply")
     assert applied.returncode == 0, applied.stderr
     assert f"schema version {SCHEMA_VERSION}" in applied.stdout and "migrations run: [2" in applied.stdout
 
-    with serving(data, env) as url:
+    with serving(env) as url:
         from engine.store.embedded import socket_path_for
 
         with FalkorDBStore.open(socket_path_for(data), GRAPH) as store:  # the served store

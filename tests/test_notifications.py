@@ -4,7 +4,6 @@ SMTP to a real local aiosmtpd server."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from api_world import ApiWorld, api_fixture  # noqa: F401  (the fixture "api")
+from cli_process import free_port
 from test_api_loop import iso_in, need_body, offering_body, ok
 
 from engine.notify.channels import SmtpChannel, message_id
@@ -38,13 +38,6 @@ class Mailbox:
         """Message-IDs in arrival order."""
         with self.lock:
             return [str(m["Message-ID"]) for m in self.messages]
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

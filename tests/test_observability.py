@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from cli_process import cli_env, free_port, running, wait_until
 from conftest import LiveServer
 from prometheus_client.parser import text_string_to_metric_families
 from test_services_world import NOW, build_world
@@ -32,7 +28,6 @@ from engine.store.queries import meta as meta_queries
 from engine.store.queries.nodes import node_stmt
 from graph_schema.domain import SCHEMA_VERSION
 
-LIANJIAN = str(Path(sys.executable).with_name("lianjian"))
 GENERATED = re.compile(r"[0-9a-f]{32}")
 PASSWORD = "Obs-Secret-2026!x"
 PHONE = "13912345678"
@@ -210,32 +205,15 @@ def test_serve_writes_one_json_line_per_request(settings_for: Settings) -> None:
         apply_schema(store)
         draft = AccountDraft(id="obs-admin", display_name="运维", role=Role.ADMIN, password=PASSWORD)
         create_account(store, Actor("test", Role.ADMIN), draft)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "LIANJIAN_FALKORDB_SOCKET": str(settings_for.falkordb_socket),
-        "LIANJIAN_GRAPH": settings_for.graph,
-        "LIANJIAN_DATA_DIR": str(settings_for.data_dir),
-        "LIANJIAN_BACKEND": "falkordb",
-        "LIANJIAN_PORT": str(port),
-        "LIANJIAN_SECRET_KEY": "observability-test-secret-0123456789-abcdef",
-    }
-    env.pop("LIANJIAN_LOG_FORMAT", None)  # the default
-    proc = subprocess.Popen([LIANJIAN, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    port = free_port()
+    secret = "observability-test-secret-0123456789-abcdef"
+    env = cli_env(settings_for, LIANJIAN_PORT=port, LIANJIAN_SECRET_KEY=secret)  # the default log format
     url = f"http://127.0.0.1:{port}"
     answers: list[httpx.Response] = []
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                answers.append(httpx.get(f"{url}/health/live", timeout=2))
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-                assert time.monotonic() < deadline, "server did not answer"
-                time.sleep(0.2)
+    with running(env, "serve") as server:
+        answers.append(
+            wait_until(lambda: httpx.get(f"{url}/health/live", timeout=2), server, "server did not answer")
+        )
         token = httpx.post(f"{url}/auth/token", data={"username": "obs-admin", "password": PASSWORD})
         assert token.status_code == 200, token.text
         bearer = token.json()["access_token"]
@@ -244,10 +222,7 @@ def test_serve_writes_one_json_line_per_request(settings_for: Settings) -> None:
         answers.append(me)
         answers.append(httpx.get(f"{url}/needs/{PHONE}", headers={"X-Request-ID": "client-chosen-42"}))
         answers.append(httpx.get(f"{url}/nothing/{PHONE}", timeout=10))
-    finally:
-        proc.terminate()
-        out, err = proc.communicate(timeout=30)
-    text = out.decode() + err.decode()
+    text = server.stdout + server.stderr
     lines = [json.loads(line) for line in text.splitlines() if line.strip()]  # every line is JSON
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", str(line["time"])) for line in lines)
@@ -299,38 +274,18 @@ def test_worker_logs_json_and_serves_its_metrics(settings_for: Settings) -> None
             node_stmt("bulk_create", "Notification"),
             {"rows": [{**note, "id": "W-due", "delivery": "pending", "next_attempt_at": NOW}]},
         )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "LIANJIAN_FALKORDB_SOCKET": str(settings_for.falkordb_socket),
-        "LIANJIAN_GRAPH": settings_for.graph,
-        "LIANJIAN_DATA_DIR": str(settings_for.data_dir),
-        "LIANJIAN_BACKEND": "falkordb",
-        "LIANJIAN_WORKER_METRICS_PORT": str(port),
-    }
-    env.pop("LIANJIAN_LOG_FORMAT", None)
-    proc = subprocess.Popen([LIANJIAN, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if samples(url, "lianjian_job_runs_total", job="deliver", outcome="ok") >= 1:
-                    break
-            except httpx.TransportError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            assert time.monotonic() < deadline, "the worker's metrics did not show a delivery run"
-            time.sleep(0.3)
+    with running(cli_env(settings_for, LIANJIAN_WORKER_METRICS_PORT=port), "worker") as worker:
+
+        def delivered() -> bool:
+            return samples(url, "lianjian_job_runs_total", job="deliver", outcome="ok") >= 1
+
+        wait_until(delivered, worker, "the worker's metrics did not show a delivery run", every=0.3)
         assert samples(url, "lianjian_notifications_outbox", state="due") == 1  # no SMTP: it waits
         assert (
             samples(url, "lianjian_store_query_duration_seconds_count", statement="notify.delivery.depth")
             >= 1
         )
-    finally:
-        proc.terminate()
-        out, err = proc.communicate(timeout=30)
-    lines = [json.loads(line) for line in (out + err).decode().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in (worker.stdout + worker.stderr).splitlines() if line.strip()]
     assert any(line["logger"] == "lianjian.worker" and "started" in str(line["message"]) for line in lines)
