@@ -17,7 +17,9 @@ Since issue 14 it also prints how the partitions were solved (executor, parts, t
 the run's fairness figures, a run with ``fairness_mode=spread`` and its cost in total score, and
 compares OR-Tools bare with our solve on the partitions the run solves (each street's arcs with its
 capacity shares). Reads of a multi-street run are sent at once on 4 threads.
-Targets: the whole city under 10 s on 2 cores (issue 14: under 2.5 s; the solve ≤ 1.0× bare).
+Targets (issue 14): the whole city under 2.5 s on 2 cores (issue 7's was 10 s); the partitions'
+optimal solve ≤ 1.0× OR-Tools bare. The city has a secretary account per street, community and grid,
+as a deployment does: a run tells each once, and that is part of its write.
 Measured (city, shared 2-core machine, two runs of three, see bench/README.md): Neo4j wall
 14.1-19.8 s (read 6.7-12.0, candidates 0.7-2.1, solve 0.45-0.88, write 2.7-9.6 s), missing the
 target; FalkorDB in the same runs 5.5-11.5 s, so Neo4j is 1.9-2.6x slower (reads and writes).
@@ -56,9 +58,11 @@ from engine.matching.flow import FlowModel, solve_flow  # noqa: E402
 from engine.matching.presolve import presolve, reduced  # noqa: E402
 from engine.services.dispatch import read_snapshot, start_run  # noqa: E402
 from engine.store.base import GraphStore  # noqa: E402
+from engine.store.queries.nodes import node_stmt  # noqa: E402
 from engine.store.schema_apply import apply_schema  # noqa: E402
 
-TARGET_SECONDS = 10.0
+TARGET_SECONDS = 2.5  # issue 14, point 3 (issue 7's was 10 s)
+TARGET_SOLVE_RATIO = 1.0  # the partitions' optimal solve against OR-Tools bare on them
 PHASES = ("read", "candidates", "solve", "write")
 ADMIN = Actor("bench", Role.ADMIN)
 
@@ -215,9 +219,16 @@ def load_city(store: GraphStore, size: str, seed: int) -> tuple[str, list[str]]:
     apply_schema(store)
     started = time.perf_counter()
     load_dataset(store, ds)
+    secretaries = [
+        {"id": f"sec-{o['id']}", "display_name": f"{o['name']}书记", "role": "secretary",
+         "scope_org_id": o["id"], "active": True, "created_at": "2026-01-01T00:00:00Z"}
+        for o in ds.nodes["Org"] if o["level"] in ("street", "community", "grid")
+    ]  # fmt: skip
+    store.bulk(node_stmt("bulk_create", "Account"), secretaries)  # a run tells them: part of its write
     print(
         f"{size} on {store.backend}: {len(streets)} streets, {len(ds.nodes['Need']):,} needs, "
-        f"{len(ds.nodes['Offering']):,} offerings loaded in {time.perf_counter() - started:.1f} s"
+        f"{len(ds.nodes['Offering']):,} offerings, {len(secretaries):,} secretary accounts loaded in "
+        f"{time.perf_counter() - started:.1f} s"
     )
     del ds
     gc.collect()
@@ -265,10 +276,12 @@ def main() -> None:
             f"\n  solve phase of the run {solve:.2f} s (partitions + reconciliation) vs OR-Tools bare on the "
             f"same partitions {fig.bare:.2f} s: {solve / bare:.2f}×"
         )
+        ratio = fig.optimal / bare
         print(
             f"  the partitions alone (optimal, urgent first; each the best of 3 passes) {fig.optimal:.2f} s: "
-            f"{fig.optimal / bare:.2f}× OR-Tools bare (without the presolve {fig.plain:.2f} s: "
-            f"{fig.plain / bare:.2f}×); reconciliation {fig.reconcile:.2f} s"
+            f"{ratio:.2f}× OR-Tools bare (without the presolve {fig.plain:.2f} s: "
+            f"{fig.plain / bare:.2f}×); reconciliation {fig.reconcile:.2f} s: "
+            f"{'meets' if ratio <= TARGET_SOLVE_RATIO else 'misses'} the ≤ {TARGET_SOLVE_RATIO:.1f}× target"
         )
         print(
             f"  OR-Tools alone on the presolved partitions' (lean) networks {fig.reduced:.3f} s: "
@@ -311,7 +324,7 @@ def main() -> None:
     verdict = "meets" if best < TARGET_SECONDS else "misses"
     print(
         f"\n  whole city on {args.backend} (median of 3) {best:.2f} s: "
-        f"{verdict} the {TARGET_SECONDS:.0f} s target"
+        f"{verdict} the {TARGET_SECONDS:.1f} s target"
     )
 
 
