@@ -5,11 +5,14 @@ supersede, scope refusals write nothing, and a need claimed meanwhile is a clean
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import pytest
 from test_services_world import NOW, RULES, World, count, need_draft, snapshot, world_fixture  # noqa: F401
 
 from engine.errors import Conflict, Forbidden, Invalid
+from engine.matching.distributed import SerialExecutor
 from engine.services import (
     ClaimRequest,
     NeedDraft,
@@ -32,6 +35,9 @@ from engine.services.dispatch import (
     start_run,
 )
 from engine.services.dispatch.reading import read_partition
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def post(world: World, org: str, n: int, **overrides: object) -> list[str]:
@@ -172,13 +178,12 @@ def test_recommendations_and_partition_read(world: World) -> None:
     assert needs_for_me(store, world.actor("U1"), now=NOW) == []  # U1 has no place in the territory
 
 
-class BrokenExecutor:
+class BrokenExecutor(SerialExecutor):
     """An executor whose workers fail (a lost cluster, say), to see what a failed run leaves."""
 
     name = "broken"
-    workers = 1
 
-    def map(self, fn: object, items: object) -> list[object]:
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
         raise RuntimeError("worker lost")
 
 
