@@ -344,12 +344,14 @@ RUN_NOTIFY = cypher(
     "write",
     f"""
     MATCH (r:DispatchRun {{id: $run_id}})
+    {lock("r")}
     {_NOTIFY_RUN}
     RETURN size(recipients) AS told
     """,
     "one notification of a run to each secretary of an org with proposals for its needs or those "
     "of the orgs it leads ($needs: org id -> such needs), not one per proposal: a city run wrote "
-    "30k notifications, each finding its secretaries by a scan of the accounts (outbox)",
+    "30k notifications, each finding its secretaries by a scan of the accounts (outbox); the run is "
+    "locked first, as every statement that reads before it writes",
 )
 
 RUN_FINISH = cypher(
