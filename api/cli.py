@@ -7,11 +7,14 @@ show a traceback.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Literal
 
 import typer
@@ -62,13 +65,33 @@ def fail(message: str) -> typer.Exit:
 @contextmanager
 def store_session(settings: Settings) -> Iterator[GraphStore]:
     """The configured store with the schema applied; an unreachable store is a user error
-    (errors inside the command keep their own message)."""
+    (errors inside the command keep their own message). SIGTERM ends the command as Ctrl-C does."""
+    with _sigterm_unwinds():
+        try:
+            with open_store(settings) as store:
+                apply_schema(store)
+                yield store
+        except StoreUnavailable as exc:
+            raise UserError(f"图数据库不可用 (graph store unavailable): {exc}") from exc
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM raises SystemExit (status 143) instead of ending the process on the spot, so the
+    command's blocks unwind and the embedded store it started is stopped: ``serve`` stopped by a
+    service manager left its FalkorDB running (uvicorn shuts down, then re-raises the signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with open_store(settings) as store:
-            apply_schema(store)
-            yield store
-    except StoreUnavailable as exc:
-        raise UserError(f"图数据库不可用 (graph store unavailable): {exc}") from exc
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _progress() -> Progress:

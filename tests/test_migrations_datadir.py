@@ -141,12 +141,14 @@ def test_a_version_1_data_directory_is_migrated_by_the_cli_and_serves_the_curren
     assert applied.returncode == 0, applied.stderr
     assert f"schema version {SCHEMA_VERSION}" in applied.stdout and "migrations run: [2" in applied.stdout
 
-    with serving(env) as url:
-        from engine.store.embedded import socket_path_for
+    from engine.store.embedded import EmbeddedFalkorDB, socket_path_for
 
+    with serving(env) as url:
         with FalkorDBStore.open(socket_path_for(data), GRAPH) as store:  # the served store
             check_migrated(store, v1)
         use_current_api(url, v1)
+    # stopped with SIGTERM (as a service manager stops it), serve stopped the store it started
+    assert EmbeddedFalkorDB(data).state() == "down"
 
 
 def test_the_version_1_graph_replayed_into_neo4j_is_migrated_and_serves_the_current_api(
