@@ -63,41 +63,6 @@ def greedy(problem: MatchProblem, *, urgent_first: bool = False) -> Bools:
         for r, h, lim in zip(runs, held, left, strict=True):
             alive[r[lim[h] <= 0]] = False
     return chosen
-    units = p.score_units
-    worst = int(units.max()) - units  # 0 for the best score
-    if urgent_first:
-        worst = worst + (~p.urgent[p.arc_need]) * (int(worst.max()) + 1)
-    order = stable_order(worst)  # position in the pass -> arc
-    group, sizes = p.groups
-    # per constraint (need, offering, (need, provider)): what each position uses, the positions
-    # grouped by it in pass order (for the last, only providers with several offerings for the
-    # need: a lone arc of a provider never meets it taken), and what is left of it
-    owners = [p.arc_need[order], p.arc_offering[order], group[order]]
-    left = [p.demand.copy(), p.capacity.copy(), np.ones(sizes.shape[0], np.int64)]
-    multi = sizes[owners[2]] > 1
-    runs = [stable_order(owners[0]), stable_order(owners[1])]
-    runs.append(np.flatnonzero(multi)[stable_order(owners[2][multi])])
-    target = (2 + multi).astype(np.int8)  # the votes a position needs to be taken
-    alive = left[1][owners[1]] > 0
-    votes = np.zeros(n, np.int8)  # per position, how many of its constraints let it be taken
-    while True:
-        runs = [r[alive[r]] for r in runs]
-        live = runs[0]
-        if live.shape[0] == 0:
-            break
-        for r, k, lim in zip(runs, owners, left, strict=True):
-            held = k[r]
-            votes[r] += _rank_in_run(held) < lim[held]
-        take = live[votes[live] == target[live]]
-        votes[live] = 0
-        chosen[order[take]] = True
-        alive[take] = False
-        for k, lim in zip(owners, left, strict=True):
-            lim -= np.bincount(k[take], minlength=lim.shape[0])
-        rest = live[alive[live]]
-        for k, lim in zip(owners, left, strict=True):
-            alive[rest[lim[k[rest]] <= 0]] = False
-    return chosen
 
 
 def _rank_in_run(keys: Ints) -> Ints:
