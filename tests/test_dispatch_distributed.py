@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from drawn_problems import drawn_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,21 +86,14 @@ def test_dask_run_equals_the_serial_run_on_a_generated_district(
 def instances(draw: st.DrawFn) -> tuple[MatchProblem, np.ndarray]:
     """Random instances with needs in 1-4 partitions and offerings reaching several of them."""
     n_needs, n_off = draw(st.integers(1, 8)), draw(st.integers(1, 6))
-    n_prov = draw(st.integers(1, n_off))
     pairs = [(i, j) for i in range(n_needs) for j in range(n_off)]
     chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=24))
-    problem = MatchProblem.from_arrays(
-        need_ids=[f"n{i}" for i in range(n_needs)],
-        demand=draw(st.lists(st.integers(1, 3), min_size=n_needs, max_size=n_needs)),
-        urgent=draw(st.lists(st.booleans(), min_size=n_needs, max_size=n_needs)),
-        offering_ids=[f"o{j}" for j in range(n_off)],
-        offering_provider_ids=[f"p{draw(st.integers(0, n_prov - 1))}" for _ in range(n_off)],
-        capacity=draw(st.lists(st.integers(0, 4), min_size=n_off, max_size=n_off)),
-        arc_need=[i for i, _ in chosen],
-        arc_offering=[j for _, j in chosen],
-        score=draw(
-            st.lists(st.integers(-4, 60).map(lambda x: x / 4), min_size=len(chosen), max_size=len(chosen))
-        ),
+    problem = drawn_problem(
+        draw,
+        n_needs,
+        n_off,
+        chosen,
+        draw(st.lists(st.integers(-4, 60).map(lambda x: x / 4), min_size=len(chosen), max_size=len(chosen))),
     )
     parts = draw(st.lists(st.integers(0, 3), min_size=n_needs, max_size=n_needs))
     return problem, np.asarray(parts, dtype=np.int64)

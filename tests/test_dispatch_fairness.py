@@ -13,6 +13,7 @@ import httpx
 import numpy as np
 import pytest
 from api_world import ApiWorld, api_fixture  # noqa: F401
+from drawn_problems import drawn_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,21 +67,14 @@ def test_fairness_figures_match_a_direct_computation(
 @st.composite
 def small_problems(draw: st.DrawFn) -> MatchProblem:
     n_needs, n_off = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    n_prov = draw(st.integers(1, n_off))
     pairs = [(i, j) for i in range(n_needs) for j in range(n_off)]
     chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=9))
-    return MatchProblem.from_arrays(
-        need_ids=[f"n{i}" for i in range(n_needs)],
-        demand=draw(st.lists(st.integers(1, 3), min_size=n_needs, max_size=n_needs)),
-        urgent=draw(st.lists(st.booleans(), min_size=n_needs, max_size=n_needs)),
-        offering_ids=[f"o{j}" for j in range(n_off)],
-        offering_provider_ids=[f"p{draw(st.integers(0, n_prov - 1))}" for _ in range(n_off)],
-        capacity=draw(st.lists(st.integers(0, 4), min_size=n_off, max_size=n_off)),
-        arc_need=[i for i, _ in chosen],
-        arc_offering=[j for _, j in chosen],
-        score=draw(
-            st.lists(st.integers(-2, 48).map(lambda x: x / 4), min_size=len(chosen), max_size=len(chosen))
-        ),
+    return drawn_problem(
+        draw,
+        n_needs,
+        n_off,
+        chosen,
+        draw(st.lists(st.integers(-2, 48).map(lambda x: x / 4), min_size=len(chosen), max_size=len(chosen))),
     )
 
 

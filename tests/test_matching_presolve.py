@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from drawn_problems import drawn_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,6 @@ def problems(draw: st.DrawFn, max_needs: int = 10, max_offerings: int = 12) -> M
     needs, demand and capacity above 1, few score levels (ties), zero and negative scores."""
     n_needs = draw(st.integers(1, max_needs))
     n_off = draw(st.integers(1, max_offerings))
-    n_prov = draw(st.integers(1, n_off))
     density = draw(st.sampled_from([0.2, 0.4, 0.7, 1.0]))
     pairs = [(i, j) for i in range(n_needs) for j in range(n_off)]
     keep = draw(st.lists(st.booleans(), min_size=len(pairs), max_size=len(pairs)))
@@ -30,17 +30,7 @@ def problems(draw: st.DrawFn, max_needs: int = 10, max_offerings: int = 12) -> M
     chosen = [pair for pair, k, b in zip(pairs, keep, bias, strict=True) if k and b < density]
     levels = draw(st.sampled_from([[1, 2], [-1, 0, 1, 2, 3], list(range(-2, 30))]))
     scores = draw(st.lists(st.sampled_from(levels), min_size=len(chosen), max_size=len(chosen)))
-    return MatchProblem.from_arrays(
-        need_ids=[f"n{i}" for i in range(n_needs)],
-        demand=draw(st.lists(st.integers(1, 4), min_size=n_needs, max_size=n_needs)),
-        urgent=draw(st.lists(st.booleans(), min_size=n_needs, max_size=n_needs)),
-        offering_ids=[f"o{j}" for j in range(n_off)],
-        offering_provider_ids=[f"p{draw(st.integers(0, n_prov - 1))}" for _ in range(n_off)],
-        capacity=draw(st.lists(st.integers(0, 4), min_size=n_off, max_size=n_off)),
-        arc_need=[i for i, _ in chosen],
-        arc_offering=[j for _, j in chosen],
-        score=[s / 4 for s in scores],
-    )
+    return drawn_problem(draw, n_needs, n_off, chosen, [s / 4 for s in scores], max_demand=4)
 
 
 def check_rules(p: MatchProblem, selected: np.ndarray) -> None:
