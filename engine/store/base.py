@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
@@ -18,6 +18,13 @@ from engine.store.registry import Backend, Statement, get
 from graph_schema.ddl import IndexSpec
 
 Row = dict[str, Any]
+
+
+def batches(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    """``rows`` in lists of ``size`` (the last one shorter), each made only when asked for."""
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +98,7 @@ class GraphStore(ABC):
         batches validates first and compensates on failure (see the importer).
         """
         sent = 0
-        batch: list[Mapping[str, Any]] = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= batch_size:
-                self.run(statement, {**(params or {}), "rows": batch})
-                sent += len(batch)
-                if on_batch:
-                    on_batch(len(batch))
-                batch = []
-        if batch:
+        for batch in batches(rows, batch_size):
             self.run(statement, {**(params or {}), "rows": batch})
             sent += len(batch)
             if on_batch:
@@ -182,8 +180,7 @@ class StatementPipeline:
         """Queue ``statement`` once per batch of ``rows`` (as ``$rows``), each batch queued as soon
         as it is built; returns the rows queued."""
         sent = 0
-        it = iter(rows)
-        while batch := list(islice(it, batch_size)):
+        for batch in batches(rows, batch_size):
             self.run(statement, {**(params or {}), "rows": batch})
             sent += len(batch)
         return sent
