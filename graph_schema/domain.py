@@ -14,7 +14,8 @@ S, I, F, B, DT, D, SL = (  # noqa: E741  (short names keep the tables below read
     PropType.STRING_LIST,
 )
 
-SCHEMA_VERSION = 2  # 2: hours confirmed before they earn points (graph_schema/migrations.py)
+SCHEMA_VERSION = 3  # 2: hours confirmed before they earn points; 3: the Unsealed audit label
+# (graph_schema/migrations.py)
 
 # Codes used by several labels; Chinese names for the UI live beside them.
 ORG_LEVELS = {

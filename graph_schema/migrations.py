@@ -29,6 +29,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "pending on the rest; logged and confirmed hours kept apart on SERVES and Project",
         ("migrate.v2.work_logs", "migrate.v2.serves_hours", "migrate.v2.project_hours"),
     ),
+    Migration(
+        3,
+        "unsealed audit entries labelled Unsealed, so the sealer reads only them, not the whole trail",
+        ("migrate.v3.unsealed_audit",),
+    ),
 )
 
 

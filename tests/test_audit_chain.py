@@ -4,6 +4,7 @@ sealers, events (imports, exports, job runs) audited, filters over HTTP, the CLI
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from datetime import datetime, timedelta
@@ -23,7 +24,9 @@ from engine.services.audit_chain import GENESIS, record_event, seal, verify
 from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
+from engine.store.queries import audit_chain as chain_queries
 from engine.store.queries.nodes import node_stmt
+from engine.store.registry import all_statements
 
 AE = "AuditEntry"
 
@@ -63,6 +66,30 @@ def test_seal_makes_a_chain_that_verifies_and_later_entries_are_sealed_later(sto
     assert seal(store) == 2 and seal(store) == 0
     report = verify(store, page=3)  # several pages
     assert (report.entries, report.unsealed, report.head_seq, report.ok) == (9, 0, 9, True)
+
+
+UNLABELLED_AUDIT = re.compile(r"CREATE\s*\(\s*\w*\s*:\s*AuditEntry\s*(?!:\s*Unsealed)[{)\s]")
+
+
+def test_every_statement_writes_its_audit_entry_unsealed() -> None:
+    """The sealer finds entries by the label Unsealed: an entry created without it would never be
+    sealed (and verify would not count it). The generic node statements are left out: they write
+    the rows they are given (the demo loader, tests), and no domain write audits through them."""
+    domain = [s for s in all_statements() if not s.name.startswith("node.")]
+    texts = {s.name: {t for t in (s.neo4j, s.falkordb) if t} for s in domain}
+    creating = {name for name, ts in texts.items() if any(":AuditEntry" in t and "CREATE" in t for t in ts)}
+    assert len(creating) >= 50  # every write statement audits itself
+    bare = [name for name in creating for t in texts[name] if UNLABELLED_AUDIT.search(t)]
+    assert not bare, f"audit entries created without the Unsealed label: {bare}"
+    assert UNLABELLED_AUDIT.search("CREATE (a:AuditEntry) SET a = $audit")  # so it can fail
+
+
+def test_sealed_entries_lose_the_unsealed_label(store: GraphStore) -> None:
+    ids = _events(store, 3)
+    labelled = store.run(chain_queries.UNSEALED, {"limit": 10})  # found by the label alone
+    assert sorted(r["entry"]["id"] for r in labelled) == sorted(ids)
+    assert seal(store) == 3
+    assert store.run(chain_queries.UNSEALED, {"limit": 10}) == [] and len(_by_seq(store)) == 3
 
 
 def test_the_hash_is_the_same_on_both_backends(store: GraphStore) -> None:

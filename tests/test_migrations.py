@@ -8,6 +8,7 @@ from typing import Any
 from test_services_world import snapshot
 
 from engine.exporting.collect import collect
+from engine.services.audit_chain import seal, verify
 from engine.store.base import GraphStore
 from engine.store.queries.nodes import node_stmt, rel_stmt
 from engine.store.schema_apply import apply_schema, current_version
@@ -40,6 +41,12 @@ def version_1_graph(store: GraphStore) -> None:
     store.run(rel_stmt("bulk_create", "ON", "WorkLog", "Project"), {"rows": on})
     logged = [{"start": "U1", "end": w["id"], "props": {}} for w in logs]
     store.run(rel_stmt("bulk_create", "LOGGED", "Unit", "WorkLog"), {"rows": logged})
+    trail = [
+        {"id": f"A{i}", "at": AT, "actor": "acc-1", "role": "admin", "action": "need.post",
+         "entity_label": "Need", "entity_id": f"N{i}"}
+        for i in (1, 2)
+    ]  # fmt: skip
+    store.run(node_stmt("bulk_create", "AuditEntry"), {"rows": trail})  # unsealed, without the label
     store.run("meta.schema_version_set", {"version": 1, "applied_at": AT})
 
 
@@ -67,6 +74,11 @@ def test_a_version_1_graph_is_migrated_and_a_second_apply_changes_nothing(store:
     serves = {r.end: r.props for r in collect(store, scope_org_id=None).rels if r.type == "SERVES"}
     assert (serves["P-done"]["hours"], serves["P-done"]["hours_logged"]) == (5.0, 5.0)
     assert (serves["P-run"]["hours"], serves["P-run"]["hours_logged"]) == (0.0, 3.0)
+
+    # the trail written before the Unsealed label is found and sealed, and the chain verifies
+    assert verify(store).unsealed == 2
+    assert seal(store) == 2 and verify(store).unsealed == 0
+    assert verify(store).ok
 
     before = snapshot(store)
     again = apply_schema(store)

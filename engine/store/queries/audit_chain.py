@@ -1,9 +1,12 @@
 """The sealed hash chain over the audit trail (engine/services/audit_chain.py), and audit entries
 of events that are not part of a domain write (imports, exports, job runs).
 
-Entries are written unsealed by every write's own statement; a sealer later gives them, in one
-statement guarded by a compare-and-set on the chain's head, a ``seq``, the previous entry's hash
-and their own hash. Hashes are computed in Python: neither Cypher dialect can hash.
+Entries are written unsealed by every write's own statement, labelled ``Unsealed`` as well; a
+sealer later gives them, in one statement guarded by a compare-and-set on the chain's head, a
+``seq``, the previous entry's hash and their own hash, and takes the label off. The label is what
+finds the unsealed ones: a label scan reads only them, where ``seq IS NULL`` read the whole trail
+(no index serves a missing property) on every sealing round. Hashes are computed in Python:
+neither Cypher dialect can hash.
 """
 
 from __future__ import annotations
@@ -36,8 +39,7 @@ UNSEALED = cypher(
     "audit.chain.unsealed",
     "read",
     """
-    MATCH (a:AuditEntry)
-    WHERE a.seq IS NULL
+    MATCH (a:Unsealed)
     WITH a ORDER BY a.at, a.id LIMIT $limit
     RETURN a {.*} AS entry
     """,
@@ -48,8 +50,7 @@ COUNT_UNSEALED = cypher(
     "audit.chain.count_unsealed",
     "read",
     """
-    MATCH (a:AuditEntry)
-    WHERE a.seq IS NULL
+    MATCH (a:Unsealed)
     RETURN count(a) AS n
     """,
     "how many audit entries are not yet sealed",
@@ -66,13 +67,13 @@ SEAL = cypher(
     {lock("h")}
     WITH h WHERE h.seq = $from_seq AND h.hash = $from_hash
     UNWIND $rows AS row
-    MATCH (a:AuditEntry {{id: row.id}})
-    WHERE a.seq IS NULL
+    MATCH (a:AuditEntry:Unsealed {{id: row.id}})
     WITH h, collect(a) AS entries, collect(row) AS rows
     WHERE size(entries) = size($rows)
     UNWIND range(0, size(entries) - 1) AS i
     WITH h, entries[i] AS a, rows[i] AS row
     SET a.seq = row.seq, a.prev_hash = row.prev_hash, a.hash = row.hash
+    REMOVE a:Unsealed
     WITH h, count(a) AS sealed
     SET h.seq = $to_seq, h.hash = $to_hash, h.updated_at = $now
     RETURN sealed

@@ -133,7 +133,7 @@ CONVERT = cypher(
     OPTIONAL MATCH (ar:Area {{id: $area_id}})
     FOREACH (x IN CASE WHEN ar IS NULL THEN [] ELSE [ar] END | CREATE (n)-[:LOCATED_IN]->(x))
     {AUDIT}
-    CREATE (posted:AuditEntry) SET posted = $need_audit
+    CREATE (posted:AuditEntry:Unsealed) SET posted = $need_audit
     {_notify_submitter("q, n", "'诉求 ' + q.id + ' 已转为服务需求:' + n.title")}
     RETURN n.id AS id
     """,

@@ -60,3 +60,20 @@ cypher(
     """,
     "v2: a project's hours split into logged and confirmed (unfinished: none confirmed yet)",
 )
+
+# Version 3: unsealed audit entries carry the label ``Unsealed`` (the sealer finds them by it instead
+# of scanning the whole trail for a missing ``seq``). Entries written before then and not yet sealed
+# get it here; sealed ones never had it.
+cypher(
+    "migrate.v3.unsealed_audit",
+    "write",
+    f"""
+    MATCH (a:AuditEntry)
+    WHERE a.seq IS NULL
+    {lock("a")}
+    WITH a WHERE a.seq IS NULL
+    SET a:Unsealed
+    RETURN count(a) AS migrated
+    """,
+    "v3: audit entries not yet sealed get the label Unsealed the sealer looks them up by",
+)

@@ -175,7 +175,7 @@ REVEAL = cypher(
     {lock("p")}
     WITH collect(p) AS people
     WHERE size(people) > 0
-    CREATE (audit:AuditEntry) SET audit = $audit
+    CREATE (audit:AuditEntry:Unsealed) SET audit = $audit
     WITH people
     UNWIND people AS p
     RETURN p.id AS id, CASE WHEN p:Member THEN p.phone ELSE p.contact_phone END AS phone

@@ -70,8 +70,10 @@ FAILED = cypher(
          NOT d_held AND d_count >= $addr_lock_after AS d_locks
     SET {_set("u")}, {_set("d")}
     {AUDIT}
-    FOREACH (_ IN CASE WHEN u_locks THEN [1] ELSE [] END | CREATE (x:AuditEntry) SET x = $user_locked)
-    FOREACH (_ IN CASE WHEN d_locks THEN [1] ELSE [] END | CREATE (y:AuditEntry) SET y = $addr_locked)
+    FOREACH (_ IN CASE WHEN u_locks THEN [1] ELSE [] END |
+      CREATE (x:AuditEntry:Unsealed) SET x = $user_locked)
+    FOREACH (_ IN CASE WHEN d_locks THEN [1] ELSE [] END |
+      CREATE (y:AuditEntry:Unsealed) SET y = $addr_locked)
     RETURN u_count AS user_failures, d_count AS addr_failures, u_locks AS user_locked,
            d_locks AS addr_locked, u.locked_until AS user_until, d.locked_until AS addr_until
     """,

@@ -71,7 +71,7 @@ WITHDRAW = cypher(
          AS moving
     FOREACH (p IN moving | SET p.status = 'signed', p.promoted_at = $now, p.updated_at = $now)
     FOREACH (p IN moving |
-      CREATE (pa:AuditEntry) SET pa = $promoted_audit, pa.id = $promoted_id + toString(p.seq),
+      CREATE (pa:AuditEntry:Unsealed) SET pa = $promoted_audit, pa.id = $promoted_id + toString(p.seq),
         pa.entity_id = p.id)
     {
         notify(

@@ -54,7 +54,7 @@ for _label in PROVIDERS:
           CREATE (b:Booking) SET b = $booking
           CREATE (b)-[:RESERVES]->(f)
           CREATE (b)-[:BOOKED_FOR]->(n)
-          CREATE (ba:AuditEntry) SET ba = $booking_audit
+          CREATE (ba:AuditEntry:Unsealed) SET ba = $booking_audit
         )
         {fill_need("f, ")}
         {AUDIT}, audit.after = $after_head + ',"need_status":"' + n.status + '"'

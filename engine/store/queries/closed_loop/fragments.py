@@ -26,7 +26,7 @@ STALE = (
 )
 
 # The audit entry of the statement's write; ``$audit`` holds every field Python knows.
-AUDIT = "CREATE (audit:AuditEntry) SET audit = $audit"
+AUDIT = "CREATE (audit:AuditEntry:Unsealed) SET audit = $audit"
 
 # Claim ``c`` (from ``$claim``) of need ``n`` by provider ``q`` with its offering ``f``, and its three ties.
 CREATE_CLAIM = """
