@@ -19,14 +19,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import max_flow, min_cost_flow
 
 from engine.matching.fairness import Spread
-from engine.matching.presolve import presolve, reduced
+from engine.matching.presolve import Presolved, presolve
 from engine.matching.problem import MatchProblem, min_total_for, share_ok
 
 Ints = NDArray[np.int64]
@@ -41,16 +41,59 @@ class MatchingError(RuntimeError):
     """A solver failed in a way the input does not explain."""
 
 
+class Arcs(Protocol):
+    """What the figures of a selection read per arc (a MatchProblem, or a FlowModel's arcs)."""
+
+    @property
+    def arc_urgent(self) -> Bools:
+        """Whether the arc's need is urgent."""
+        ...
+
+    @property
+    def score_units(self) -> Ints:
+        """The arc's score × 4096."""
+        ...
+
+    @property
+    def arc_provider(self) -> Ints:
+        """The arc's provider."""
+        ...
+
+    @property
+    def n_providers(self) -> int:
+        """How many providers there are."""
+        ...
+
+
 @dataclass(frozen=True, eq=False)
 class FlowResult:
-    """Arcs chosen by one flow solve, with the figures the lexicographic objective compares."""
+    """Arcs chosen by one flow solve, with the figures the lexicographic objective compares (counted
+    when first read: a partition's solve reads none of them)."""
 
     selected: Bools
-    urgent_units: int
-    score_units: int
-    total: int
-    max_load: int
+    arcs: Arcs  # what ``selected`` is a mask of
     penalty_units: int = 0  # what the spread mode took off the score (0 without it)
+
+    @cached_property
+    def urgent_units(self) -> int:
+        """Provider slots given to urgent needs."""
+        return int(np.count_nonzero(self.arcs.arc_urgent & self.selected))
+
+    @cached_property
+    def score_units(self) -> int:
+        """The selection's score × 4096."""
+        return int(self.arcs.score_units[self.selected].sum())
+
+    @cached_property
+    def total(self) -> int:
+        """Pairs selected."""
+        return int(np.count_nonzero(self.selected))
+
+    @cached_property
+    def max_load(self) -> int:
+        """The most pairs one provider carries."""
+        loads = np.bincount(self.arcs.arc_provider[self.selected], minlength=self.arcs.n_providers)
+        return int(loads.max()) if loads.size else 0
 
     def value(self, urgent_first: bool) -> tuple[int, ...]:
         """What is maximised: (urgent units, score less the spread penalties) or (that score,)."""
@@ -97,51 +140,79 @@ class FlowModel:
         spread: Spread | None = None,
         base_load: Ints | None = None,
         lean: bool = False,
+        presolved: Presolved | None = None,
     ) -> None:
         """``spread``: the fairness mode's rising cost per provider pair; ``base_load``: pairs each
         provider already carries in this run (its penalties continue from there). ``lean`` (no
         share caps, no spread): leave out the nodes whose constraint cannot bind, an offering with
         no more arcs than capacity (its arcs go to the sink) and a provider's group for a need of
-        demand 1 (the need's own capacity keeps it to one arc)."""
-        p = self.problem = problem
+        demand 1 (the need's own capacity keeps it to one arc). ``presolved``: the lean network of
+        what the presolve left (its live arcs, ``arcs``; the demand and capacity left, a need's
+        demand at most its providers; needs without live arcs have no node), the network of
+        ``reduced(problem, presolved)`` without building that problem."""
+        p = problem
         self.solves = 0
         self.spread = spread
-        self.lean = lean
+        self.lean = lean = lean or presolved is not None
         if lean and spread is not None:
             raise ValueError("lean 网络不支持分散派单")
-        n_prov = len(p.provider_ids)
+        n_prov = self.n_providers = len(p.provider_ids)
         self.base_load = np.zeros(n_prov, np.int64) if base_load is None else np.asarray(base_load, np.int64)
-        n_needs, n_off = p.n_needs, p.n_offerings
         group, sizes = p.groups
+        group_need = p.arc_need[p.group_first]
+        if presolved is None:
+            self.arcs: Ints | None = None
+            arc_need, arc_offering, units = p.arc_need, p.arc_offering, p.score_units
+            arc_provider = p.arc_provider
+            demand, capacity, need_kept = p.demand, p.capacity, None
+            slots = np.minimum(demand, np.bincount(group_need, minlength=p.n_needs))
+        else:
+            arcs = self.arcs = np.flatnonzero(presolved.live)
+            arc_need, arc_offering = p.arc_need[arcs], p.arc_offering[arcs]
+            units, arc_provider, group = p.score_units[arcs], p.arc_provider[arcs], group[arcs]
+            sizes = np.bincount(group, minlength=sizes.shape[0])
+            providers = np.bincount(group_need[sizes > 0], minlength=p.n_needs)
+            need_kept = np.flatnonzero(providers)
+            demand = slots = np.minimum(presolved.demand, providers)
+            capacity = presolved.capacity
+        n_needs = p.n_needs if need_kept is None else need_kept.shape[0]
+        self.need_base = 3
+        need_node = self.need_base + np.arange(p.n_needs, dtype=np.int64)
+        if need_kept is not None:
+            need_node[need_kept] = self.need_base + np.arange(n_needs, dtype=np.int64)
         multi = sizes >= 2
         if lean:
-            multi &= p.demand[p.arc_need[p.group_first]] >= 2
+            multi &= demand[group_need] >= 2
         group_node = np.full(sizes.shape[0], -1, dtype=np.int64)
-        self.need_base = 3
         group_base = self.need_base + n_needs
-        n_multi = int(multi.sum())
+        n_multi = int(np.count_nonzero(multi))
         group_node[multi] = group_base + np.arange(n_multi, dtype=np.int64)
         self.off_base = group_base + n_multi
         if lean:
-            degree = np.bincount(p.arc_offering, minlength=n_off)
-            self.off_kept = np.flatnonzero(p.capacity < degree)
+            degree = np.bincount(arc_offering, minlength=p.n_offerings)
+            off_kept = np.flatnonzero(capacity < degree)
         else:
-            self.off_kept = np.arange(n_off, dtype=np.int64)
-        self.off_node = np.full(n_off, SINK, dtype=np.int64)
-        self.off_node[self.off_kept] = self.off_base + np.arange(self.off_kept.shape[0], dtype=np.int64)
-        self.prov_base = self.off_base + self.off_kept.shape[0]
-        self.n_nodes = self.prov_base + len(p.provider_ids)
-        need_node = self.need_base + p.arc_need
-        arc_group = group_node[group]
-        self.group_tails = need_node[p.group_first[multi]]
+            off_kept = np.arange(p.n_offerings, dtype=np.int64)
+        off_node = np.full(p.n_offerings, SINK, dtype=np.int64)
+        off_node[off_kept] = self.off_base + np.arange(off_kept.shape[0], dtype=np.int64)
+        self.prov_base = self.off_base + off_kept.shape[0]
+        self.n_nodes = self.prov_base + n_prov
+        self.demand = demand if need_kept is None else demand[need_kept]  # per need node
+        self.urgent = p.urgent if need_kept is None else p.urgent[need_kept]
+        self.slots = slots if need_kept is None else slots[need_kept]  # at most its providers
+        self.off_capacity = capacity[off_kept]  # per offering node
+        self.off_provider = p.offering_provider[off_kept]
+        self.group_tails = need_node[group_need[multi]]
         self.group_heads = group_node[multi]
-        self.cand_tails = np.where(arc_group >= 0, arc_group, need_node)
-        self.cand_heads = self.off_node[p.arc_offering]
-        self.arc_urgent = p.urgent[p.arc_need]
-        self.arc_load_owner = p.arc_provider
-        max_cost = int(np.abs(p.score_units).max()) if p.n_arcs else 0
+        arc_group = group_node[group]
+        self.cand_tails = np.where(arc_group >= 0, arc_group, need_node[arc_need])
+        self.cand_heads = off_node[arc_offering]
+        self.score_units = units  # per arc of the model
+        self.arc_urgent = p.urgent[arc_need]
+        self.arc_provider = arc_provider
+        max_cost = int(np.abs(units).max()) if units.shape[0] else 0
         max_cost += spread.limit_units if spread is not None else 0
-        supply = int(p.demand.sum())
+        supply = int(self.demand.sum())
         if max_cost * (self.n_nodes + 1) >= _LIMIT or max_cost * max(supply, 1) >= _LIMIT:
             raise ValueError("得分过大, 无法用整数费用精确求解")
 
@@ -151,11 +222,10 @@ class FlowModel:
         """The arcs and supplies of one variant. ``cap``: pairs per provider; ``min_total``: fewest
         pairs; ``urgent_units``: exact provider slots for urgent needs (the urgent-first second phase).
         None when ``min_total`` exceeds the supply."""
-        p = self.problem
-        n_needs = p.n_needs
+        n_needs = self.demand.shape[0]
         split = urgent_units is not None
-        need_hub = p.urgent.astype(np.int64) if split else HUB  # URGENT_HUB is 1, HUB 0
-        hub_supply = int(p.demand[~p.urgent].sum()) if split else int(p.demand.sum())
+        need_hub = self.urgent.astype(np.int64) if split else HUB  # URGENT_HUB is 1, HUB 0
+        hub_supply = int(self.demand[~self.urgent].sum()) if split else int(self.demand.sum())
         urgent_supply = int(urgent_units or 0)
         bypass = hub_supply - max(0, min_total - urgent_supply)
         if bypass < 0:
@@ -163,8 +233,9 @@ class FlowModel:
         via_providers = cap is not None or self.spread is not None
         if via_providers and self.lean:
             raise ValueError("lean 网络不支持占比上限")
-        n_groups, n_arcs, n_off = self.group_tails.shape[0], p.n_arcs, self.off_kept.shape[0]
-        prov_tails, prov_caps, prov_costs = self.provider_arcs(cap, int(p.demand.sum()))
+        n_groups, n_arcs = self.group_tails.shape[0], self.cand_tails.shape[0]
+        n_off = self.off_capacity.shape[0]
+        prov_tails, prov_caps, prov_costs = self.provider_arcs(cap, int(self.demand.sum()))
         # blocks: hub → need, need → group, candidates, offering → (provider or sink), provider → sink,
         # and the bypass hub → sink
         a = n_needs
@@ -176,23 +247,23 @@ class FlowModel:
         cost = np.zeros(e + 1, np.int64)
         tails[:a] = need_hub
         heads[:a] = self.need_base + np.arange(n_needs, dtype=np.int64)
-        caps[:a] = p.demand
+        caps[:a] = self.demand
         tails[a:b] = self.group_tails
         heads[a:b] = self.group_heads
         tails[b:c] = self.cand_tails
         heads[b:c] = self.cand_heads
         tails[c:d] = self.off_base + np.arange(n_off, dtype=np.int64)
-        heads[c:d] = self.prov_base + p.offering_provider[self.off_kept] if via_providers else SINK
-        caps[c:d] = p.capacity[self.off_kept]
+        heads[c:d] = self.prov_base + self.off_provider if via_providers else SINK
+        caps[c:d] = self.off_capacity
         tails[d:e] = prov_tails
         heads[d:e] = SINK
         caps[d:e] = prov_caps
         tails[e], heads[e], caps[e] = HUB, SINK, bypass
         if costs == "score":
-            np.negative(p.score_units, out=cost[b:c])
+            np.negative(self.score_units, out=cost[b:c])
             cost[d:e] = prov_costs
         elif costs == "urgent":
-            cost[:a] = -p.urgent.astype(np.int64)
+            cost[:a] = -self.urgent.astype(np.int64)
         else:
             cost[:a] = -1
         supplies = {HUB: hub_supply, URGENT_HUB: urgent_supply, SINK: -hub_supply - urgent_supply}
@@ -202,7 +273,7 @@ class FlowModel:
         """Tails, capacities and costs (with the spread penalties) of the provider → sink arcs: one
         of capacity ``cap`` per provider, or with ``spread`` a ladder of capacity-1 arcs of rising
         cost and a last one at the limit (together at most ``cap``); none without either."""
-        n_prov = len(self.problem.provider_ids)
+        n_prov = self.n_providers
         nodes = self.prov_base + np.arange(n_prov, dtype=np.int64)
         if self.spread is None:
             if cap is None:
@@ -230,18 +301,11 @@ class FlowModel:
         return None if flows is None else self.result(flows > 0)
 
     def result(self, selected: Bools) -> FlowResult:
-        """The figures of a selection of arcs."""
-        p = self.problem
-        loads = np.bincount(self.arc_load_owner[selected], minlength=len(p.provider_ids))
-        penalty = 0 if self.spread is None else self.spread.total_units(loads, self.base_load)
-        return FlowResult(
-            selected=selected,
-            urgent_units=int(self.arc_urgent[selected].sum()),
-            score_units=int(p.score_units[selected].sum()),
-            total=int(selected.sum()),
-            max_load=int(loads.max()) if loads.size else 0,
-            penalty_units=penalty,
-        )
+        """A selection of the model's arcs and its figures (the spread penalties counted now)."""
+        if self.spread is None:
+            return FlowResult(selected, self)
+        loads = np.bincount(self.arc_provider[selected], minlength=self.n_providers)
+        return FlowResult(selected, self, self.spread.total_units(loads, self.base_load))
 
     def best(self, urgent_first: bool, *, cap: int | None = None, min_total: int = 0) -> FlowResult | None:
         """The lexicographic optimum under ``cap`` and ``min_total`` (two phases when urgent-first:
@@ -249,7 +313,7 @@ class FlowModel:
         slots are first fixed at the cheap ``urgent_bound``: when that is feasible it is the
         maximum, and the maximum flow of the urgent phase is not needed."""
         self.solves += 1
-        if not (urgent_first and bool(self.problem.urgent.any())):
+        if not (urgent_first and bool(self.urgent.any())):
             return self.run("score", cap=cap, min_total=min_total)
         if min_total == 0:
             at_bound = self.run("score", cap=cap, urgent_units=self.urgent_bound)
@@ -268,36 +332,37 @@ class FlowModel:
     def urgent_bound(self) -> int:
         """An upper bound on the provider slots urgent needs can get: each urgent need at most its
         demand, and at most one slot per provider with a candidate arc to it."""
-        p = self.problem
-        providers = np.bincount(p.arc_need[p.group_first], minlength=p.n_needs)
-        return int(np.minimum(p.demand, providers)[p.urgent].sum())
+        return int(self.slots[self.urgent].sum())
 
     def urgent_max_flow(self) -> int:
         """The most provider slots urgent needs can get without share caps: a maximum flow over the
         urgent needs' arcs alone (a network a fraction of the whole)."""
-        p = self.problem
-        need_nodes = self.need_base + np.flatnonzero(p.urgent)
-        in_groups = p.urgent[self.group_tails - self.need_base]
-        offerings = np.flatnonzero(np.bincount(p.arc_offering[self.arc_urgent], minlength=p.n_offerings))
-        offerings = offerings[self.off_node[offerings] != SINK]
+        need_nodes = self.need_base + np.flatnonzero(self.urgent)
+        in_groups = self.urgent[self.group_tails - self.need_base]
+        cand_heads = self.cand_heads[self.arc_urgent]
+        # the offerings with a node (not the sink) that urgent arcs reach, in order
+        reached = np.bincount(cand_heads, minlength=self.prov_base)[self.off_base : self.prov_base]
+        offerings = np.flatnonzero(reached)
         tails = np.concatenate(
             [
                 np.full(need_nodes.shape[0], HUB, np.int64),
                 self.group_tails[in_groups],
                 self.cand_tails[self.arc_urgent],
-                self.off_node[offerings],
+                self.off_base + offerings,
             ]
         )
         heads = np.concatenate(
             [
                 need_nodes,
                 self.group_heads[in_groups],
-                self.cand_heads[self.arc_urgent],
+                cand_heads,
                 np.full(offerings.shape[0], SINK, np.int64),
             ]
         )
-        ones = int(in_groups.sum()) + int(self.arc_urgent.sum())
-        capacities = np.concatenate([p.demand[p.urgent], np.ones(ones, np.int64), p.capacity[offerings]])
+        ones = int(in_groups.sum()) + int(cand_heads.shape[0])
+        capacities = np.concatenate(
+            [self.demand[self.urgent], np.ones(ones, np.int64), self.off_capacity[offerings]]
+        )
         return self.max_flow(tails, heads, capacities)
 
     @staticmethod
@@ -315,22 +380,9 @@ class FlowModel:
         net = self.network("urgent", cap=cap)
         assert net is not None
         capacities = net.capacities.copy()
-        capacities[: self.problem.n_needs] *= self.problem.urgent
+        capacities[: self.demand.shape[0]] *= self.urgent
         capacities[-1] = 0  # the bypass
         return self.max_flow(net.tails, net.heads, capacities)
-
-
-def outcome(problem: MatchProblem, selected: Bools) -> FlowResult:
-    """The figures of a selection of arcs without the spread mode."""
-    p = problem
-    loads = np.bincount(p.arc_provider[selected], minlength=len(p.provider_ids))
-    return FlowResult(
-        selected=selected,
-        urgent_units=int(p.urgent[p.arc_need[selected]].sum()),
-        score_units=int(p.score_units[selected].sum()),
-        total=int(selected.sum()),
-        max_load=int(loads.max()) if loads.size else 0,
-    )
 
 
 def solve_flow(
@@ -349,14 +401,13 @@ def solve_flow(
         if pre.removed:
             selected, solves = pre.fixed.copy(), 0
             if pre.live.any():
-                sub, arcs = reduced(problem, pre)
-                model = FlowModel(sub, lean=True)
+                model = FlowModel(problem, presolved=pre)
                 res = model.best(urgent_first)
-                if res is None:  # pragma: no cover - the empty flow is always feasible
+                if res is None or model.arcs is None:  # pragma: no cover - the empty flow is feasible
                     raise MatchingError("最小费用流无可行解")
-                selected[arcs[res.selected]] = True
+                selected[model.arcs[res.selected]] = True
                 solves = model.solves
-            return outcome(problem, selected), solves
+            return FlowResult(selected, problem), solves
     model = FlowModel(problem, spread=spread, base_load=base_load)
     res = model.best(urgent_first)
     if res is None:  # pragma: no cover - the empty flow is always feasible
