@@ -12,13 +12,16 @@ at ±180° (a partition does not cross the antimeridian).
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from itertools import chain, count, repeat
+from operator import attrgetter
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from engine.matching.model import Candidate, GraphTies, NeedSpec, OfferingSpec, ProviderPlace
+from engine.matching.model import Candidate, GraphTies, NeedSpec, OfferingSpec, ProviderPlace, Window
 from engine.matching.scoring import ScoredArcs, ScoreWeights, score_arcs
 from graph_schema.taxonomy import CATEGORY_BY_ID, related_categories
 
@@ -35,6 +38,11 @@ Bools = NDArray[np.bool_]
 
 PLACE_NONE, PLACE_STREET, PLACE_COMMUNITY, PLACE_GRID = 0, 1, 2, 3
 
+_ALWAYS: Window = (-math.inf, math.inf)  # the window of a spec without one
+_NOWHERE = ProviderPlace()  # the place of a provider without one
+
+Key = TypeVar("Key", bound=Hashable)
+
 
 def haversine_km(lat1: Floats, lon1: Floats, lat2: Floats, lon2: Floats) -> Floats:
     """Great-circle distance in kilometres between arrays of points given in degrees."""
@@ -47,8 +55,10 @@ class _Points:
     """Points in radians with their latitude cosines, computed once for many distance queries."""
 
     def __init__(self, lat: Floats, lon: Floats) -> None:
-        self.phi = np.radians(np.asarray(lat, dtype=np.float64))
-        self.lam = np.radians(np.asarray(lon, dtype=np.float64))
+        self.lat = np.asarray(lat, dtype=np.float64)
+        self.lon = np.asarray(lon, dtype=np.float64)
+        self.phi = np.radians(self.lat)
+        self.lam = np.radians(self.lon)
         self.cos = np.cos(self.phi)
 
     def distance_km(self, i: Ints, other: _Points, j: Ints) -> Floats:
@@ -86,24 +96,26 @@ class ArcFacts:
         return ArcFacts(**{k: (v if k == "providers" else v[idx]) for k, v in kw.items()})
 
 
-class _Codes:
-    """Dense integer codes for hashable keys, -1 for None."""
+class _Codes(Generic[Key]):
+    """Dense integer codes for hashable keys in the order they first appear, -1 for None.
+
+    Whole columns go through C-level ``dict`` and ``map`` calls: a city run codes 25k specs."""
 
     def __init__(self) -> None:
-        self.index: dict[Hashable, int] = {}
+        self.index: dict[Key, int] = {}
 
-    def code(self, key: Hashable | None) -> int:
-        if key is None:
-            return -1
-        return self.index.setdefault(key, len(self.index))
+    def codes(self, keys: Sequence[Key | None]) -> Ints:
+        """Codes of ``keys``, coding the new ones as they first appear."""
+        known = dict.fromkeys(chain(self.index, keys))
+        known.pop(None, None)
+        if len(known) > len(self.index):
+            self.index = dict(zip(cast("Iterable[Key]", known), count()))
+        return self.lookup(keys)
 
-    def codes(self, keys: Iterable[Hashable | None]) -> Ints:
-        return np.fromiter((self.code(k) for k in keys), dtype=np.int64)
-
-    def lookup(self, keys: Iterable[Hashable | None]) -> Ints:
+    def lookup(self, keys: Sequence[Key | None]) -> Ints:
         """Codes of keys already known, -1 for unknown ones (adds nothing)."""
-        get = self.index.get
-        return np.fromiter((-1 if k is None else get(k, -1) for k in keys), dtype=np.int64)
+        code_of = cast("Callable[[Key | None, int], int]", self.index.get)  # None is never a key
+        return np.fromiter(map(code_of, keys, repeat(-1)), dtype=np.int64, count=len(keys))
 
 
 def _expand(lo: Ints, hi: Ints) -> tuple[Ints, Ints]:
@@ -130,14 +142,24 @@ def _join(query_keys: Ints, entry_keys: Ints, space: int) -> tuple[Ints, Ints]:
     return q, order[pos]
 
 
-def _opt_floats(values: Iterable[float | None]) -> Floats:
-    return np.fromiter((math.nan if v is None else v for v in values), dtype=np.float64)
+def _column(items: Sequence[object], attr: str) -> list[Any]:
+    """One attribute of every item, read by a C-level ``map`` (a city run reads 25k specs)."""
+    return list(map(attrgetter(attr), items))
 
 
-def _windows(specs: Sequence[NeedSpec] | Sequence[OfferingSpec]) -> tuple[Floats, Floats]:
-    start = np.fromiter((-math.inf if s.window is None else s.window[0] for s in specs), dtype=np.float64)
-    end = np.fromiter((math.inf if s.window is None else s.window[1] for s in specs), dtype=np.float64)
-    return start, end
+def _floats(values: Sequence[float | None]) -> Floats:
+    """The values as floats, NaN for None."""
+    return np.array(values, dtype=np.float64).reshape(-1)
+
+
+def _windows(windows: Sequence[Window | None]) -> tuple[Floats, Floats]:
+    """Starts and ends of windows, an absent window spanning all time."""
+    bounds = np.fromiter(
+        chain.from_iterable([_ALWAYS if w is None else w for w in windows]),
+        dtype=np.float64,
+        count=2 * len(windows),
+    )
+    return bounds[0::2], bounds[1::2]
 
 
 def _popcount(a: NDArray[np.uint64]) -> Ints:
@@ -155,19 +177,23 @@ class _SkillMasks:
         self.words = max(1, (len(self.bit) + 63) // 64)
 
     def masks(self, sets: Sequence[frozenset[str] | tuple[str, ...]]) -> NDArray[np.uint64]:
-        out = np.zeros((self.words, len(sets)), dtype=np.uint64)
+        """The mask of every set, one column each; each distinct set is masked once (a city's
+        25k specs hold a few hundred distinct sets)."""
+        distinct = _Codes[frozenset[str] | tuple[str, ...]]()
+        which = distinct.codes(sets)
         rows, cols = [], []
-        for j, skills in enumerate(sets):
+        for j, skills in enumerate(distinct.index):
             for s in skills:
                 b = self.bit.get(s)
                 if b is not None:
                     rows.append(b)
                     cols.append(j)
+        out = np.zeros((self.words, len(distinct.index)), dtype=np.uint64)
         if rows:
             r = np.asarray(rows, dtype=np.int64)
             c = np.asarray(cols, dtype=np.int64)
             np.bitwise_or.at(out, (r // 64, c), np.left_shift(np.uint64(1), (r % 64).astype(np.uint64)))
-        return out
+        return out[:, which]
 
 
 def _grid_keys(lat: Floats, lon: Floats, dlat: float, dlon: float) -> tuple[Ints, Ints]:
@@ -175,19 +201,18 @@ def _grid_keys(lat: Floats, lon: Floats, dlat: float, dlon: float) -> tuple[Ints
 
 
 def _spatial_pairs(
-    need_lat: Floats,
-    need_lon: Floats,
+    need_at: _Points,
     q_need: Ints,
     q_cat: Ints,
     off: Ints,
-    off_lat: Floats,
-    off_lon: Floats,
+    off_at: _Points,
     off_radius: Floats,
     off_cat: Ints,
     n_cats: int,
 ) -> tuple[Ints, Ints]:
     """Pairs (need, offering) of related category with the need inside the offering's radius."""
     empty = np.empty(0, dtype=np.int64)
+    need_lat, need_lon, off_lat, off_lon = need_at.lat, need_at.lon, off_at.lat, off_at.lon
     keep = ~np.isnan(need_lat[q_need])
     q_need, q_cat = q_need[keep], q_cat[keep]
     if off.size == 0 or q_need.size == 0:
@@ -199,7 +224,6 @@ def _spatial_pairs(
     out_n: list[Ints] = []
     out_o: list[Ints] = []
     qlat, qlon = need_lat[q_need], need_lon[q_need]
-    need_pts, off_pts = _Points(need_lat, need_lon), _Points(off_lat, off_lon)
     for k in np.unique(klass):
         members = off[klass == k]
         size = max(BASE_CELL_KM * CLASS_RATIO ** int(k), float(off_radius[members].max()))
@@ -223,69 +247,90 @@ def _spatial_pairs(
         off_i = members[ei]
         near = np.abs(need_lat[need_i] - off_lat[off_i]) * KM_PER_DEGREE <= off_radius[off_i] * _MARGIN
         need_i, off_i = need_i[near], off_i[near]
-        inside = need_pts.distance_km(need_i, off_pts, off_i) <= off_radius[off_i]
+        inside = need_at.distance_km(need_i, off_at, off_i) <= off_radius[off_i]
         out_n.append(need_i[inside])
         out_o.append(off_i[inside])
     return np.concatenate(out_n), np.concatenate(out_o)
 
 
-def _provider_tie_keys(provider: str, ties: GraphTies) -> set[tuple[str, str]]:
-    """The tie keys through which a provider reaches needs: ('c', community), ('s', street), ('g', grid)."""
-    place = ties.places.get(provider, ProviderPlace())
-    communities = set(ties.agreements.get(provider, ())) | set(ties.registrations.get(provider, ()))
-    if place.community_id is not None:
-        communities.add(place.community_id)
-    keys = {("c", c) for c in communities}
-    if place.street_id is not None:
-        keys.add(("s", place.street_id))
-    if place.grid_id is not None:
-        keys.add(("g", place.grid_id))
-    return keys
+class _Level(NamedTuple):
+    """One level of the territory (street, community or grid) with needs' and providers' areas
+    coded alike, -1 where unknown (a provider's area that no need lies in counts as unknown)."""
+
+    place: int  # PLACE_STREET, PLACE_COMMUNITY or PLACE_GRID
+    areas: _Codes[str]
+    need: Ints  # per need
+    provider: Ints  # per provider
+
+
+def _levels(needs: Sequence[NeedSpec], provider_ids: Sequence[str], ties: GraphTies) -> list[_Level]:
+    """The street, community and grid levels, coarsest first."""
+    placed = list(map(ties.places.get, provider_ids, repeat(_NOWHERE)))
+    levels = []
+    for place, attr in (
+        (PLACE_STREET, "street_id"),
+        (PLACE_COMMUNITY, "community_id"),
+        (PLACE_GRID, "grid_id"),
+    ):
+        areas = _Codes[str]()
+        need = areas.codes(_column(needs, attr))
+        levels.append(_Level(place, areas, need, areas.lookup(_column(placed, attr))))
+    return levels
+
+
+def _provider_communities(
+    mapping: Mapping[str, frozenset[str]], providers: _Codes[str], communities: _Codes[str]
+) -> tuple[Ints, Ints]:
+    """(provider, community) codes of the pairs of a provider -> communities mapping, both coded."""
+    held = list(mapping.values())
+    sizes = np.fromiter(map(len, held), dtype=np.int64, count=len(held))
+    provider = np.repeat(providers.lookup(list(mapping)), sizes)
+    community = communities.lookup(list(chain.from_iterable(held)))
+    known = (provider >= 0) & (community >= 0)
+    return provider[known], community[known]
+
+
+def _placed(level: _Level) -> tuple[Ints, Ints]:
+    """(provider, area) codes of the providers placed in some need's area at ``level``."""
+    provider = np.flatnonzero(level.provider >= 0).astype(np.int64)
+    return provider, level.provider[provider]
 
 
 def _tie_pairs(
-    needs: Sequence[NeedSpec],
-    offerings: Sequence[OfferingSpec],
-    usable: Ints,
     q_need: Ints,
     q_cat: Ints,
-    off_cat: Ints,
     n_cats: int,
-    ties: GraphTies,
+    usable: Ints,
+    off_cat: Ints,
+    off_prov: Ints,
+    tied: Sequence[tuple[_Level, Ints, Ints]],
 ) -> tuple[Ints, Ints]:
-    """Pairs (need, offering) of related category whose provider is tied to the need's area."""
-    keys = _Codes()
-    for kind, attr in (("c", "community_id"), ("s", "street_id"), ("g", "grid_id")):
-        for n in needs:
-            value = getattr(n, attr)
-            if value is not None:
-                keys.code((kind, value))
-    per_provider: dict[str, list[int]] = {}
-    entry_key: list[int] = []
-    entry_off: list[int] = []
-    for o in usable.tolist():
-        pid = offerings[o].provider_id
-        codes = per_provider.get(pid)
-        if codes is None:
-            codes = [c for c in keys.lookup(_provider_tie_keys(pid, ties)).tolist() if c >= 0]
-            per_provider[pid] = codes
-        entry_key.extend(codes)
-        entry_off.extend([o] * len(codes))
-    if not entry_key:
-        empty = np.empty(0, dtype=np.int64)
+    """Pairs (need, offering) of related category whose provider is tied to the need's area.
+
+    ``tied`` holds per level the (provider, area) codes of the ties; the levels' areas are offset
+    into one key space, so one join finds them all."""
+    empty = np.empty(0, dtype=np.int64)
+    query_keys: list[Ints] = []
+    query_at: list[Ints] = []
+    tie_provider: list[Ints] = []
+    tie_key: list[Ints] = []
+    offset = 0
+    for level, provider, area in tied:
+        need_area = level.need[q_need]
+        has = np.flatnonzero(need_area >= 0).astype(np.int64)
+        query_keys.append((need_area[has] + offset) * n_cats + q_cat[has])
+        query_at.append(has)
+        tie_provider.append(provider)
+        tie_key.append(area + offset)
+        offset += len(level.areas.index)
+    ties = _sorted_unique(np.concatenate(tie_provider) * max(offset, 1) + np.concatenate(tie_key))
+    if not ties.size or not usable.size:
         return empty, empty
-    e_off = np.asarray(entry_off, dtype=np.int64)
-    entries = np.asarray(entry_key, dtype=np.int64) * n_cats + off_cat[e_off]
-    out_n: list[Ints] = []
-    out_o: list[Ints] = []
-    for kind, attr in (("c", "community_id"), ("s", "street_id"), ("g", "grid_id")):
-        need_key = keys.lookup((kind, getattr(n, attr)) for n in needs)
-        qk = need_key[q_need]
-        has = qk >= 0
-        qi, ei = _join(qk[has] * n_cats + q_cat[has], entries, len(keys.index) * n_cats)
-        out_n.append(q_need[has][qi])
-        out_o.append(e_off[ei])
-    return np.concatenate(out_n), np.concatenate(out_o)
+    oi, ti = _join(off_prov[usable], ties // offset, int(off_prov.max()) + 1)
+    off = usable[oi]
+    entries = (ties[ti] % offset) * n_cats + off_cat[off]
+    qi, ei = _join(np.concatenate(query_keys), entries, offset * n_cats)
+    return q_need[np.concatenate(query_at)[qi]], off[ei]
 
 
 def _pair_codes(a: Ints, b: Ints, width: int) -> Ints:
@@ -298,124 +343,109 @@ def _sorted_unique(a: Ints) -> Ints:
     return s[np.concatenate([[True], s[1:] != s[:-1]])] if s.size else s
 
 
-def _member_of(codes: Ints, table: Ints) -> Bools:
-    """Whether each code is in the sorted ``table``."""
+def _member_of(codes: Ints, table: Ints, space: int) -> Bools:
+    """Whether each code (in [0, space), or -1 for none) is in the sorted ``table``: through a
+    table of marks when the space is small (a lookup each), by binary search otherwise."""
     if not table.size:
         return np.zeros(codes.shape[0], dtype=bool)
+    if space <= DENSE_KEYS:
+        marked = np.zeros(space + 1, dtype=bool)  # the last mark stays False: code -1 reads it
+        marked[table] = True
+        return marked[codes]
     pos = np.clip(np.searchsorted(table, codes), 0, table.shape[0] - 1)
     return np.asarray(table[pos] == codes)
 
 
-def _provider_community_codes(
-    mapping: Mapping[str, Iterable[str]], providers: _Codes, communities: _Codes, width: int
-) -> Ints:
-    out = [
-        providers.index[p] * width + communities.index[c]
-        for p, comms in mapping.items()
-        if p in providers.index
-        for c in comms
-        if c in communities.index
-    ]
-    return _sorted_unique(np.asarray(out, dtype=np.int64))
-
-
-def _area_codes(
-    needs: Sequence[NeedSpec], providers: Sequence[str], ties: GraphTies, attr: str
-) -> tuple[Ints, Ints]:
-    """Codes of needs' and providers' areas at one level (grid/community/street), -1 when unknown."""
-    table = _Codes()
-    need_codes = table.codes(getattr(n, attr) for n in needs)
-    places = ties.places
-    prov_codes = table.lookup(getattr(places.get(p, ProviderPlace()), attr) for p in providers)
-    return need_codes, prov_codes
+def _related_queries(need_cat: Ints, cats: _Codes[str], off_cat: Ints) -> tuple[Ints, Ints]:
+    """(need, category) for every need and every offered category related to its own."""
+    offered = np.zeros(len(cats.index), dtype=bool)
+    offered[off_cat] = True
+    related = [cats.lookup(sorted(related_categories(str(c)))) for c in cats.index]
+    related = [rel[(rel >= 0) & offered[rel]] for rel in related]
+    sizes = np.fromiter(map(len, related), dtype=np.int64, count=len(related))
+    ends = np.cumsum(sizes)
+    flat = np.concatenate(related) if related else np.empty(0, dtype=np.int64)
+    q_need, at = _expand(ends[need_cat] - sizes[need_cat], ends[need_cat])
+    return q_need, flat[at]
 
 
 def find_arcs(needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec], ties: GraphTies) -> ArcFacts:
     """All candidate arcs with their facts, sorted by (need index, offering index); never quadratic."""
-    n_needs, n_off = len(needs), len(offerings)
-    cats = _Codes()
-    off_cat = cats.codes(o.category for o in offerings)
-    need_cat = cats.codes(n.category for n in needs)
-    offered = set(off_cat.tolist())
-    related: list[Ints] = []
-    for cat_id in list(cats.index):
-        rel = cats.lookup(sorted(related_categories(str(cat_id))))
-        related.append(np.asarray([c for c in rel.tolist() if c in offered], dtype=np.int64))
-    counts = np.asarray([related[c].shape[0] for c in need_cat.tolist()], dtype=np.int64)
-    q_need = np.repeat(np.arange(n_needs, dtype=np.int64), counts)
-    q_cat = (
-        np.concatenate([related[c] for c in need_cat.tolist()]) if n_needs else np.empty(0, dtype=np.int64)
-    )
-
-    capacity = np.fromiter((o.capacity for o in offerings), dtype=np.int64, count=n_off)
-    usable = np.flatnonzero(capacity > 0).astype(np.int64)
-    need_lat = _opt_floats(n.lat for n in needs)
-    need_lon = _opt_floats(n.lon for n in needs)
-    off_lat = _opt_floats(o.lat for o in offerings)
-    off_lon = _opt_floats(o.lon for o in offerings)
-    off_radius = np.fromiter((o.radius_km for o in offerings), dtype=np.float64, count=n_off)
-    reach = usable[~np.isnan(off_lat[usable]) & (off_radius[usable] > 0)]
+    n_off = len(offerings)
+    need_category: list[str] = _column(needs, "category")
+    cats = _Codes[str]()
+    off_cat = cats.codes(_column(offerings, "category"))
+    need_cat = cats.codes(need_category)
+    q_need, q_cat = _related_queries(need_cat, cats, off_cat)
     n_cats = len(cats.index)
-    sn, so = _spatial_pairs(
-        need_lat, need_lon, q_need, q_cat, reach, off_lat, off_lon, off_radius, off_cat, n_cats
-    )
-    tn, to = _tie_pairs(needs, offerings, usable, q_need, q_cat, off_cat, n_cats, ties)
+
+    capacity = np.fromiter(map(attrgetter("capacity"), offerings), dtype=np.int64, count=n_off)
+    usable = np.flatnonzero(capacity > 0).astype(np.int64)
+    need_at = _Points(_floats(_column(needs, "lat")), _floats(_column(needs, "lon")))
+    off_at = _Points(_floats(_column(offerings, "lat")), _floats(_column(offerings, "lon")))
+    off_radius = np.fromiter(map(attrgetter("radius_km"), offerings), dtype=np.float64, count=n_off)
+    reach = usable[~np.isnan(off_at.lat[usable]) & (off_radius[usable] > 0)]
+    sn, so = _spatial_pairs(need_at, q_need, q_cat, reach, off_at, off_radius, off_cat, n_cats)
+
+    providers = _Codes[str]()
+    off_prov = providers.codes(_column(offerings, "provider_id"))
+    provider_ids = tuple(providers.index)
+    street, community, grid = _levels(needs, provider_ids, ties)
+    agreed = _provider_communities(ties.agreements, providers, community.areas)
+    registered = _provider_communities(ties.registrations, providers, community.areas)
+    placed = _placed(community)
+    tied = [
+        (street, *_placed(street)),
+        (
+            community,
+            np.concatenate([placed[0], agreed[0], registered[0]]),
+            np.concatenate([placed[1], agreed[1], registered[1]]),
+        ),
+        (grid, *_placed(grid)),
+    ]
+    tn, to = _tie_pairs(q_need, q_cat, n_cats, usable, off_cat, off_prov, tied)
     codes = _sorted_unique(np.concatenate([_pair_codes(sn, so, n_off), _pair_codes(tn, to, n_off)]))
     arc_n, arc_o = codes // max(n_off, 1), codes % max(n_off, 1)
 
-    vocabulary = {s for n in needs for s in n.skills}
-    typical = {
-        c: CATEGORY_BY_ID[c].skills if c in CATEGORY_BY_ID else () for c in {n.category for n in needs}
-    }
-    vocabulary.update(s for sk in typical.values() for s in sk)
-    bits = _SkillMasks(vocabulary)
-    need_req = bits.masks([n.skills for n in needs])
-    need_use = bits.masks([n.skills or typical[n.category] for n in needs])
-    off_mask = bits.masks([o.skills for o in offerings])
-    off_nskills = np.fromiter((len(o.skills) for o in offerings), dtype=np.int64, count=n_off)
+    need_skills: list[frozenset[str]] = _column(needs, "skills")
+    off_skills: list[frozenset[str]] = _column(offerings, "skills")
+    typical = {c: CATEGORY_BY_ID[c].skills if c in CATEGORY_BY_ID else () for c in set(need_category)}
+    bits = _SkillMasks(chain(chain.from_iterable(need_skills), chain.from_iterable(typical.values())))
+    need_req = bits.masks(need_skills)
+    need_use = bits.masks([s or typical[c] for s, c in zip(need_skills, need_category, strict=True)])
+    off_mask = bits.masks(off_skills)
+    off_nskills = np.fromiter(map(len, off_skills), dtype=np.int64, count=n_off)
     covered = np.all((need_req[:, arc_n] & ~off_mask[:, arc_o]) == 0, axis=0)
-    nws, nwe = _windows(needs)
-    ows, owe = _windows(offerings)
+    nws, nwe = _windows(_column(needs, "window"))
+    ows, owe = _windows(_column(offerings, "window"))
     overlap = (ows[arc_o] <= nwe[arc_n]) & (nws[arc_n] <= owe[arc_o])
     keep = covered & overlap
     arc_n, arc_o = arc_n[keep], arc_o[keep]
     matched = _popcount(need_use[:, arc_n] & off_mask[:, arc_o]).sum(axis=0)
     skill_share = np.where(off_nskills[arc_o] > 0, matched / np.maximum(off_nskills[arc_o], 1), 0.0)
 
-    providers = _Codes()
-    off_prov = providers.codes(o.provider_id for o in offerings)
-    provider_ids = tuple(str(p) for p in providers.index)
     arc_p = off_prov[arc_o]
-    communities = _Codes()
-    need_comm = communities.codes(n.community_id for n in needs)
-    width = max(len(communities.index), 1)
-    comm_code = np.where(need_comm[arc_n] >= 0, arc_p * width + need_comm[arc_n], -1)
-    agreement = _member_of(
-        comm_code, _provider_community_codes(ties.agreements, providers, communities, width)
-    )
-    registration = _member_of(
-        comm_code, _provider_community_codes(ties.registrations, providers, communities, width)
-    )
-    history = _history(ties, providers, communities, width, comm_code)
+    width = max(len(community.areas.index), 1)
+    need_comm = community.need[arc_n]
+    comm_code = np.where(need_comm >= 0, arc_p * width + need_comm, -1)
+    space = len(provider_ids) * width
+    agreement = _member_of(comm_code, _sorted_unique(agreed[0] * width + agreed[1]), space)
+    registration = _member_of(comm_code, _sorted_unique(registered[0] * width + registered[1]), space)
+    history = _history(ties, providers, community.areas, width, comm_code)
 
     place = np.zeros(arc_n.shape[0], dtype=np.int8)
-    for level, attr in (
-        (PLACE_STREET, "street_id"),
-        (PLACE_COMMUNITY, "community_id"),
-        (PLACE_GRID, "grid_id"),
-    ):
-        need_area, prov_area = _area_codes(needs, provider_ids, ties, attr)
-        same = (need_area[arc_n] >= 0) & (need_area[arc_n] == prov_area[arc_p])
-        place[same] = level  # finer levels overwrite coarser ones
+    for level in (street, community, grid):
+        need_area = level.need[arc_n]
+        same = (need_area >= 0) & (need_area == level.provider[arc_p])
+        place[same] = level.place  # finer levels overwrite coarser ones
 
-    load = np.fromiter((ties.load.get(p, 0) for p in provider_ids), dtype=np.int64, count=len(provider_ids))
-    distance = haversine_km(need_lat[arc_n], need_lon[arc_n], off_lat[arc_o], off_lon[arc_o])
+    load = np.fromiter(map(ties.load.get, provider_ids, repeat(0)), dtype=np.int64, count=len(provider_ids))
     return ArcFacts(
         need=arc_n,
         offering=arc_o,
         provider=arc_p,
         providers=provider_ids,
-        distance_km=distance,
+        distance_km=need_at.distance_km(arc_n, off_at, arc_o),
         category_same=need_cat[arc_n] == off_cat[arc_o],
         skill_share=skill_share.astype(np.float64),
         agreement=agreement,
@@ -426,21 +456,25 @@ def find_arcs(needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec], ties
     )
 
 
-def _history(ties: GraphTies, providers: _Codes, communities: _Codes, width: int, comm_code: Ints) -> Ints:
+def _history(
+    ties: GraphTies, providers: _Codes[str], communities: _Codes[str], width: int, comm_code: Ints
+) -> Ints:
     keys: list[int] = []
     values: list[int] = []
-    for (p, c), count in ties.good_projects.items():
-        if p in providers.index and c in communities.index and count > 0:
+    for (p, c), rated in ties.good_projects.items():
+        if p in providers.index and c in communities.index and rated > 0:
             keys.append(providers.index[p] * width + communities.index[c])
-            values.append(count)
+            values.append(rated)
     if not keys:
         return np.zeros(comm_code.shape[0], dtype=np.int64)
     k = np.asarray(keys, dtype=np.int64)
     v = np.asarray(values, dtype=np.int64)
     order = np.argsort(k)
     k, v = k[order], v[order]
-    pos = np.clip(np.searchsorted(k, comm_code), 0, k.shape[0] - 1)
-    return np.where((comm_code >= 0) & (k[pos] == comm_code), v[pos], 0).astype(np.int64)
+    out = np.zeros(comm_code.shape[0], dtype=np.int64)
+    known = np.flatnonzero(_member_of(comm_code, k, len(providers.index) * width))
+    out[known] = v[np.searchsorted(k, comm_code[known])]
+    return out
 
 
 def build_arcs(

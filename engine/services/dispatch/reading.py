@@ -230,13 +230,18 @@ class Partition:
         if not any(self.claimants.values()) or not len(arcs):
             return arcs
         facts = arcs.facts
-        keep = [
-            i
-            for i in range(len(arcs))
-            if facts.providers[int(facts.provider[i])]
-            not in self.claimants.get(self.needs[int(facts.need[i])].id, frozenset())
+        need_index = {n.id: i for i, n in enumerate(self.needs)}
+        provider_index = {p: i for i, p in enumerate(facts.providers)}
+        width = len(provider_index)
+        claimed = [
+            need_index[need_id] * width + provider_index[p]
+            for need_id, providers in self.claimants.items()
+            if need_id in need_index
+            for p in providers
+            if p in provider_index
         ]
-        return arcs.take(np.asarray(keep, dtype=np.int64))
+        keep = ~np.isin(facts.need * width + facts.provider, np.asarray(claimed, dtype=np.int64))
+        return arcs.take(np.flatnonzero(keep).astype(np.int64))
 
 
 @dataclass(frozen=True)
