@@ -64,6 +64,8 @@ def test_every_round_keeps_the_optimum(p: MatchProblem, urgent_first: bool, roun
     assert (
         pre.capacity == p.capacity - np.bincount(p.arc_offering[pre.fixed], minlength=p.n_offerings)
     ).all()
+    assert (pre.group == p.groups[0]).all()
+    assert (pre.group_need == p.arc_need[p.group_first]).all()
     sub, arcs = reduced(p, pre)
     fresh = MatchProblem(**{f: getattr(sub, f) for f in sub.__dataclass_fields__})
     assert all((a == b).all() for a, b in zip(sub.groups, fresh.groups, strict=True))
@@ -113,9 +115,17 @@ def test_greedy_equals_the_one_by_one_pass(p: MatchProblem, urgent_first: bool) 
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.integers(0, 2**40), max_size=60), st.sampled_from([1, 300, 70_000, 2**33]))
+@given(st.lists(st.integers(0, 2**62), max_size=60), st.sampled_from([1, 300, 70_000, 2**33, 2**62]))
 def test_stable_order_is_a_stable_argsort(values: list[int], scale: int) -> None:
     keys = np.asarray(values, dtype=np.int64) % scale
+    assert (stable_order(keys) == np.argsort(keys, kind="stable")).all()
+
+
+@pytest.mark.parametrize("top", [2**17, 2**47, 2**50])
+def test_stable_order_of_many_wide_keys(top: int) -> None:
+    """Keys too wide to pack with their position (radix passes, or the plain stable argsort)."""
+    keys = np.random.default_rng(top).integers(0, top, 20_000)
+    keys[::3] = keys[1::3][: keys[::3].shape[0]]  # ties
     assert (stable_order(keys) == np.argsort(keys, kind="stable")).all()
 
 
@@ -157,3 +167,40 @@ def test_lean_network_has_the_same_optimum(p: MatchProblem, urgent_first: bool) 
         FlowModel(p, lean=True).network("score", cap=1)
     with pytest.raises(ValueError):
         FlowModel(p, lean=True, spread=Spread())
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(), st.booleans(), st.integers(0, 3))
+def test_presolved_model_is_the_lean_network_of_the_reduced_problem(
+    p: MatchProblem, urgent_first: bool, rounds: int
+) -> None:
+    """``FlowModel(p, presolved=pre)`` lays out, without building it, the lean network of
+    ``reduced(p, pre)``: the same arcs, capacities and supplies; the score costs shifted by the
+    needs' prices (a node potential: a need's arcs and its groups' arcs up by its price, its arc from
+    the hub down by it), so the optimum is the same."""
+    pre = presolve(p, urgent_first=urgent_first, rounds=rounds)
+    if not pre.live.any():
+        return
+    model = FlowModel(p, presolved=pre)
+    sub, arcs = reduced(p, pre)
+    lean = FlowModel(sub, lean=True)
+    assert model.arcs is not None and (model.arcs == arcs).all()
+    assert model.urgent_bound == lean.urgent_bound
+    if sub.urgent.any():
+        assert model.urgent_max_flow() == lean.urgent_max_flow()
+    for urgent_units in (None, lean.urgent_bound):
+        ours = model.network("score", urgent_units=urgent_units)
+        theirs = lean.network("score", urgent_units=urgent_units)
+        assert ours is not None and theirs is not None
+        for field in ("tails", "heads", "capacities"):
+            assert (getattr(ours, field) == getattr(theirs, field)).all()
+        assert ours.supplies == theirs.supplies
+        potential = np.zeros(lean.n_nodes, np.int64)
+        potential[lean.need_base : lean.need_base + sub.n_needs] = pre.price[np.unique(p.arc_need[arcs])]
+        potential[lean.group_heads] = potential[lean.group_tails]
+        shifted = theirs.costs + potential[theirs.tails] - potential[theirs.heads]
+        assert (ours.costs == shifted).all()
+    res = model.best(urgent_first)
+    plain = FlowModel(sub, lean=True).best(urgent_first)
+    assert res is not None and plain is not None
+    assert res.value(urgent_first) == plain.value(urgent_first)

@@ -11,7 +11,11 @@ capacity; urgent-first is a second, exact phase with the urgent supply fixed at 
 solve with a large urgent bonus instead was measured 2-3× slower: the cost scaling needs more rounds).
 Without share caps or the spread mode, ``solve_flow`` first runs the exact presolve
 (``engine.matching.presolve``): arcs every optimum can do without are dropped, arcs some optimum
-takes are fixed, and the flow solves what is left (on the city's partitions, ~38% fewer arcs).
+takes are fixed, and the flow solves what is left (on the city's partitions, ~38% fewer arcs). Its
+score costs are then shifted by a node potential, a guess at each need's dual price (the score of its
+``d``-th best provider left): the arcs of a need cost its price more, its arc from the hub its price
+less, so every path from the hub keeps its cost and the optimum flows are the same; OR-Tools' cost
+scaling starts nearer to them (~12% less time on the city's partitions).
 """
 
 from __future__ import annotations
@@ -158,23 +162,27 @@ class FlowModel:
             raise ValueError("lean 网络不支持分散派单")
         n_prov = self.n_providers = len(p.provider_ids)
         self.base_load = np.zeros(n_prov, np.int64) if base_load is None else np.asarray(base_load, np.int64)
-        group, sizes = p.groups
-        group_need = p.arc_need[p.group_first]
         if presolved is None:
             self.arcs: Ints | None = None
+            group, sizes = p.groups
+            group_need = p.arc_need[p.group_first]
             arc_need, arc_offering, units = p.arc_need, p.arc_offering, p.score_units
             arc_provider = p.arc_provider
             demand, capacity, need_kept = p.demand, p.capacity, None
             slots = np.minimum(demand, np.bincount(group_need, minlength=p.n_needs))
+            self.need_price: Ints | None = None
         else:
             arcs = self.arcs = np.flatnonzero(presolved.live)
             arc_need, arc_offering = p.arc_need[arcs], p.arc_offering[arcs]
-            units, arc_provider, group = p.score_units[arcs], p.arc_provider[arcs], group[arcs]
-            sizes = np.bincount(group, minlength=sizes.shape[0])
+            units, arc_provider = p.score_units[arcs], p.arc_provider[arcs]
+            group, group_need = presolved.group[arcs], presolved.group_need
+            sizes = np.bincount(group, minlength=group_need.shape[0])
             providers = np.bincount(group_need[sizes > 0], minlength=p.n_needs)
             need_kept = np.flatnonzero(providers)
             demand = slots = np.minimum(presolved.demand, providers)
             capacity = presolved.capacity
+            self.need_price = presolved.price[need_kept]
+            self.arc_price = presolved.price[arc_need]
         n_needs = p.n_needs if need_kept is None else need_kept.shape[0]
         self.need_base = 3
         need_node = self.need_base + np.arange(p.n_needs, dtype=np.int64)
@@ -211,6 +219,7 @@ class FlowModel:
         self.arc_urgent = p.urgent[arc_need]
         self.arc_provider = arc_provider
         max_cost = int(np.abs(units).max()) if units.shape[0] else 0
+        max_cost *= 1 if self.need_price is None else 2  # the prices are scores of the needs' arcs
         max_cost += spread.limit_units if spread is not None else 0
         supply = int(self.demand.sum())
         if max_cost * (self.n_nodes + 1) >= _LIMIT or max_cost * max(supply, 1) >= _LIMIT:
@@ -260,7 +269,11 @@ class FlowModel:
         caps[d:e] = prov_caps
         tails[e], heads[e], caps[e] = HUB, SINK, bypass
         if costs == "score":
-            np.negative(self.score_units, out=cost[b:c])
+            if self.need_price is None:
+                np.negative(self.score_units, out=cost[b:c])
+            else:  # shifted by the needs' potentials (the group of a need has the need's)
+                np.negative(self.need_price, out=cost[:a])
+                np.subtract(self.arc_price, self.score_units, out=cost[b:c])
             cost[d:e] = prov_costs
         elif costs == "urgent":
             cost[:a] = -self.urgent.astype(np.int64)

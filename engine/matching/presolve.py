@@ -41,18 +41,22 @@ more than they save (the city's largest partition: 2% free, 6% of its arcs remov
 @dataclass(frozen=True, eq=False)
 class Presolved:
     """What the presolve decided: arcs fixed in the answer, arcs left for the solver, and the demand
-    and capacity the fixed arcs leave."""
+    and capacity the fixed arcs leave; and the problem's (need, provider) groups, as
+    ``problem.groups`` numbers them (the presolve sorts for them anyway)."""
 
     fixed: Bools
     live: Bools
     demand: Ints
     capacity: Ints
     rounds: int
+    group: Ints  # per arc, its group
+    group_need: Ints  # per group, its need
+    price: Ints  # per need, a guess at its dual price in score units (0 when unknown)
 
     @property
     def removed(self) -> int:
         """Arcs the solver no longer sees (fixed or dropped)."""
-        return int(self.live.shape[0] - self.live.sum())
+        return int(self.live.shape[0] - np.count_nonzero(self.live))
 
 
 def presolve(problem: MatchProblem, *, urgent_first: bool, rounds: int = MAX_ROUNDS) -> Presolved:
@@ -65,22 +69,35 @@ def presolve(problem: MatchProblem, *, urgent_first: bool, rounds: int = MAX_ROU
     worth = units + p.arc_urgent * (2 * top + 1) if urgent_first else units
     span = 4 * top + 3  # above the range of ``worth``
     live = worth > 0  # an arc worth nothing never helps
-    degree = np.bincount(p.arc_offering[live], minlength=p.n_offerings)
-    free = np.count_nonzero((p.capacity >= degree)[p.arc_offering] & live)
-    if free < max(MIN_FREE * n_arcs, 1) or span * (p.n_needs + 1) >= 2**62:
-        return Presolved(np.zeros(n_arcs, bool), live, p.demand.copy(), p.capacity.copy(), 0)
+    degree = np.bincount(p.arc_offering, weights=live, minlength=p.n_offerings)
+    free = (p.capacity >= degree)[p.arc_offering]
+    free &= live
+    if np.count_nonzero(free) < max(MIN_FREE * n_arcs, 1) or span * (p.n_needs + 1) >= 2**62:
+        group, _ = p.groups
+        return Presolved(
+            np.zeros(n_arcs, bool),
+            live,
+            p.demand.copy(),
+            p.capacity.copy(),
+            0,
+            group,
+            p.arc_need[p.group_first],
+            np.zeros(p.n_needs, np.int64),
+        )
     order = stable_order(p.arc_need * span + (3 * top + 1 - worth))  # a need's arcs, best first
     state = _State(p, order, live[order])
     done = 0
     while done < rounds:
         done += 1
-        if not state.round():
+        if not state.round(free[order] if done == 1 else None):
             break
     live = np.empty(n_arcs, bool)
     live[order] = state.live
     fixed = np.empty(n_arcs, bool)
     fixed[order] = state.fixed
-    return Presolved(fixed, live, state.demand, state.capacity, done)
+    at, priced = state.last_leads()
+    price = np.where(priced, units[order[at]], 0)
+    return Presolved(fixed, live, state.demand, state.capacity, done, state.group, state.group_need, price)
 
 
 def _running(mask: Bools, out: Ints) -> Ints:
@@ -92,32 +109,34 @@ def _running(mask: Bools, out: Ints) -> Ints:
 
 class _State:
     """The arcs in need order, best first, with what is live, fixed, and the demand and capacity
-    left; and the same arcs by (need, provider) group, best first within a group."""
+    left; and the same arcs by (need, provider) group, best first within a group.
+
+    Within a group the live arcs are always a first run of it: live at first are those worth more
+    than nothing, the rules drop a group's arcs from some arc on, and fix its first live arc only
+    with the rest of its arcs dropped (they are behind it). So a group's lead is its first arc,
+    when live."""
 
     def __init__(self, p: MatchProblem, order: Ints, live: Bools) -> None:
         self.n_needs, self.n_offerings = p.n_needs, p.n_offerings
         n = live.shape[0]
         self.need = p.arc_need  # the same in need order: the order only permutes within needs
         self.off = p.arc_offering[order]
-        self.need_first = np.searchsorted(self.need, np.arange(p.n_needs))  # a need's first position
-        group = p.arc_need * max(len(p.provider_ids), 1) + p.arc_provider[order]  # (need, provider)
-        self.by_group = stable_order(group)  # positions by group, best first within one
-        grouped = group[self.by_group]
+        self.need_bounds = np.searchsorted(self.need, np.arange(p.n_needs + 1))  # a need's positions
+        self.need_first = self.need_bounds[:-1]
+        key = p.arc_need * max(len(p.provider_ids), 1) + p.arc_provider[order]  # (need, provider)
+        at = self.by_group = stable_order(key)  # positions by group, best first within one
+        grouped = key[at]
         head = np.ones(n, bool)
         np.not_equal(grouped[1:], grouped[:-1], out=head[1:])
-        positions = np.arange(n, dtype=np.int64)
-        self.group_first = np.maximum.accumulate(np.where(head, positions, 0))  # per position
         self.counts = np.zeros(n + 1, np.int64)  # running counts, after a leading 0
-        if "_group_table" not in p.__dict__:
-            # what ``p.groups`` would sort for: the groups in the same (need, provider) order
-            arcs = order[self.by_group]
-            starts = np.flatnonzero(head)
-            inverse = np.empty(n, np.int64)
-            inverse[arcs] = _running(head, self.counts)[1:] - 1
-            sizes = np.empty_like(starts)
-            np.subtract(starts[1:], starts[:-1], out=sizes[:-1])
-            sizes[-1] = n - starts[-1]
-            p.__dict__["_group_table"] = (inverse, sizes, np.minimum.reduceat(arcs, starts))
+        group_at = _running(head, self.counts)[1:] - 1
+        starts = np.flatnonzero(head)
+        self.group_start = starts[group_at]  # per position in group order, its group's first
+        self.head = np.empty(n, bool)  # per position (need order), whether first of its group
+        self.head[at] = head
+        self.group = np.empty(n, np.int64)  # per arc (the problem's order), its group
+        self.group[order[at]] = group_at
+        self.group_need = self.need[at[starts]]
         self.live = live
         self.fixed = np.zeros(n, bool)
         self.demand = p.demand.copy()
@@ -128,7 +147,7 @@ class _State:
         at = self.by_group
         counts = _running(mask[at], self.counts)
         seen = np.empty_like(mask)
-        seen[at] = counts[:-1] > counts[self.group_first]
+        seen[at] = counts[:-1] > counts[self.group_start]
         return seen
 
     def filled(self, mask: Bools) -> Bools:
@@ -137,15 +156,26 @@ class _State:
         counts = _running(mask, self.counts)
         return counts[:-1] >= (counts[self.need_first] + self.demand)[self.need]
 
-    def round(self) -> bool:
-        """One round of the rules over the live arcs; whether anything changed."""
+    def last_leads(self) -> tuple[Ints, Bools]:
+        """Per need, the position of the last of its first ``d`` live leads (``d`` its demand left,
+        at most its leads), and whether there is one (``d`` ≥ 1)."""
+        counts = _running(self.live & self.head, self.counts)
+        first = counts[self.need_first]
+        taken = np.minimum(self.demand, counts[self.need_bounds[1:]] - first)
+        at = np.searchsorted(counts[1:], first + taken)
+        return np.minimum(at, self.live.shape[0] - 1), taken > 0
+
+    def round(self, free: Bools | None) -> bool:
+        """One round of the rules over the live arcs (``free``: the live arcs to uncontested
+        offerings, when known); whether anything changed."""
         live, need, off = self.live, self.need, self.off
-        degree = np.bincount(off[live], minlength=self.n_offerings)
-        free = (self.capacity >= degree)[off]
-        free &= live
+        if free is None:
+            degree = np.bincount(off, weights=live, minlength=self.n_offerings)
+            free = (self.capacity >= degree)[off]
+            free &= live
         # a provider's arcs to a need count once: its best live arc leads, its best free arc is
         # its u, and its live arcs after that one can be swapped for it (are behind)
-        lead = live & ~self.seen_in_group(live)
+        lead = live & self.head
         behind = self.seen_in_group(free)
         best = free & ~behind
         behind &= live
