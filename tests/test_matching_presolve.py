@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engine.matching import MatchProblem, solve, violations
 from engine.matching.fairness import Spread
-from engine.matching.flow import FlowModel, solve_flow
+from engine.matching.flow import HUB, URGENT_HUB, FlowModel, solve_flow
 from engine.matching.greedy import greedy
 from engine.matching.presolve import presolve, reduced
 from engine.matching.problem import stable_order
@@ -196,7 +196,9 @@ def test_presolved_model_is_the_lean_network_of_the_reduced_problem(
             assert (getattr(ours, field) == getattr(theirs, field)).all()
         assert ours.supplies == theirs.supplies
         potential = np.zeros(lean.n_nodes, np.int64)
-        potential[lean.need_base : lean.need_base + sub.n_needs] = pre.price[np.unique(p.arc_need[arcs])]
+        prices = pre.price[np.unique(p.arc_need[arcs])]
+        potential[lean.need_base : lean.need_base + sub.n_needs] = prices
+        potential[[HUB, URGENT_HUB]] = int(prices.sum()) // prices.shape[0]
         potential[lean.group_heads] = potential[lean.group_tails]
         shifted = theirs.costs + potential[theirs.tails] - potential[theirs.heads]
         assert (ours.costs == shifted).all()
