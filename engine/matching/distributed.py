@@ -201,7 +201,7 @@ def solve_part(part: PartArrays, options: Options) -> tuple[Ints, Stats]:
         spread=options.spread,
         base_load=part.base_load,
     )
-    return np.flatnonzero(selected).astype(np.int64), stats
+    return np.flatnonzero(selected), stats
 
 
 def solve_batch(batch: list[PartArrays], options: Options) -> list[tuple[Ints, Stats]]:

@@ -39,6 +39,8 @@ Bools = NDArray[np.bool_]
 Costs = Literal["score", "urgent", "throughput"]
 
 HUB, URGENT_HUB, SINK = 0, 1, 2
+_NONE = np.empty(0, np.int64)  # no arcs
+_NONE.setflags(write=False)
 _LIMIT = 2**62
 
 
@@ -187,16 +189,20 @@ class FlowModel:
             self.hub_price = int(self.need_price.sum()) // need_kept.shape[0]  # the hubs' potential
         n_needs = p.n_needs if need_kept is None else need_kept.shape[0]
         self.need_base = 3
-        need_node = self.need_base + np.arange(p.n_needs, dtype=np.int64)
-        if need_kept is not None:
-            need_node[need_kept] = self.need_base + np.arange(n_needs, dtype=np.int64)
+        if need_kept is None:
+            need_node = np.arange(self.need_base, self.need_base + n_needs, dtype=np.int64)
+        else:  # only needs with live arcs are looked up
+            need_node = np.empty(p.n_needs, np.int64)
+            need_node[need_kept] = np.arange(self.need_base, self.need_base + n_needs, dtype=np.int64)
         multi = sizes >= 2
         if lean:
             multi &= demand[group_need] >= 2
-        group_node = np.full(sizes.shape[0], -1, dtype=np.int64)
+        group_node = need_node[group_need]  # the node a group's arcs leave from: its need's, or its own
+        self.group_tails = group_node[multi]
         group_base = self.need_base + n_needs
-        n_multi = int(np.count_nonzero(multi))
-        group_node[multi] = group_base + np.arange(n_multi, dtype=np.int64)
+        n_multi = self.group_tails.shape[0]
+        self.group_heads = np.arange(group_base, group_base + n_multi, dtype=np.int64)
+        group_node[multi] = self.group_heads
         self.off_base = group_base + n_multi
         if lean:
             degree = np.bincount(arc_offering, minlength=p.n_offerings)
@@ -204,7 +210,7 @@ class FlowModel:
         else:
             off_kept = np.arange(p.n_offerings, dtype=np.int64)
         off_node = np.full(p.n_offerings, SINK, dtype=np.int64)
-        off_node[off_kept] = self.off_base + np.arange(off_kept.shape[0], dtype=np.int64)
+        off_node[off_kept] = np.arange(self.off_base, self.off_base + off_kept.shape[0], dtype=np.int64)
         self.prov_base = self.off_base + off_kept.shape[0]
         self.n_nodes = self.prov_base + n_prov
         self.demand = demand if need_kept is None else demand[need_kept]  # per need node
@@ -212,10 +218,7 @@ class FlowModel:
         self.slots = slots if need_kept is None else slots[need_kept]  # at most its providers
         self.off_capacity = capacity[off_kept]  # per offering node
         self.off_provider = p.offering_provider[off_kept]
-        self.group_tails = need_node[group_need[multi]]
-        self.group_heads = group_node[multi]
-        arc_group = group_node[group]
-        self.cand_tails = np.where(arc_group >= 0, arc_group, need_node[arc_need])
+        self.cand_tails = group_node[group]
         self.cand_heads = off_node[arc_offering]
         self.score_units = units  # per arc of the model
         self.arc_urgent = p.urgent[arc_need]
@@ -257,13 +260,13 @@ class FlowModel:
         tails, heads, caps = np.empty(e + 1, np.int64), np.empty(e + 1, np.int64), np.ones(e + 1, np.int64)
         cost = np.zeros(e + 1, np.int64)
         tails[:a] = need_hub
-        heads[:a] = self.need_base + np.arange(n_needs, dtype=np.int64)
+        heads[:a] = np.arange(self.need_base, self.need_base + n_needs, dtype=np.int64)
         caps[:a] = self.demand
         tails[a:b] = self.group_tails
         heads[a:b] = self.group_heads
         tails[b:c] = self.cand_tails
         heads[b:c] = self.cand_heads
-        tails[c:d] = self.off_base + np.arange(n_off, dtype=np.int64)
+        tails[c:d] = np.arange(self.off_base, self.off_base + n_off, dtype=np.int64)
         heads[c:d] = self.prov_base + self.off_provider if via_providers else SINK
         caps[c:d] = self.off_capacity
         tails[d:e] = prov_tails
@@ -290,10 +293,10 @@ class FlowModel:
         of capacity ``cap`` per provider, or with ``spread`` a ladder of capacity-1 arcs of rising
         cost and a last one at the limit (together at most ``cap``); none without either."""
         n_prov = self.n_providers
-        nodes = self.prov_base + np.arange(n_prov, dtype=np.int64)
         if self.spread is None:
             if cap is None:
-                return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64)
+                return _NONE, _NONE, _NONE
+            nodes = np.arange(self.prov_base, self.prov_base + n_prov, dtype=np.int64)
             return nodes, np.full(n_prov, cap, np.int64), np.zeros(n_prov, np.int64)
         levels = self.spread.levels + 1
         k = np.tile(np.arange(levels, dtype=np.int64), n_prov)
