@@ -4,6 +4,7 @@ drawn inputs: every arc and every fact of it, the claimants a partition leaves o
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,8 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matching_candidates import reference_km, reference_pairs, reference_place
 
-from engine.matching import GraphTies, NeedSpec, OfferingSpec, ProviderPlace, build_arcs, find_arcs
-from engine.matching.candidates import DENSE_KEYS, _Codes, _member_of
+from engine.matching import (
+    GraphTies,
+    NeedSpec,
+    OfferingSpec,
+    ProviderPlace,
+    build_arcs,
+    find_arcs,
+    haversine_km,
+)
+from engine.matching.candidates import DENSE_KEYS, _Codes, _member_of, _Points
 from engine.matching.scoring import QUANTUM, QUANTUM_STEPS, quantize
 from engine.services.dispatch.reading import Partition
 from graph_schema.taxonomy import CATEGORY_BY_ID
@@ -197,3 +206,68 @@ def test_quantize_rounds_to_the_nearest_quantum_and_leaves_its_input(values: lis
     steps = q * QUANTUM_STEPS
     assert np.array_equal(steps, np.round(steps))
     assert np.all(np.abs(q - a) <= QUANTUM / 2 + 1e-9 * np.abs(a))
+
+
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@st.composite
+def pairs_near_their_circle(draw: st.DrawFn) -> Columns:
+    """Needs and offerings a few km apart anywhere up to 80° of latitude, each offering's radius its
+    distance to its need nudged by nothing, by one float step, or by up to a millionth."""
+    n = draw(st.integers(1, 20))
+    lat = draw(st.floats(-80, 80))
+    lon = draw(st.floats(-170, 170))
+    near = st.floats(-0.1, 0.1)
+    need_lat = np.asarray([lat + draw(near) for _ in range(n)])
+    need_lon = np.asarray([lon + draw(near) for _ in range(n)])
+    off_lat = np.asarray([la + draw(near) for la in need_lat])
+    off_lon = np.asarray([lo + draw(near) for lo in need_lon])
+    distance = haversine_km(need_lat, need_lon, off_lat, off_lon)
+    nudge = st.sampled_from([0.0, 1.0, -1.0]) | st.floats(-1e-6, 1e-6)
+    radius = []
+    for d in distance.tolist():
+        step = draw(nudge)
+        r = np.nextafter(d, math.copysign(math.inf, step)) if abs(step) == 1.0 else d * (1 + step)
+        radius.append(max(float(r), 1e-12))  # a service radius is positive
+    return need_lat, need_lon, off_lat, off_lon, np.asarray(radius)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs_near_their_circle())
+def test_within_answers_as_the_haversine_does_at_the_circle(drawn: Columns) -> None:
+    need_lat, need_lon, off_lat, off_lon, radius = drawn
+    needs_at, offs_at = _Points(need_lat, need_lon), _Points(off_lat, off_lon)
+    every = np.arange(need_lat.shape[0], dtype=np.int64)
+    half = max(np.abs(needs_at.phi - offs_at.phi).max(), np.abs(needs_at.lam - offs_at.lam).max()) / 2
+    expected = needs_at.distance_km(every, offs_at, every) <= radius
+    assert needs_at.within_km(every, offs_at, every, radius, float(half)).tolist() == expected.tolist()
+
+
+def test_a_need_exactly_at_the_radius_is_reached_and_one_step_beyond_is_not() -> None:
+    need = NeedSpec(id="n", category="health", lat=30.64, lon=104.04)
+    at = OfferingSpec(id="o", provider_id="p", category="health", lat=30.652, lon=104.061)
+    d = float(
+        haversine_km(np.asarray([30.64]), np.asarray([104.04]), np.asarray([30.652]), np.asarray([104.061]))[
+            0
+        ]
+    )
+    reached = replace(at, radius_km=d)
+    short = replace(at, id="o2", radius_km=float(np.nextafter(d, 0.0)))
+    facts = find_arcs([need], [reached, short], GraphTies())
+    assert facts.offering.tolist() == [0]
+
+
+@settings(max_examples=50, deadline=None)
+@given(instances(), st.data())
+def test_taking_arcs_gives_exactly_those_arcs_in_that_order(
+    instance: tuple[list[NeedSpec], list[OfferingSpec], GraphTies], data: st.DataObject
+) -> None:
+    arcs = build_arcs(*instance)
+    n = len(arcs)
+    idx = np.asarray(data.draw(st.permutations(range(n)) | st.just(list(range(n)))), dtype=np.int64)
+    taken = arcs.take(idx)
+    assert taken.score.tolist() == arcs.score[idx].tolist()
+    assert taken.parts.tolist() == arcs.parts[idx].tolist()
+    assert taken.facts.need.tolist() == arcs.facts.need[idx].tolist()
+    assert taken.facts.offering.tolist() == arcs.facts.offering[idx].tolist()

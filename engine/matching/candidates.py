@@ -30,6 +30,8 @@ KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180.0
 BASE_CELL_KM = 0.25  # radius classes are BASE_CELL_KM * CLASS_RATIO**k
 CLASS_RATIO = math.sqrt(2.0)  # a cell is at most √2 times the radius it serves
 _MARGIN = 1.0 + 1e-9  # cells a hair wider than the radius, against rounding
+_ROUNDING = 1e-9  # relative margin for rounding when the small-angle haversine decides a pair
+_SMALL_ANGLE = 0.05  # radians: below it the small-angle haversine decides (errs < 0.1 %)
 DENSE_KEYS = 1 << 23  # joins over smaller key spaces use an offsets table (64 MB at most)
 
 Ints = NDArray[np.int64]
@@ -68,6 +70,24 @@ class _Points:
             + self.cos[i] * other.cos[j] * np.sin((other.lam[j] - self.lam[i]) / 2) ** 2
         )
         return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
+
+    def within_km(self, i: Ints, other: _Points, j: Ints, radius: Floats, span: float) -> Bools:
+        """``distance_km(i, other, j) <= radius[j]`` elementwise, the same answers, though only the
+        pairs near their circle pay for the sines; ``span`` bounds half of every pair's difference
+        of latitude and of longitude (radians). The others are decided by the haversine's
+        small-angle form: sin² x <= x² and sin² x >= x² (1 - x²/3), so it errs by less than
+        span²/3, and a pair beyond that margin (and the rounding's) of its circle is decided."""
+        if span > _SMALL_ANGLE:
+            return np.asarray(self.distance_km(i, other, j) <= radius[j])
+        half_dphi = (other.phi[j] - self.phi[i]) * 0.5
+        half_dlam = (other.lam[j] - self.lam[i]) * 0.5
+        small = half_dphi * half_dphi + self.cos[i] * other.cos[j] * (half_dlam * half_dlam)
+        limit = np.sin(radius / (2 * EARTH_RADIUS_KM)) ** 2  # a radius is below span·R: sin² rises there
+        at = limit[j]
+        inside = small <= at * (1 - _ROUNDING)
+        unsure = np.flatnonzero(~inside & (small * (1 - span**2 / 3 - _ROUNDING) <= at * (1 + _ROUNDING)))
+        inside[unsure] = self.distance_km(i[unsure], other, j[unsure]) <= radius[j[unsure]]
+        return inside
 
 
 @dataclass(frozen=True, eq=False)
@@ -243,11 +263,10 @@ def _spatial_pairs(
         base = (q_cat * ny + (qy - ymin)) * nx + (qx - xmin)
         queries = np.concatenate([base + dy * nx + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
         qi, ei = _join(queries, entry, n_cats * ny * nx)
-        need_i = q_need[qi % q_need.shape[0]]
+        need_i = np.tile(q_need, 9)[qi]
         off_i = members[ei]
-        near = np.abs(need_lat[need_i] - off_lat[off_i]) * KM_PER_DEGREE <= off_radius[off_i] * _MARGIN
-        need_i, off_i = need_i[near], off_i[near]
-        inside = need_at.distance_km(need_i, off_at, off_i) <= off_radius[off_i]
+        span = math.radians(max(dlat, dlon))  # a pair's differences are below two cells
+        inside = need_at.within_km(need_i, off_at, off_i, off_radius, span)
         out_n.append(need_i[inside])
         out_o.append(off_i[inside])
     return np.concatenate(out_n), np.concatenate(out_o)
