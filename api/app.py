@@ -47,6 +47,8 @@ from api.series.endpoints import router as series_router
 from api.signups.endpoints import router as signups_router
 from api.unit_needs.endpoints import router as unit_needs_router
 from api.venues.endpoints import router as venues_router
+from engine.services.secret_box import SecretBox
+from engine.services.signin_guard import seal_stored_totp
 from engine.settings import Settings, get_settings
 from engine.store.base import GraphStore
 from engine.store.connect import open_store
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                 apply_schema(app.state.store)
             app.state.settings = cfg
             app.state.token_secret = signing_secret(cfg)
+            app.state.secret_box = SecretBox.from_settings(cfg)
+            seal_stored_totp(app.state.store, app.state.secret_box)  # any stored before sealing existed
             stack.enter_context(background_sealer(app, app.state.store, cfg))  # the audit's hash chain
             yield
 

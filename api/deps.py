@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 from api.auth.tokens import InvalidToken, read_token
 from engine.actors import Actor, Role
 from engine.services.accounts import get_account, to_actor, token_version
+from engine.services.secret_box import SecretBox
 from engine.settings import Settings
 from engine.store.base import GraphStore
 
@@ -29,8 +30,15 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+async def get_secret_box(request: Request) -> SecretBox:
+    """The box of the deployment's data key, opened by the app's lifespan (async: no I/O)."""
+    box: SecretBox = request.app.state.secret_box
+    return box
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
 
 _SIGN_IN = {"WWW-Authenticate": "Bearer"}
 

@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         None, description="signs sign-in tokens; when unset one is generated once in the data directory"
     )
+    data_key: SecretStr | None = Field(
+        None,
+        description="32 bytes in base64 that seal secrets stored in the graph (TOTP seeds, AES-256-GCM); "
+        "when unset one is generated once in the data directory as data-key",
+    )
     token_minutes: int = Field(480, ge=1, le=10080, description="how long a sign-in token is valid")
     signin_window_minutes: int = Field(
         15, ge=1, le=1440, description="failed sign-ins are counted over this window (per name, per address)"

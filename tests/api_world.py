@@ -14,6 +14,7 @@ from engine.demo import generate, load_dataset
 from engine.demo.accounts import DEMO_PASSWORD
 from engine.demo.dataset import DemoDataset
 from engine.demo.loader import create_demo_accounts
+from engine.services.secret_box import SecretBox
 from engine.settings import Settings
 from engine.store import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
@@ -30,6 +31,7 @@ class ApiWorld:
     dataset: DemoDataset
     server: LiveServer
     accounts: dict[str, dict[str, Any]]
+    box: SecretBox  # the server's data key: TOTP secrets in the graph are sealed with it
     clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     @property
@@ -66,8 +68,9 @@ def build_api_world(store: GraphStore, settings: Settings) -> Iterator[ApiWorld]
     dataset = generate("tiny", 2026)
     load_dataset(store, dataset)
     accounts = create_demo_accounts(store, dataset, Actor("test", Role.ADMIN))
+    box = SecretBox.from_settings(settings)  # made first: the server reads the same key file
     with LiveServer(create_app(settings, store)) as server:
-        world = ApiWorld(store, dataset, server, {str(a["id"]): a for a in accounts})
+        world = ApiWorld(store, dataset, server, {str(a["id"]): a for a in accounts}, box)
         yield world
         for client in world.clients.values():
             client.close()

@@ -64,6 +64,7 @@ from engine.services.pledges import PledgeDraft, make_pledge
 from engine.services.posts import PostDraft, assign_post
 from engine.services.recurrence import CommitmentRequest, SeriesDraft, commit_series, create_series
 from engine.services.registrations import RegistrationDraft, submit_registration
+from engine.services.secret_box import SecretBox
 from engine.services.signin_guard import totp_confirm, totp_off, totp_setup
 from engine.services.venues import AllocationDraft, BookingDraft, allocate, book_venue
 from engine.store.base import GraphStore
@@ -95,6 +96,7 @@ class Side:
     """One street's community, its secretary and providers, and records in several states."""
 
     store: GraphStore
+    box: SecretBox  # the server's data key (TOTP secrets are stored sealed)
     inside: bool
     community: str
     secretary: Actor
@@ -590,15 +592,16 @@ def _totp(c: Ctx, wanted: str, account_id: str | None = None) -> str:
     """Bring the TOTP of ``account_id`` (the role's own account by default) to ``wanted`` (off,
     pending or on) when the case's call must succeed (a refused write must change nothing); a
     current code of its secret ("000000" when there is none)."""
-    store, who = c.side.store, account_id or c.role
+    store, box, who = c.side.store, c.side.box, account_id or c.role
     if c.fresh or account_id == "planner":  # (signing in changes nothing: planner's is always off)
         with contextlib.suppress(Conflict):
-            totp_off(store, Actor("matrix", Role.ADMIN), who)
+            totp_off(store, Actor("matrix", Role.ADMIN), who, box=box)
         if wanted != "off":
-            totp_setup(store, to_actor(get_account(store, who) or {}))
+            totp_setup(store, to_actor(get_account(store, who) or {}), box=box)
         if wanted == "on":
-            totp_confirm(store, to_actor(get_account(store, who) or {}), _code(store, who, "totp_pending"))
-    return _code(store, who, "totp_secret" if wanted == "on" else "totp_pending")
+            code = _code(store, box, who, "totp_pending")
+            totp_confirm(store, to_actor(get_account(store, who) or {}), code, box=box)
+    return _code(store, box, who, "totp_secret" if wanted == "on" else "totp_pending")
 
 
 def _totp_only(c: Ctx, wanted: str, account_id: str | None = None) -> dict[str, Any]:
@@ -607,10 +610,10 @@ def _totp_only(c: Ctx, wanted: str, account_id: str | None = None) -> dict[str, 
     return {}
 
 
-def _code(store: GraphStore, account_id: str, key: str) -> str:
+def _code(store: GraphStore, box: SecretBox, account_id: str, key: str) -> str:
     """The current code of the account's secret ``key`` ("000000" when it has none)."""
     secret = (get_account(store, account_id) or {}).get(key)
-    return pyotp.TOTP(secret).now() if secret else "000000"
+    return pyotp.TOTP(box.open(secret, owner=account_id)).now() if secret else "000000"
 
 
 def _account_body(c: Ctx) -> dict[str, Any]:
@@ -1028,11 +1031,11 @@ def build_matrix(api: ApiWorld) -> Matrix:
     covered = {r["end"] for r in api.dataset.rels[("COVERS", "Org", "Area")] if r["start"] == community}
     area = next(a for a in api.dataset.nodes["Area"] if a["id"] in covered)
     inside = Side(
-        api.store, True, community, actor["secretary"], actor["unit"], actor["member"],
+        api.store, api.box, True, community, actor["secretary"], actor["unit"], actor["member"],
         place={"lat": area["lat"], "lon": area["lon"]},
     ).build()  # fmt: skip
     outside = Side(
-        api.store, False, x["community"], actor["secretary-x"], actor["unit-x"], actor["member-x"],
+        api.store, api.box, False, x["community"], actor["secretary-x"], actor["unit-x"], actor["member-x"],
         place={"lat": 30.0, "lon": 110.0},
     ).build()  # fmt: skip
 

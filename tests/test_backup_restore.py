@@ -26,6 +26,7 @@ from api_world import ApiWorld, build_api_world
 from test_api_loop import app_settings, need_body
 
 from engine.services.audit_chain import seal, verify
+from engine.services.secret_box import KEY_FILE, SecretBox
 from engine.settings import Settings
 from engine.store.backup import RDB, BackupError, graph_counts, partial_path, restore
 from engine.store.embedded import EmbeddedFalkorDB
@@ -208,13 +209,20 @@ def test_restore_refuses_a_running_store_a_non_empty_dir_and_a_damaged_file(
     occupied = tmp_path / "occupied"
     occupied.mkdir()
     (occupied / "keep.txt").write_text("旧数据")
+    key = SecretBox.from_settings(Settings(data_dir=occupied))  # the deployment's data key
+    sealed = key.seal("JBSWY3DPEHPK3PXP", owner="acc-1")
     refused = lianjian(occupied, "restore", str(good))
     assert refused.returncode == 1 and "--force" in refused.stderr
-    assert [p.name for p in occupied.iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in occupied.iterdir()) == [KEY_FILE, "keep.txt"]
     forced = lianjian(occupied, "restore", str(good), "--force")
     assert forced.returncode == 0, forced.stderr
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("occupied.before-restore-")]
     assert len(aside) == 1 and (aside[0] / "keep.txt").read_text() == "旧数据"
+    # the deployment's keys are carried into the restored directory: its TOTP secrets still open
+    assert not (occupied / "keep.txt").exists() and (occupied / KEY_FILE).is_file()
+    assert (
+        SecretBox.from_settings(Settings(data_dir=occupied)).open(sealed, owner="acc-1") == "JBSWY3DPEHPK3PXP"
+    )
 
 
 def test_neo4j_backup_points_to_neo4j_admin(tmp_path: Path) -> None:

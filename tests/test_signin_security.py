@@ -24,6 +24,7 @@ from engine.actors import Actor, Role
 from engine.errors import Invalid, Locked, RateLimited, Unauthenticated
 from engine.services.accounts import AccountDraft, check_password, create_account
 from engine.services.clock import shift
+from engine.services.secret_box import SecretBox, is_sealed
 from engine.services.signin_guard import SignInPolicy, sign_in, totp_confirm, totp_setup
 from engine.settings import Settings
 from engine.store.base import GraphStore
@@ -63,9 +64,11 @@ def audits(store: GraphStore, actor: str, action: str) -> list[dict[str, Any]]:
 class World:
     """A real server over a fresh graph with the admin ``root`` and a client per source address."""
 
-    def __init__(self, store: GraphStore, server: LiveServer) -> None:
+    def __init__(self, store: GraphStore, server: LiveServer, settings: Settings) -> None:
         self.store = store
         self.server = server
+        self.settings = settings
+        self.box = SecretBox.from_settings(settings)  # the server's data key
         self.next_host = 10
 
     def client(self, token: str | None = None) -> httpx.Client:
@@ -98,7 +101,7 @@ def world(
         make_account(store, "root")
         settings = Settings(data_dir=tmp_path_factory.mktemp("signin") / "data").model_copy(update=LIMITS)
         with LiveServer(create_app(settings, store)) as server:
-            yield World(store, server)
+            yield World(store, server, settings)
     finally:
         release_store(store)
 
@@ -192,7 +195,7 @@ def test_twenty_simultaneous_failures_are_each_counted_once(world: World) -> Non
 
     def wrong(i: int) -> Exception | None:
         try:
-            sign_in(store, policy, "crowd", f"wrong-{i}", f"10.0.0.{i % 2}", now=NOW)
+            sign_in(store, policy, "crowd", f"wrong-{i}", f"10.0.0.{i % 2}", box=world.box, now=NOW)
         except Unauthenticated as exc:
             return exc
         return None
@@ -212,7 +215,7 @@ def test_simultaneous_failures_lock_once_and_the_lock_expires(world: World) -> N
 
     def wrong(i: int) -> str:
         try:
-            sign_in(store, policy, "racer", f"wrong-{i}", f"10.1.0.{i}", now=NOW)
+            sign_in(store, policy, "racer", f"wrong-{i}", f"10.1.0.{i}", box=world.box, now=NOW)
         except (Unauthenticated, Locked, RateLimited) as exc:
             return exc.code
         return "signed in"
@@ -222,8 +225,8 @@ def test_simultaneous_failures_lock_once_and_the_lock_expires(world: World) -> N
     assert "signed in" not in codes and codes.count("account_locked") >= 1
     assert len(audits(store, "racer", "auth.locked")) == 1
     with pytest.raises(Locked):  # the right password, a minute before the lock ends
-        sign_in(store, policy, "racer", PASSWORD, "10.1.1.1", now=shift(NOW, 14 / 60))
-    granted = sign_in(store, policy, "racer", PASSWORD, "10.1.1.1", now=shift(NOW, 16 / 60))
+        sign_in(store, policy, "racer", PASSWORD, "10.1.1.1", box=world.box, now=shift(NOW, 14 / 60))
+    granted = sign_in(store, policy, "racer", PASSWORD, "10.1.1.1", box=world.box, now=shift(NOW, 16 / 60))
     assert granted.signed_in.actor.account_id == "racer"
 
 
@@ -248,9 +251,9 @@ def test_totp_enrol_sign_in_wrong_and_replayed_codes_and_turning_it_off(world: W
     assert me.get("/auth/me").json()["totp_enabled"] is True
     assert me.post("/auth/totp/setup").status_code == 409  # the secret is never handed out again
     stored = world.store.one(node_stmt("get", "Account"), {"id": "two-factor"})["node"]["totp_secret"]  # type: ignore[index]
-    assert stored == secret and not any(
-        secret in json.dumps(e) for e in audits(world.store, "two-factor", "account.totp_on")
-    )
+    assert is_sealed(stored) and secret not in stored  # sealed at rest, under the data key
+    assert world.box.open(stored, owner="two-factor") == secret
+    assert not any(secret in json.dumps(e) for e in audits(world.store, "two-factor", "account.totp_on"))
     with world.client() as c:
         missing = attempt(c, "two-factor", PASSWORD)
         wrong = attempt(
@@ -279,6 +282,40 @@ def test_totp_enrol_sign_in_wrong_and_replayed_codes_and_turning_it_off(world: W
     assert world.token("two-factor")  # no code needed any more
 
 
+def test_a_secret_stored_in_the_clear_is_sealed_when_the_api_starts(world: World) -> None:
+    """TOTP secrets stored before sealing existed: the next start of the API seals them (audited,
+    once), and the account signs in with its codes as before."""
+    from api.app import create_app
+
+    make_account(world.store, "legacy-2fa")
+    secret = pyotp.random_base32()
+    world.store.run(node_stmt("update", "Account"), {"id": "legacy-2fa", "props": {"totp_secret": secret}})
+    with LiveServer(create_app(world.settings, world.store)):  # a restart after the upgrade
+        pass
+    stored = world.store.one(node_stmt("get", "Account"), {"id": "legacy-2fa"})["node"]["totp_secret"]  # type: ignore[index]
+    assert is_sealed(stored) and world.box.open(stored, owner="legacy-2fa") == secret
+    with LiveServer(create_app(world.settings, world.store)):  # and again: nothing left to seal
+        pass
+    assert len(audits(world.store, "system", "account.totp_sealed")) == 1
+    assert world.token("legacy-2fa", otp=totp_now(secret))
+
+
+def test_a_secret_the_data_key_cannot_open_is_refused_clearly_and_an_admin_resets_it(world: World) -> None:
+    """A backup restored without its data key: the TOTP secret does not open. Sign-in answers 409
+    with what to do (not counted as a failure, not a 500), and an administrator turns TOTP off."""
+    make_account(world.store, "lost-key")
+    foreign = SecretBox(bytes(32)).seal(pyotp.random_base32(), owner="lost-key")
+    world.store.run(node_stmt("update", "Account"), {"id": "lost-key", "props": {"totp_secret": foreign}})
+    with world.client() as c:
+        answer = attempt(c, "lost-key", PASSWORD, otp="123456")
+    assert (answer.status_code, answer.json()["code"]) == (409, "otp_unreadable")
+    assert "管理员" in answer.json()["message"]
+    assert audits(world.store, "lost-key", "auth.sign_in_failed") == []
+    admin = world.client(world.token("root"))
+    assert admin.delete("/accounts/lost-key/totp").status_code == 204
+    assert world.token("lost-key")
+
+
 def test_required_totp_gives_an_enrolment_only_token(world: World) -> None:
     make_account(world.store, "must-enrol")
     admin = world.client(world.token("root"))
@@ -300,7 +337,8 @@ def test_required_totp_gives_an_enrolment_only_token(world: World) -> None:
     with world.client() as c:
         again = attempt(c, "must-enrol", PASSWORD)
     assert again.status_code == 200 and again.json()["totp_enrolment_required"] is True
-    assert len(audits(world.store, "root", "account.totp_off")) == 1
+    offs = audits(world.store, "root", "account.totp_off")
+    assert [e["entity_id"] for e in offs].count("must-enrol") == 1
 
 
 @pytest.mark.parametrize(
@@ -364,10 +402,10 @@ def test_the_console_shows_the_lock_and_asks_for_the_totp_code(world: World, bro
     strict = SignInPolicy(slow_after=100, address_slow_after=100, address_lock_after=100)
     for i in range(5):
         with pytest.raises((Unauthenticated, Locked)):
-            sign_in(world.store, strict, "web-locked", f"wrong-{i}", "10.9.9.9")
+            sign_in(world.store, strict, "web-locked", f"wrong-{i}", "10.9.9.9", box=world.box)
     owner = Actor("web-2fa", Role.ADMIN)
-    secret = totp_setup(world.store, owner)["secret"]
-    totp_confirm(world.store, owner, totp_now(secret))
+    secret = totp_setup(world.store, owner, box=world.box)["secret"]
+    totp_confirm(world.store, owner, totp_now(secret), box=world.box)
     page = new_page(browser)
     console_sign_in(page, world.server.url, "web-locked")
     page.get_by_text("登录失败次数过多,账号已锁定,请15分钟后再试").wait_for()

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from api.accounts.schemas import AccountOut, ActiveChange, TotpRequirement
-from api.deps import ActorDep, SettingsDep, StoreDep
+from api.deps import ActorDep, SecretBoxDep, SettingsDep, StoreDep
 from engine.actors import Role
 from engine.services.accounts import AccountDraft, create_account, list_accounts, revoke_sessions, set_active
 from engine.services.signin_guard import require_totp, totp_off, unlock
@@ -55,10 +55,10 @@ def unlock_account(store: StoreDep, actor: ActorDep, account_id: str) -> None:
 
 
 @router.delete("/{account_id}/totp", status_code=204, summary="关闭账号的动态口令(管理员)")
-def remove_totp(store: StoreDep, actor: ActorDep, account_id: str) -> None:
+def remove_totp(store: StoreDep, actor: ActorDep, box: SecretBoxDep, account_id: str) -> None:
     """Turn an account's TOTP off (a lost phone); it sets it up again at its next sign-in if its
     TOTP is required (audited)."""
-    totp_off(store, actor, account_id)
+    totp_off(store, actor, account_id, box=box)
 
 
 @router.put("/{account_id}/totp-required", response_model=AccountOut, summary="要求账号使用动态口令(管理员)")

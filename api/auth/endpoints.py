@@ -10,7 +10,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from api.auth.schemas import Me, PasswordChange, Token, TotpCode, TotpSetup
 from api.auth.tokens import issue_token
-from api.deps import ActorDep, SettingsDep, StoreDep
+from api.deps import ActorDep, SecretBoxDep, SettingsDep, StoreDep
 from api.errors import ErrorBody
 from engine.actors import Actor
 from engine.services.accounts import get_account, set_password, view
@@ -52,6 +52,7 @@ def sign_in(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
+    box: SecretBoxDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     otp: Annotated[str | None, Form(max_length=8, description="动态口令(已开启动态口令的账号必填)")] = None,
 ) -> Token:
@@ -60,7 +61,13 @@ def sign_in(
     try waits (429), after more the name is locked (423) or the address (429), with Retry-After."""
     address = request.client.host if request.client else "unknown"
     granted = check_sign_in(
-        store, SignInPolicy.from_settings(settings), form.username, form.password, address, otp or None
+        store,
+        SignInPolicy.from_settings(settings),
+        form.username,
+        form.password,
+        address,
+        otp or None,
+        box=box,
     )
     signed_in = granted.signed_in
     return _token(request, settings, signed_in.actor, signed_in.token_version, enrol_only=granted.enrol_only)
@@ -91,24 +98,29 @@ def change_password(
 
 
 @router.post("/totp/setup", response_model=TotpSetup, summary="设置动态口令:获取密钥")
-def setup_totp(store: StoreDep, actor: ActorDep) -> dict[str, str]:
+def setup_totp(store: StoreDep, actor: ActorDep, box: SecretBoxDep) -> dict[str, str]:
     """A new TOTP secret and its otpauth URI for an authenticator app, shown this once; TOTP is on
     only after a code from it is confirmed (409 while TOTP is already on)."""
-    return totp_setup(store, actor)
+    return totp_setup(store, actor, box=box)
 
 
 @router.post("/totp/confirm", response_model=Token, summary="设置动态口令:确认口令并开启")
 def confirm_totp(
-    request: Request, store: StoreDep, settings: SettingsDep, actor: ActorDep, body: TotpCode
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    box: SecretBoxDep,
+    body: TotpCode,
 ) -> Token:
     """Turn TOTP on with a code from the new secret; from now on sign-in asks for a code. The answer
     is a full token (an enrolment-only token ends its limits here)."""
-    totp_confirm(store, actor, body.code)
+    totp_confirm(store, actor, body.code, box=box)
     account = get_account(store, actor.account_id) or {}
     return _token(request, settings, actor, int(account.get("token_version") or 0))
 
 
 @router.delete("/totp", status_code=204, summary="关闭动态口令")
-def disable_totp(store: StoreDep, actor: ActorDep, body: TotpCode) -> None:
+def disable_totp(store: StoreDep, actor: ActorDep, box: SecretBoxDep, body: TotpCode) -> None:
     """Turn the signed-in account's TOTP off, with a current code (audited)."""
-    totp_off(store, actor, actor.account_id, body.code)
+    totp_off(store, actor, actor.account_id, body.code, box=box)

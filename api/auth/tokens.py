@@ -12,10 +12,11 @@ from typing import NamedTuple
 
 import jwt
 
+from engine.services.secret_box import TOKEN_SECRET_FILE
 from engine.settings import Settings
 
 ALGORITHM = "HS256"
-SECRET_FILE = "token-secret"
+SECRET_FILE = TOKEN_SECRET_FILE
 ENROL_SCOPE = "totp_enrol"
 
 

@@ -1,6 +1,7 @@
 """Sign-in security (issue 13): failed sign-ins are counted in the graph per tried name and per
 source address, so a throttle and a lock hold across API processes and restarts; a TOTP second
-factor (pyotp) an account enrols itself and an administrator may require.
+factor (pyotp) an account enrols itself and an administrator may require. TOTP seeds are stored
+sealed under the deployment's data key (``engine.services.secret_box``), never in the clear.
 
 One attempt is one counting statement: a failure is counted, and its audit entry (and a lock's)
 written, under both counters' locks; a right password signs in only if, under the same locks,
@@ -15,7 +16,7 @@ from typing import Any
 
 import pyotp
 
-from engine.actors import Actor, Role
+from engine.actors import SYSTEM, Actor, Role
 from engine.errors import (
     Conflict,
     DomainError,
@@ -30,6 +31,7 @@ from engine.services.accounts import SignIn, get_account, to_actor, token_versio
 from engine.services.clock import parse, resolve, shift
 from engine.services.records import audit_record
 from engine.services.scope import require_role
+from engine.services.secret_box import PREFIX, SecretBox, SecretBoxError, is_sealed
 from engine.settings import Settings
 from engine.store.base import GraphStore
 from engine.store.queries import signin as q
@@ -214,6 +216,7 @@ def sign_in(
     address: str,
     otp: str | None = None,
     *,
+    box: SecretBox,
     now: str | None = None,
 ) -> Granted:
     """Check a sign-in attempt from ``address``: refused early while the name or address is locked
@@ -243,7 +246,7 @@ def sign_in(
                 "otp_missing",
                 Unauthenticated("该账号已开启动态口令,请输入身份验证器上的 6 位动态口令", "otp_required"),
             )
-        step = totp_step(secret, otp, at)
+        step = totp_step(_opened(box, secret, name), otp, at)
         if step is None:
             raise _fail(
                 store,
@@ -294,16 +297,17 @@ def locked_until(store: GraphStore, account_id: str, *, now: str | None = None) 
     return until if until and until > at else None
 
 
-def totp_setup(store: GraphStore, actor: Actor, *, now: str | None = None) -> dict[str, str]:
+def totp_setup(store: GraphStore, actor: Actor, *, box: SecretBox, now: str | None = None) -> dict[str, str]:
     """A new TOTP secret for the signed-in account, awaiting its first code (confirm_totp); the
-    secret is shown this once. Refused while TOTP is on (turn it off first)."""
+    secret is shown this once and stored sealed. Refused while TOTP is on (turn it off first)."""
     at = resolve(now)
     secret = pyotp.random_base32()
+    sealed = box.seal(secret, owner=actor.account_id)
     audit = audit_record(
         actor, "account.totp_setup", "Account", actor.account_id, at, before=None, after={"totp": "pending"}
     )
     row = store.one(
-        q.TOTP_PENDING, {"account_id": actor.account_id, "secret": secret, "now": at, "audit": audit}
+        q.TOTP_PENDING, {"account_id": actor.account_id, "secret": sealed, "now": at, "audit": audit}
     )
     if row is None:
         raise Conflict("动态口令已开启;如需更换,请先关闭后重新设置", "totp_on")
@@ -311,14 +315,16 @@ def totp_setup(store: GraphStore, actor: Actor, *, now: str | None = None) -> di
     return {"secret": secret, "otpauth_uri": uri}
 
 
-def totp_confirm(store: GraphStore, actor: Actor, code: str, *, now: str | None = None) -> None:
+def totp_confirm(
+    store: GraphStore, actor: Actor, code: str, *, box: SecretBox, now: str | None = None
+) -> None:
     """Turn TOTP on with a code from the pending secret (that code cannot be used again)."""
     at = resolve(now)
     account = get_account(store, actor.account_id) or {}
     pending = account.get("totp_pending")
     if not pending:
         raise Conflict("请先获取动态口令密钥(设置动态口令)", "totp_not_pending")
-    step = totp_step(pending, code, at)
+    step = totp_step(_opened(box, pending, actor.account_id), code, at)
     if step is None:
         raise Invalid("动态口令错误,请核对身份验证器上的 6 位数字", "otp_wrong")
     audit = audit_record(
@@ -330,7 +336,13 @@ def totp_confirm(store: GraphStore, actor: Actor, code: str, *, now: str | None 
 
 
 def totp_off(
-    store: GraphStore, actor: Actor, account_id: str, code: str | None = None, *, now: str | None = None
+    store: GraphStore,
+    actor: Actor,
+    account_id: str,
+    code: str | None = None,
+    *,
+    box: SecretBox,
+    now: str | None = None,
 ) -> None:
     """Turn an account's TOTP off: its owner with a current code, or an administrator for anyone."""
     at = resolve(now)
@@ -339,7 +351,7 @@ def totp_off(
             raise Forbidden("只能关闭自己的动态口令")
         account = get_account(store, account_id) or {}
         secret = account.get("totp_secret")
-        if secret and (not code or totp_step(secret, code, at) is None):
+        if secret and (not code or totp_step(_opened(box, secret, account_id), code, at) is None):
             raise Invalid("动态口令错误,请核对身份验证器上的 6 位数字", "otp_wrong")
     audit = audit_record(
         actor, "account.totp_off", "Account", account_id, at, before=None, after={"totp": False}
@@ -371,3 +383,43 @@ def require_totp(
     if row is None:
         raise NotFound(f"账号“{account_id}”不存在")
     return view(row["account"])
+
+
+def seal_stored_totp(store: GraphStore, box: SecretBox, *, now: str | None = None) -> int:
+    """Seal the TOTP secrets stored in the clear before sealing existed (run at the API's start);
+    how many accounts were sealed. One changed meanwhile is left for the next start."""
+    at = resolve(now)
+    sealed = 0
+    for row in store.run(q.UNSEALED_TOTP, {"prefix": PREFIX}):
+        account_id = str(row["id"])
+        audit = audit_record(
+            SYSTEM, "account.totp_sealed", "Account", account_id, at, before=None, after={"sealed": True}
+        )
+        params = {
+            "account_id": account_id,
+            "old_secret": row["secret"],
+            "old_pending": row["pending"],
+            "secret": _sealed(box, row["secret"], account_id),
+            "pending": _sealed(box, row["pending"], account_id),
+            "audit": audit,
+        }
+        sealed += store.one(q.SEAL_TOTP, params) is not None
+    return sealed
+
+
+def _sealed(box: SecretBox, value: str | None, owner: str) -> str | None:
+    """``value`` sealed for ``owner`` unless it is absent or sealed already."""
+    return value if value is None or is_sealed(value) else box.seal(value, owner=owner)
+
+
+def _opened(box: SecretBox, stored: str, owner: str) -> str:
+    """The TOTP secret ``stored`` for ``owner``; a Conflict when this deployment's data key does not
+    open it (a backup restored without its data key): an administrator turns that TOTP off."""
+    try:
+        return box.open(stored, owner=owner)
+    except SecretBoxError as exc:
+        raise Conflict(
+            "动态口令无法核验:本系统的数据密钥与存储的口令不一致(如恢复备份时未带上数据密钥),"
+            "请联系管理员关闭后重新设置动态口令",
+            "otp_unreadable",
+        ) from exc

@@ -11,7 +11,9 @@ does not load is never published. The file is written as ``OUT.partial``, fsynce
 A restore works in a staging directory beside the target: it loads the RDB into a temporary
 server with appendonly off, turns the append-only log on (Redis then rewrites it from memory),
 checks the counts against the manifest, stops, and only then puts the directory in place (a
-non-empty target, with ``force``, is moved aside, not deleted). A corrupt archive changes nothing.
+non-empty target, with ``force``, is moved aside, not deleted; the deployment's key files in it,
+the data key and the token secret, are carried into the restored one). A corrupt archive changes
+nothing.
 Neo4j is backed up with ``neo4j-admin database dump``/``load`` (``NEO4J_COMMANDS``).
 """
 
@@ -36,6 +38,7 @@ from typing import Any
 
 import redis
 
+from engine.services.secret_box import DEPLOYMENT_FILES
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.errors import StoreError
@@ -315,6 +318,9 @@ def restore(archive: Path, data_dir: Path, *, force: bool = False) -> tuple[dict
             with FalkorDBStore.open(server.socket_path, str(manifest["graph"])) as store:
                 check_counts(store, manifest)
         (staging / RDB).unlink()
+        for name in DEPLOYMENT_FILES:  # the deployment's keys stay: TOTP secrets open with its data key
+            if (data_dir / name).is_file():
+                shutil.copy2(data_dir / name, staging / name)
         moved: Path | None = None
         if data_dir.exists():
             if occupied:

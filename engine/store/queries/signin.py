@@ -197,3 +197,32 @@ TOTP_REQUIRE = cypher(
     """,
     "an administrator requires (or stops requiring) TOTP for one account; one audit entry",
 )
+
+UNSEALED_TOTP = cypher(
+    "signin.totp_unsealed",
+    "read",
+    """
+    MATCH (a:Account)
+    WHERE (a.totp_secret IS NOT NULL AND NOT a.totp_secret STARTS WITH $prefix)
+       OR (a.totp_pending IS NOT NULL AND NOT a.totp_pending STARTS WITH $prefix)
+    RETURN a.id AS id, a.totp_secret AS secret, a.totp_pending AS pending
+    """,
+    "accounts whose TOTP secret (or pending one) was stored before secrets were sealed",
+)
+
+SEAL_TOTP = cypher(
+    "signin.totp_seal",
+    "write",
+    f"""
+    MATCH (a:Account {{id: $account_id}})
+    {lock("a")}
+    WITH a WHERE coalesce(a.totp_secret, '') = coalesce($old_secret, '')
+      AND coalesce(a.totp_pending, '') = coalesce($old_pending, '')
+    SET a.totp_secret = $secret, a.totp_pending = $pending
+    WITH a
+    {AUDIT}
+    RETURN a.id AS id
+    """,
+    "replace an account's clear TOTP secrets by their sealed form, only if they are still the ones "
+    "read (compare-and-set); one audit entry, never a secret",
+)
