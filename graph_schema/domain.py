@@ -603,6 +603,7 @@ NOTIFICATION_KINDS = {
     "pledge": "公开承诺",
     "series_commitment": "常态化项目新的长期承诺",
     "series_cancelled": "常态化项目已取消",
+    "data_viewed": "个人信息被查看",
     "series_withdrawn": "常态化项目长期承诺已撤回",
 }
 DELIVERY_STATUSES = {

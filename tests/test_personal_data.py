@@ -332,10 +332,21 @@ def test_a_planner_reveals_a_callees_phone_only_with_a_reason_inside_its_jurisdi
     assert not [p for p in phones.values() if p in called.text]
 
     planner = api.client("planner")
+    own = {"id": f"own-{callee['id']}", "display_name": "被查看的党员", "role": "member",
+           "subject_id": callee["id"], "password": "a-long-password"}  # fmt: skip
+    assert api.client("admin").post("/accounts", json=own).status_code == 201
     body = {"people": [callee["id"]], "reason": REASON}
     shown = planner.post(f"{path}/reveal", json=body)
     assert shown.status_code == 200, shown.text
     assert shown.json() == [{"id": callee["id"], "phone": full}]
+    # the person is told who looked and why, without the phone; nobody else is
+    told = api.sign_in(own["id"], own["password"]).get("/notifications").json()
+    viewed = [n for n in told if n["kind"] == "data_viewed"]
+    planner_name = api.accounts["planner"]["display_name"]
+    assert len(viewed) == 1 and planner_name in viewed[0]["title"] and REASON in viewed[0]["title"]
+    assert full not in json.dumps(told, ensure_ascii=False)
+    others = api.client("member").get("/notifications").json()
+    assert not [n for n in others if n["kind"] == "data_viewed"]
     for reason in ("", "   ", "急"):
         refused = planner.post(f"{path}/reveal", json={**body, "reason": reason})
         assert refused.status_code == 422 and refused.json()["message"], reason

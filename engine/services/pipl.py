@@ -211,7 +211,8 @@ def reveal_phones(
     """Break-glass in an emergency: the full phones of mobilisation callees (members, or units'
     contacts) of an org's scope, for a planner or administrator who states a reason. The reveal is
     audited as ``personal_data.reveal`` (who, whom, why) in the statement that reads the phones; the
-    audit entry never holds a phone."""
+    audit entry never holds a phone. Each person's own accounts are told who looked and why (PIPL:
+    they may know how their data is used)."""
     require_role(actor, (Role.ADMIN, Role.PLANNER), "只有管理员和组织部门可以查看应急联系电话")
     why = reason_text(reason)
     wanted = sorted(set(people))
@@ -232,5 +233,7 @@ def reveal_phones(
         before=None,
         after={"people": wanted, "reason": why},
     )
-    rows = store.run(pipl_queries.REVEAL, {"ids": wanted, "audit": audit})
+    viewer = actor.display_name or actor.account_id
+    params = {"ids": wanted, "audit": audit, "viewer": viewer, "reason": why}
+    rows = store.run(pipl_queries.REVEAL, params)
     return sorted(({"id": r["id"], "phone": r["phone"]} for r in rows), key=lambda r: r["id"])

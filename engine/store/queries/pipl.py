@@ -5,6 +5,7 @@ Each write carries its audit entry in the same statement."""
 from __future__ import annotations
 
 from engine.store.queries.closed_loop.fragments import AUDIT, lock
+from engine.store.queries.outbox import notify
 from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS, SCHEMA
 
@@ -176,13 +177,25 @@ REVEAL = cypher(
     WITH collect(p) AS people
     WHERE size(people) > 0
     CREATE (audit:AuditEntry:Unsealed) SET audit = $audit
+    {
+        notify(
+            "people",
+            "acc.role IN ['member', 'unit'] AND acc.subject_id IN revealed",
+            kind="'data_viewed'",
+            title="$viewer + ' 因“' + $reason + '”查看了您的联系电话(应急联系,已记入操作日志)'",
+            label="Org",
+            entity_id="$audit.entity_id",
+            extra="[x IN people | x.id] AS revealed",
+            at="$audit.at",
+        )
+    }
     WITH people
     UNWIND people AS p
     RETURN p.id AS id, CASE WHEN p:Member THEN p.phone ELSE p.contact_phone END AS phone
     """,
     "a planner reveals callees' phones in an emergency with a stated reason; one audit entry "
     "naming whom, never the phones (each person locked first, so a reveal never reads a phone an "
-    "anonymisation is removing)",
+    "anonymisation is removing); each person's own accounts are told who looked and why",
 )
 
 CALLEE_PHONES = cypher(
