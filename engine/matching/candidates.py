@@ -83,9 +83,10 @@ class _Points:
         half_dlam = (other.lam[j] - self.lam[i]) * 0.5
         small = half_dphi * half_dphi + self.cos[i] * other.cos[j] * (half_dlam * half_dlam)
         limit = np.sin(radius / (2 * EARTH_RADIUS_KM)) ** 2  # a radius is below span·R: sin² rises there
-        at = limit[j]
-        inside = small <= at * (1 - _ROUNDING)
-        unsure = np.flatnonzero(~inside & (small * (1 - span**2 / 3 - _ROUNDING) <= at * (1 + _ROUNDING)))
+        inside_below = limit * (1 - _ROUNDING)  # small form at most this: inside
+        outside_above = limit * (1 + _ROUNDING) / (1 - span**2 / 3 - _ROUNDING)  # beyond this: outside
+        inside = small <= inside_below[j]
+        unsure = np.flatnonzero((small <= outside_above[j]) & ~inside)
         inside[unsure] = self.distance_km(i[unsure], other, j[unsure]) <= radius[j[unsure]]
         return inside
 
@@ -138,16 +139,16 @@ class _Codes(Generic[Key]):
         return np.fromiter(map(code_of, keys, repeat(-1)), dtype=np.int64, count=len(keys))
 
 
-def _expand(lo: Ints, hi: Ints) -> tuple[Ints, Ints]:
-    """For ranges [lo, hi): (which range, position) for every position, all vectorised."""
-    counts = hi - lo
-    which = np.repeat(np.arange(lo.shape[0], dtype=np.int64), counts)
+def _positions(lo: Ints, counts: Ints) -> Ints:
+    """Every position of the ranges [lo, lo + counts), range after range, all vectorised."""
     starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-    return which, np.arange(which.shape[0], dtype=np.int64) + starts
+    return np.arange(starts.shape[0], dtype=np.int64) + starts
 
 
-def _join(query_keys: Ints, entry_keys: Ints, space: int) -> tuple[Ints, Ints]:
-    """Equi-join on keys in [0, space): (query position, entry position) for every equal pair.
+def _join(
+    query_keys: Ints, query_values: Ints, entry_keys: Ints, entry_values: Ints, space: int
+) -> tuple[Ints, Ints]:
+    """Equi-join on keys in [0, space): (query value, entry value) for every pair of equal keys.
     A dense offsets table when the key space is small, binary search otherwise."""
     order = np.argsort(entry_keys, kind="stable")
     if space <= DENSE_KEYS:
@@ -158,8 +159,8 @@ def _join(query_keys: Ints, entry_keys: Ints, space: int) -> tuple[Ints, Ints]:
         sorted_keys = entry_keys[order]
         lo = np.searchsorted(sorted_keys, query_keys, side="left").astype(np.int64)
         hi = np.searchsorted(sorted_keys, query_keys, side="right").astype(np.int64)
-    q, pos = _expand(lo, hi)
-    return q, order[pos]
+    counts = hi - lo
+    return np.repeat(query_values, counts), entry_values[order][_positions(lo, counts)]
 
 
 def _column(items: Sequence[object], attr: str) -> list[Any]:
@@ -262,9 +263,7 @@ def _spatial_pairs(
         entry = (off_cat[members] * ny + (oy - ymin)) * nx + (ox - xmin)
         base = (q_cat * ny + (qy - ymin)) * nx + (qx - xmin)
         queries = np.concatenate([base + dy * nx + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
-        qi, ei = _join(queries, entry, n_cats * ny * nx)
-        need_i = np.tile(q_need, 9)[qi]
-        off_i = members[ei]
+        need_i, off_i = _join(queries, np.tile(q_need, 9), entry, members, n_cats * ny * nx)
         span = math.radians(max(dlat, dlon))  # a pair's differences are below two cells
         inside = need_at.within_km(need_i, off_at, off_i, off_radius, span)
         out_n.append(need_i[inside])
@@ -345,11 +344,9 @@ def _tie_pairs(
     ties = _sorted_unique(np.concatenate(tie_provider) * max(offset, 1) + np.concatenate(tie_key))
     if not ties.size or not usable.size:
         return empty, empty
-    oi, ti = _join(off_prov[usable], ties // offset, int(off_prov.max()) + 1)
-    off = usable[oi]
-    entries = (ties[ti] % offset) * n_cats + off_cat[off]
-    qi, ei = _join(np.concatenate(query_keys), entries, offset * n_cats)
-    return q_need[np.concatenate(query_at)[qi]], off[ei]
+    off, key = _join(off_prov[usable], usable, ties // offset, ties % offset, int(off_prov.max()) + 1)
+    query_need = q_need[np.concatenate(query_at)]
+    return _join(np.concatenate(query_keys), query_need, key * n_cats + off_cat[off], off, offset * n_cats)
 
 
 def _pair_codes(a: Ints, b: Ints, width: int) -> Ints:
@@ -384,8 +381,9 @@ def _related_queries(need_cat: Ints, cats: _Codes[str], off_cat: Ints) -> tuple[
     sizes = np.fromiter(map(len, related), dtype=np.int64, count=len(related))
     ends = np.cumsum(sizes)
     flat = np.concatenate(related) if related else np.empty(0, dtype=np.int64)
-    q_need, at = _expand(ends[need_cat] - sizes[need_cat], ends[need_cat])
-    return q_need, flat[at]
+    counts = sizes[need_cat]
+    q_need = np.repeat(np.arange(need_cat.shape[0], dtype=np.int64), counts)
+    return q_need, flat[_positions(ends[need_cat] - counts, counts)]
 
 
 def find_arcs(needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec], ties: GraphTies) -> ArcFacts:
