@@ -21,7 +21,7 @@ from engine.matching import (
     find_arcs,
     haversine_km,
 )
-from engine.matching.candidates import DENSE_KEYS, _Codes, _member_of, _Points
+from engine.matching.candidates import DENSE_KEYS, _Codes, _member_of, _Points, _sorted_unique
 from engine.matching.scoring import QUANTUM, QUANTUM_STEPS, quantize
 from engine.services.dispatch.reading import Partition
 from graph_schema.taxonomy import CATEGORY_BY_ID
@@ -271,3 +271,9 @@ def test_taking_arcs_gives_exactly_those_arcs_in_that_order(
     assert taken.parts.tolist() == arcs.parts[idx].tolist()
     assert taken.facts.need.tolist() == arcs.facts.need[idx].tolist()
     assert taken.facts.offering.tolist() == arcs.facts.offering[idx].tolist()
+
+
+@given(st.lists(st.integers(-(2**40), 2**40) | st.integers(0, 50), max_size=40))
+def test_sorted_unique_is_numpy_unique_for_narrow_and_wide_codes(values: list[int]) -> None:
+    a = np.asarray(values, dtype=np.int64)
+    assert _sorted_unique(a).tolist() == np.unique(a).tolist()

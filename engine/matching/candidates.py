@@ -354,9 +354,16 @@ def _pair_codes(a: Ints, b: Ints, width: int) -> Ints:
 
 
 def _sorted_unique(a: Ints) -> Ints:
-    """Sorted distinct values (sorting beats numpy's hash-based unique on millions of codes)."""
-    s = np.sort(a)
-    return s[np.concatenate([[True], s[1:] != s[:-1]])] if s.size else s
+    """Sorted distinct values (sorting beats numpy's hash-based unique on millions of codes; codes
+    in [0, 2³²) sort as 32-bit numbers, twice as fast)."""
+    if not a.size:
+        return a
+    narrow = int(a.min()) >= 0 and int(a.max()) < 2**32
+    s = np.sort(a.astype(np.uint32)).astype(np.int64) if narrow else np.sort(a)
+    head = np.empty(s.shape[0], dtype=bool)
+    head[0] = True
+    np.not_equal(s[1:], s[:-1], out=head[1:])
+    return s[head]
 
 
 def _member_of(codes: Ints, table: Ints, space: int) -> Bools:
