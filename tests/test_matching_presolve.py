@@ -186,8 +186,6 @@ def test_presolved_model_is_the_lean_network_of_the_reduced_problem(
     lean = FlowModel(sub, lean=True)
     assert model.arcs is not None and (model.arcs == arcs).all()
     assert model.urgent_bound == lean.urgent_bound
-    if sub.urgent.any():
-        assert model.urgent_max_flow() == lean.urgent_max_flow()
     for urgent_units in (None, lean.urgent_bound):
         ours = model.network("score", urgent_units=urgent_units)
         theirs = lean.network("score", urgent_units=urgent_units)
@@ -206,3 +204,29 @@ def test_presolved_model_is_the_lean_network_of_the_reduced_problem(
     plain = FlowModel(sub, lean=True).best(urgent_first)
     assert res is not None and plain is not None
     assert res.value(urgent_first) == plain.value(urgent_first)
+
+
+@pytest.mark.parametrize("cap", [None, 1])
+def test_urgent_slots_short_of_the_bound_come_from_the_feasibility_check(cap: int | None) -> None:
+    """Two urgent needs of demand 2 share one offering of capacity 1 (and each has one of its own):
+    the bound of 4 urgent slots is infeasible, the check's maximum flow finds 3, and the second
+    solve takes the best score with 3: b the shared one. With ``cap`` (not binding: one offering
+    per provider) the network runs through the provider nodes."""
+    p = MatchProblem.from_arrays(
+        need_ids=["a", "b", "c"],
+        demand=[2, 2, 1],
+        urgent=[True, True, False],
+        offering_ids=["shared", "own_a", "own_b", "other"],
+        offering_provider_ids=["p", "q", "r", "s"],
+        capacity=[1, 1, 1, 1],
+        arc_need=[0, 0, 1, 1, 2, 2],
+        arc_offering=[0, 1, 0, 2, 0, 3],
+        score=[1.0, 1.0, 3.0, 1.0, 9.0, 0.5],
+    )
+    model = FlowModel(p)
+    assert model.urgent_bound == 4
+    res = model.best(True, cap=cap)
+    assert res is not None and model.solves == 2
+    assert (res.urgent_units, res.score_units) == (3, int(5.5 * 4096))
+    chosen = {(p.pair(int(a)).need_id, p.pair(int(a)).offering_id) for a in np.flatnonzero(res.selected)}
+    assert chosen == {("a", "own_a"), ("b", "shared"), ("b", "own_b"), ("c", "other")}

@@ -28,7 +28,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import min_cost_flow
 
 from engine.matching.fairness import Spread
 from engine.matching.presolve import Presolved, presolve
@@ -120,8 +120,10 @@ class Network:
     cand_start: int
     n_cand: int
 
-    def solve(self) -> Ints | None:
-        """Flows on the candidate arcs at minimum cost (OR-Tools ``solve()``), None when infeasible."""
+    def solve(self) -> Ints | int:
+        """Flows on the candidate arcs at minimum cost (OR-Tools ``solve()``); when the supplies
+        cannot all reach the sink, the most that can (an int: the maximum flow of OR-Tools'
+        feasibility check)."""
         smcf = min_cost_flow.SimpleMinCostFlow()
         smcf.add_arcs_with_capacity_and_unit_cost(self.tails, self.heads, self.capacities, self.costs)
         smcf.set_nodes_supplies(
@@ -129,7 +131,7 @@ class Network:
         )
         status = smcf.solve()
         if status == smcf.INFEASIBLE:
-            return None
+            return int(smcf.maximum_flow())
         if status != smcf.OPTIMAL:
             raise MatchingError(f"最小费用流求解失败: {status}")
         return np.asarray(
@@ -156,7 +158,8 @@ class FlowModel:
         demand 1 (the need's own capacity keeps it to one arc). ``presolved``: the lean network of
         what the presolve left (its live arcs, ``arcs``; the demand and capacity left, a need's
         demand at most its providers; needs without live arcs have no node), the network of
-        ``reduced(problem, presolved)`` without building that problem."""
+        ``reduced(problem, presolved)`` without building that problem, its score costs shifted by
+        the presolve's prices (see the module)."""
         p = problem
         self.solves = 0
         self.spread = spread
@@ -317,7 +320,7 @@ class FlowModel:
         if net is None:
             return None
         flows = net.solve()
-        return None if flows is None else self.result(flows > 0)
+        return None if isinstance(flows, int) else self.result(flows > 0)
 
     def result(self, selected: Bools) -> FlowResult:
         """A selection of the model's arcs and its figures (the spread penalties counted now)."""
@@ -330,15 +333,18 @@ class FlowModel:
         """The lexicographic optimum under ``cap`` and ``min_total`` (two phases when urgent-first:
         the urgent slots fixed at their maximum, then the score). Without a lower bound the urgent
         slots are first fixed at the cheap ``urgent_bound``: when that is feasible it is the
-        maximum, and the maximum flow of the urgent phase is not needed."""
+        maximum; when not, the feasibility check's maximum flow is the hub's supply (all through
+        its bypass) and the most slots the urgent needs can get, so no urgent phase is solved."""
         self.solves += 1
         if not (urgent_first and bool(self.urgent.any())):
             return self.run("score", cap=cap, min_total=min_total)
         if min_total == 0:
-            at_bound = self.run("score", cap=cap, urgent_units=self.urgent_bound)
-            if at_bound is not None:
-                return at_bound
-            units = self.most_urgent_units(cap) if cap is not None else self.urgent_max_flow()
+            net = self.network("score", cap=cap, urgent_units=self.urgent_bound)
+            assert net is not None  # without a lower bound the bypass takes the hub's whole supply
+            flows = net.solve()
+            if not isinstance(flows, int):
+                return self.result(flows > 0)
+            units = flows - net.supplies[HUB]
         else:
             first = self.run("urgent", cap=cap, min_total=min_total)
             if first is None:
@@ -352,56 +358,6 @@ class FlowModel:
         """An upper bound on the provider slots urgent needs can get: each urgent need at most its
         demand, and at most one slot per provider with a candidate arc to it."""
         return int(self.slots[self.urgent].sum())
-
-    def urgent_max_flow(self) -> int:
-        """The most provider slots urgent needs can get without share caps: a maximum flow over the
-        urgent needs' arcs alone (a network a fraction of the whole)."""
-        need_nodes = self.need_base + np.flatnonzero(self.urgent)
-        in_groups = self.urgent[self.group_tails - self.need_base]
-        cand_heads = self.cand_heads[self.arc_urgent]
-        # the offerings with a node (not the sink) that urgent arcs reach, in order
-        reached = np.bincount(cand_heads, minlength=self.prov_base)[self.off_base : self.prov_base]
-        offerings = np.flatnonzero(reached)
-        tails = np.concatenate(
-            [
-                np.full(need_nodes.shape[0], HUB, np.int64),
-                self.group_tails[in_groups],
-                self.cand_tails[self.arc_urgent],
-                self.off_base + offerings,
-            ]
-        )
-        heads = np.concatenate(
-            [
-                need_nodes,
-                self.group_heads[in_groups],
-                cand_heads,
-                np.full(offerings.shape[0], SINK, np.int64),
-            ]
-        )
-        ones = int(in_groups.sum()) + int(cand_heads.shape[0])
-        capacities = np.concatenate(
-            [self.demand[self.urgent], np.ones(ones, np.int64), self.off_capacity[offerings]]
-        )
-        return self.max_flow(tails, heads, capacities)
-
-    @staticmethod
-    def max_flow(tails: Ints, heads: Ints, capacities: Ints) -> int:
-        """The maximum flow from the hub to the sink over these arcs."""
-        smf = max_flow.SimpleMaxFlow()
-        smf.add_arcs_with_capacity(tails, heads, capacities)
-        status = smf.solve(HUB, SINK)
-        if status != smf.OPTIMAL:  # pragma: no cover - capacities are small integers
-            raise MatchingError(f"最大流求解失败: {status}")
-        return int(smf.optimal_flow())
-
-    def most_urgent_units(self, cap: int | None) -> int:
-        """The most provider slots urgent needs can get: a maximum flow through urgent needs only."""
-        net = self.network("urgent", cap=cap)
-        assert net is not None
-        capacities = net.capacities.copy()
-        capacities[: self.demand.shape[0]] *= self.urgent
-        capacities[-1] = 0  # the bypass
-        return self.max_flow(net.tails, net.heads, capacities)
 
 
 def solve_flow(
