@@ -173,14 +173,13 @@ class FlowModel:
             group, sizes = p.groups
             group_need = p.arc_need[p.group_first]
             arc_need, arc_offering, units = p.arc_need, p.arc_offering, p.score_units
-            arc_provider = p.arc_provider
             demand, capacity, need_kept = p.demand, p.capacity, None
             slots = np.minimum(demand, np.bincount(group_need, minlength=p.n_needs))
             self.need_price: Ints | None = None
         else:
             arcs = self.arcs = np.flatnonzero(presolved.live)
             arc_need, arc_offering = p.arc_need[arcs], p.arc_offering[arcs]
-            units, arc_provider = p.score_units[arcs], p.arc_provider[arcs]
+            units = p.score_units[arcs]
             group, group_need = presolved.group[arcs], presolved.group_need
             sizes = np.bincount(group, minlength=group_need.shape[0])
             providers = np.bincount(group_need[sizes > 0], minlength=p.n_needs)
@@ -218,14 +217,13 @@ class FlowModel:
         self.n_nodes = self.prov_base + n_prov
         self.demand = demand if need_kept is None else demand[need_kept]  # per need node
         self.urgent = p.urgent if need_kept is None else p.urgent[need_kept]
-        self.slots = slots if need_kept is None else slots[need_kept]  # at most its providers
+        self.slots = slots if need_kept is None else self.demand  # at most its providers
         self.off_capacity = capacity[off_kept]  # per offering node
         self.off_provider = p.offering_provider[off_kept]
         self.cand_tails = group_node[group]
         self.cand_heads = off_node[arc_offering]
         self.score_units = units  # per arc of the model
-        self.arc_urgent = p.urgent[arc_need]
-        self.arc_provider = arc_provider
+        self.problem = p
         max_cost = int(np.abs(units).max()) if units.shape[0] else 0
         max_cost *= 1 if self.need_price is None else 2  # the prices are scores of the needs' arcs
         max_cost += spread.limit_units if spread is not None else 0
@@ -352,6 +350,18 @@ class FlowModel:
             units = first.urgent_units
         self.solves += 1
         return self.run("score", cap=cap, min_total=min_total, urgent_units=units)
+
+    @cached_property
+    def arc_urgent(self) -> Bools:
+        """Per arc of the model, whether its need is urgent."""
+        urgent = self.problem.arc_urgent
+        return urgent if self.arcs is None else urgent[self.arcs]
+
+    @cached_property
+    def arc_provider(self) -> Ints:
+        """Per arc of the model, its provider."""
+        provider = self.problem.arc_provider
+        return provider if self.arcs is None else provider[self.arcs]
 
     @cached_property
     def urgent_bound(self) -> int:
