@@ -174,7 +174,7 @@ class FlowModel:
             group_need = p.arc_need[p.group_first]
             arc_need, arc_offering, units = p.arc_need, p.arc_offering, p.score_units
             demand, capacity, need_kept = p.demand, p.capacity, None
-            slots = np.minimum(demand, np.bincount(group_need, minlength=p.n_needs))
+            slots: Ints | None = np.minimum(demand, np.bincount(group_need, minlength=p.n_needs))
             self.need_price: Ints | None = None
         else:
             arcs = self.arcs = np.flatnonzero(presolved.live)
@@ -184,11 +184,11 @@ class FlowModel:
             sizes = np.bincount(group, minlength=group_need.shape[0])
             providers = np.bincount(group_need[sizes > 0], minlength=p.n_needs)
             need_kept = np.flatnonzero(providers)
-            demand = slots = np.minimum(presolved.demand, providers)
+            demand, slots = np.minimum(presolved.demand, providers), None  # its demand is its slots
             capacity = presolved.capacity
             self.need_price = presolved.price[need_kept]
             self.arc_price = presolved.price[arc_need]
-            self.hub_price = int(self.need_price.sum()) // need_kept.shape[0]  # the hubs' potential
+            self.hub_price = int(self.need_price.sum()) // max(need_kept.shape[0], 1)  # the hubs' potential
         n_needs = p.n_needs if need_kept is None else need_kept.shape[0]
         self.need_base = 3
         if need_kept is None:
@@ -217,7 +217,7 @@ class FlowModel:
         self.n_nodes = self.prov_base + n_prov
         self.demand = demand if need_kept is None else demand[need_kept]  # per need node
         self.urgent = p.urgent if need_kept is None else p.urgent[need_kept]
-        self.slots = slots if need_kept is None else self.demand  # at most its providers
+        self.slots = self.demand if slots is None else slots  # at most its providers
         self.off_capacity = capacity[off_kept]  # per offering node
         self.off_provider = p.offering_provider[off_kept]
         self.cand_tails = group_node[group]
