@@ -341,10 +341,10 @@ def _tie_pairs(
         tie_provider.append(provider)
         tie_key.append(area + offset)
         offset += len(level.areas.index)
-    ties = _sorted_unique(np.concatenate(tie_provider) * max(offset, 1) + np.concatenate(tie_key))
-    if not ties.size or not usable.size:
+    codes = _sorted_unique(np.concatenate(tie_provider) * max(offset, 1) + np.concatenate(tie_key))
+    if not codes.size or not usable.size:
         return empty, empty
-    off, key = _join(off_prov[usable], usable, ties // offset, ties % offset, int(off_prov.max()) + 1)
+    off, key = _join(off_prov[usable], usable, codes // offset, codes % offset, int(off_prov.max()) + 1)
     query_need = q_need[np.concatenate(query_at)]
     return _join(np.concatenate(query_keys), query_need, key * n_cats + off_cat[off], off, offset * n_cats)
 
