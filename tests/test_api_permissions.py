@@ -732,6 +732,8 @@ ROWS: tuple[Row, ...] = (
         body=lambda c: {"percent": 10, "note": "已完成两次"}),
     Row("POST", "/pledges/{pledge_id}/review", SECRETARIES, "deny", PLEDGE,
         body=lambda c: {"approve": True}),
+    Row("PATCH", "/pledges/{pledge_id}", frozenset(PROVIDER_ROLES), "deny", PLEDGE,
+        body=lambda c: {"target": "全年 12 次"}),
     Row("POST", "/pledges/{pledge_id}/withdraw", frozenset(PROVIDER_ROLES), "deny", PLEDGE),
     # projects and problem reports
     Row("GET", "/projects", EVERYONE, "filter", leak=_project_leaks,

@@ -63,6 +63,20 @@ def test_pledge_review_public_page_and_unit_need_at_phone_width(browser: Any, ap
     fits_phone(page)
     page.context.close()
 
+    # the member corrects the target: the pledge goes back to review and off the public page
+    page = page_for(browser, api, "member", phone=True)
+    page.locator("#pledges-link").click(timeout=60_000)
+    item = page.locator(f"li[data-pledge='{pledge_id}']", has_text="已审核公示")
+    item.get_by_text("修改承诺").click()
+    item.get_by_role("form", name="修改承诺").get_by_label("目标").fill("全年 60 次")
+    item.get_by_role("button", name="保存修改").click()
+    page.locator(f"li[data-pledge='{pledge_id}']", has_text="全年 60 次").wait_for()
+    assert "待审核" in page.locator(f"li[data-pledge='{pledge_id}']").inner_text()
+    fits_phone(page)
+    page.context.close()
+    again = httpx.get(f"{api.url}/public/orgs/{org}/results", params={"period": "2026"}, timeout=30).json()
+    assert pledge_id not in [p["id"] for p in again["pledges"]]
+
     # the unit asks its community for help; the community's secretary sees it
     page = page_for(browser, api, "unit", phone=True)
     page.locator("#unit-needs-link").click(timeout=60_000)

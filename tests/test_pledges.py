@@ -26,8 +26,10 @@ from engine.services import NeedDraft, list_audit
 from engine.services.clock import shift
 from engine.services.pledges import (
     PledgeDraft,
+    PledgeEdit,
     PledgeProgressEntry,
     PledgeReview,
+    edit_pledge,
     get_pledge,
     list_pledges,
     make_pledge,
@@ -140,6 +142,57 @@ def test_refusals_write_nothing(world: World) -> None:
             store, world.actor("M1"), made["id"], PledgeProgressEntry(percent=40, note="回退"), now=NOW
         )
     assert caught.value.code == "progress_back"
+    assert (snapshot(store), pledge_nodes(store)) == before
+
+
+def test_an_edited_pledge_goes_back_to_review_and_off_the_public_page(world: World) -> None:
+    store = world.store
+    reviewer = {"id": "sec1", "display_name": "东园社区书记", "role": "secretary", "scope_org_id": "C1",
+                "active": True, "created_at": NOW}  # fmt: skip
+    store.run(node_stmt("create", "Account"), {"props": reviewer})  # to be told (G1's community)
+    made = pledge(world)
+    review_pledge(store, world.actor("sec1"), made["id"], PledgeReview(approve=True), now=NOW)
+    assert [p["id"] for p in public_results(store, "C1", "2026-03")["pledges"]] == [made["id"]]
+
+    later = shift(NOW, 1)
+    edited = edit_pledge(
+        store, world.actor("M1"), made["id"], PledgeEdit(target="全年30次", content=None), now=later
+    )
+    assert (edited["target"], edited.get("content"), edited["title"]) == ("全年30次", None, made["title"])
+    assert (edited["review"], edited.get("review_note")) == ("pending", None)
+    assert public_results(store, "C1", "2026-03")["pledges"] == []  # what the public read was reviewed
+    entry = list_audit(store, world.actor("admin"), entity_id=made["id"], action="pledge.edit")[0]
+    before, after = entry["before"], entry["after"]
+    assert (before["target"], before["review"]) == ("全年24次", "approved")
+    assert (after["target"], after["review"], after["updated_at"]) == ("全年30次", "pending", later)
+    told = [n["node"] for n in store.run(node_stmt("list", "Notification"), {"skip": 0, "limit": 1000})]
+    assert sorted((n["account_id"], n["title"]) for n in told) == [
+        ("sec1", "公开承诺已修改,待重新审核:" + made["title"]),
+        ("sec1", "新的公开承诺待审核:" + made["title"]),
+    ]
+
+    review_pledge(store, world.actor("sec1"), made["id"], PledgeReview(approve=True), now=later)
+    assert [p["target"] for p in public_results(store, "C1", "2026-03")["pledges"]] == ["全年30次"]
+
+
+def test_edit_refusals_write_nothing(world: World) -> None:
+    store = world.store
+    made = pledge(world)
+    other = pledge(world, "U1", title="开放职工食堂为老人助餐")
+    withdraw_pledge(store, world.actor("U1"), other["id"], now=NOW)
+    before = snapshot(store), pledge_nodes(store)
+    refusals: list[tuple[str, PledgeEdit, type[Exception]]] = [
+        ("M2", PledgeEdit(target="代改"), Forbidden),  # not its pledge
+        ("sec1", PledgeEdit(target="书记代改"), Forbidden),
+        ("M1", PledgeEdit(), Invalid),  # nothing to change
+        ("M1", PledgeEdit(due_on="2026-01-01"), Invalid),  # before today
+    ]
+    for who, change, error in refusals:
+        with pytest.raises(error):
+            edit_pledge(store, world.actor(who), made["id"], change, now=NOW)
+    with pytest.raises(Conflict) as caught:
+        edit_pledge(store, world.actor("U1"), other["id"], PledgeEdit(target="x"), now=NOW)  # withdrawn
+    assert caught.value.code == "illegal_transition"
     assert (snapshot(store), pledge_nodes(store)) == before
 
 

@@ -13,8 +13,10 @@ from api.pledges.schemas import PledgeOrg, PledgeOut
 from engine.services.personal import with_provider_name, with_provider_names
 from engine.services.pledges import (
     PledgeDraft,
+    PledgeEdit,
     PledgeProgressEntry,
     PledgeReview,
+    edit_pledge,
     get_pledge,
     list_pledges,
     make_pledge,
@@ -59,6 +61,13 @@ def list_(
 def get(store: StoreDep, actor: ActorDep, pledge_id: str) -> dict[str, Any]:
     """One pledge with its progress entries: to its provider and to the org's jurisdiction."""
     return with_provider_name(store, actor, get_pledge(store, actor, pledge_id))
+
+
+@router.patch("/{pledge_id}", response_model=PledgeOut, summary="修改公开承诺(重新审核)")
+def edit(store: StoreDep, actor: ActorDep, pledge_id: str, body: PledgeEdit) -> dict[str, Any]:
+    """The provider corrects the fields given of its active pledge; it goes back to review (off
+    the public page until approved again) and the secretaries are told."""
+    return with_provider_name(store, actor, edit_pledge(store, actor, pledge_id, body))
 
 
 @router.post("/{pledge_id}/progress", response_model=PledgeOut, summary="记录承诺进展")

@@ -15,6 +15,7 @@ from engine.actors import Actor, Role
 from engine.errors import Conflict, Forbidden, Invalid, NotFound
 from engine.privacy import mask_value
 from engine.services.clock import resolve
+from engine.services.editing import edit_node
 from engine.services.inputs import SchemaInput, StrictInput, checked, id_field, prop_field
 from engine.services.records import audit_record, check_page, new_id, present, public
 from engine.services.scope import jurisdiction
@@ -33,6 +34,17 @@ class PledgeDraft(SchemaInput):
 
     org_id: str | None = id_field("Org", None, description="公示承诺的党组织(本人所在支部、报到社区等)")
     title: str = prop_field("Pledge", "title")
+    content: str | None = prop_field("Pledge", "content", None)
+    target: str | None = prop_field("Pledge", "target", None)
+    due_on: str | None = prop_field("Pledge", "due_on", None)
+
+
+class PledgeEdit(SchemaInput):
+    """Changes to an active pledge; only the fields given change (None clears an optional one)."""
+
+    schema_label: ClassVar[str] = "Pledge"
+
+    title: str | None = prop_field("Pledge", "title", None)
     content: str | None = prop_field("Pledge", "content", None)
     target: str | None = prop_field("Pledge", "target", None)
     due_on: str | None = prop_field("Pledge", "due_on", None)
@@ -247,6 +259,46 @@ def review_pledge(
     )
     if written is None:
         raise Conflict("该承诺已撤回,不能审核", "illegal_transition")
+    return pledge_view(_row(store, pledge_id), masked=False)
+
+
+def edit_pledge(
+    store: GraphStore, actor: Actor, pledge_id: str, edit: PledgeEdit, *, now: str | None = None
+) -> dict[str, Any]:
+    """The provider corrects its active pledge. What the public page shows was reviewed: an edited
+    pledge goes back to review (off the public page until approved again), and the secretaries are
+    told. The write holds only if the pledge still has the values the change was based on."""
+    at = resolve(now)
+    changes = edit.props(only_set=True)
+    if "title" in changes and not changes["title"]:
+        raise Invalid("承诺事项不能为空")
+    if changes.get("due_on") is not None and changes["due_on"] < at[:10]:
+        raise Invalid("完成期限不能早于今天")
+
+    def read() -> dict[str, Any]:
+        row = _row(store, pledge_id)
+        if not _own(actor, row):
+            raise Forbidden("只能修改本人或本单位的承诺")
+        if row["pledge"]["status"] != "active":
+            state = PLEDGE_STATUSES.get(row["pledge"]["status"], "")
+            raise Conflict(f"该承诺{state},不能修改", "illegal_transition")
+        return public(row["pledge"])
+
+    def check(current: dict[str, Any], merged: dict[str, Any]) -> None:
+        """Nothing beyond the schema: any active pledge's text may be corrected."""
+
+    edit_node(
+        store,
+        actor,
+        label="Pledge",
+        entity_id=pledge_id,
+        action="pledge.edit",
+        statement=queries.EDIT,
+        changes={**changes, "review": "pending", "review_note": None, "reviewed_at": None} if changes else {},
+        at=at,
+        read=read,
+        check=check,
+    )
     return pledge_view(_row(store, pledge_id), masked=False)
 
 

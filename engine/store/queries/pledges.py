@@ -3,7 +3,7 @@ where it belongs, a ledger of progress entries, the secretary's review, and what
 
 from __future__ import annotations
 
-from engine.store.queries.closed_loop.fragments import AUDIT, lock, provider_name
+from engine.store.queries.closed_loop.fragments import AUDIT, STALE, lock, provider_name
 from engine.store.queries.outbox import notify, provider_account, secretaries_of
 from engine.store.registry import Statement, cypher
 from graph_schema.domain import PROVIDERS
@@ -14,13 +14,16 @@ _ORG_TIES = {
     "Member": "(q)-[t:BELONGS_TO|REPORTS_TO|JOINS]->(o:Org)",
     "Unit": "(q)-[t:REPORTS_TO]->(o:Org)",
 }
+# The secretaries who review a pledge: of its org and of the org leading it (a grid's community).
+_REVIEWERS = "[o.id] + [(o)<-[:LEADS]-(pl:Org) | pl.id] AS reviewing_orgs"
 _NEW = notify(
     "p, o",
-    secretaries_of("[o.id]"),
+    secretaries_of("reviewing_orgs"),
     kind="'pledge'",
     title="'新的公开承诺待审核:' + p.title",
     label="Pledge",
     entity_id="p.id",
+    extra=_REVIEWERS,
 )
 _REVIEWED = notify(
     "p, q",
@@ -140,6 +143,34 @@ REVIEW = cypher(
     RETURN p.review AS review
     """,
     "the org's secretary approves (公示) or returns a pledge; its provider is told",
+)
+
+_EDITED = notify(
+    "p, o",
+    secretaries_of("reviewing_orgs"),
+    kind="'pledge'",
+    title="'公开承诺已修改,待重新审核:' + p.title",
+    label="Pledge",
+    entity_id="p.id",
+    extra=_REVIEWERS,
+    at="$audit.at",
+)
+
+EDIT = cypher(
+    "pledge.edit",
+    "write",
+    f"""
+    MATCH (p:Pledge {{id: $id}})-[:PLEDGED_TO]->(o:Org)
+    {lock("p")}
+    WITH p, o, {STALE.format(v="p")}
+    WHERE p.status = 'active' AND size(stale) = 0
+    SET p += $props
+    {AUDIT}
+    {_EDITED}
+    RETURN p.id AS id
+    """,
+    "the provider edits an active pledge if it still holds the values the edit was based on "
+    "(compare-and-set); it goes back to review, and the org's secretaries are told",
 )
 
 WITHDRAW = cypher(

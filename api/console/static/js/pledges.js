@@ -34,6 +34,19 @@ function pledgeItem(p, who) {
       await api(`/pledges/${encodeURIComponent(p.id)}/progress`, { method: "POST", body: { percent: Number(v.percent), note: v.note } });
       await route(); flash("进展已记录。", "ok");
     }));
+    li.append(h("details", { class: "edit-pledge" }, h("summary", {}, "修改承诺"),
+      wire(h("form", { "aria-label": "修改承诺" },
+        field("承诺事项 *", h("input", { name: "title", required: true, maxlength: 100, value: p.title })),
+        field("承诺内容", h("textarea", { name: "content", maxlength: 2000, rows: 2 }, p.content || "")),
+        h("div", { class: "row" }, field("目标", h("input", { name: "target", maxlength: 500, value: p.target || "" })),
+          field("完成期限", h("input", { name: "due_on", type: "date", value: p.due_on || "" }))),
+        h("p", { class: "hint" }, p.review === "approved" ? "修改后需社区书记重新审核,审核通过前不在成果公开页公示。" : "修改后由社区书记审核。"),
+        h("button", { type: "submit" }, "保存修改")),
+      async (v) => {
+        const body = { title: v.title, content: v.content || null, target: v.target || null, due_on: v.due_on || null };
+        await api(`/pledges/${encodeURIComponent(p.id)}`, { method: "PATCH", body });
+        await route(); flash("承诺已修改,待社区书记重新审核。", "ok");
+      })));
   }
   if ((who.role === "secretary" || who.role === "admin") && p.status !== "withdrawn" && p.review !== "approved") {
     const note = h("input", { name: "review_note", maxlength: 500, placeholder: "审核意见(退回时必填)", "aria-label": "审核意见" });
