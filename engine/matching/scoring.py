@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.matching.model import FEATURES, URGENCY_LEVELS, Candidate, NeedSpec, OfferingSpec
@@ -68,7 +68,7 @@ class ScoreWeights(BaseModel):
     load_cap: int = Field(10, ge=1, description="load at which the full load penalty applies")
 
 
-def quantize(values: Floats) -> Floats:
+def quantize(values: ArrayLike) -> Floats:
     """Round to the nearest multiple of ``QUANTUM`` (exactly representable, exactly summable)."""
     out = np.multiply(np.asarray(values, dtype=np.float64), QUANTUM_STEPS)
     np.rint(out, out=out)
@@ -83,33 +83,41 @@ def _vulnerable(needs: Sequence[NeedSpec]) -> NDArray[np.bool_]:
     return np.fromiter(map(serves.__getitem__, groups), dtype=bool, count=len(groups))
 
 
+def _flag(flags: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    """Flags as 0/1 indexes into a two-entry table (a view, no copy)."""
+    return np.asarray(flags, dtype=bool).view(np.uint8)
+
+
 def score_arcs(
     facts: ArcFacts, needs: Sequence[NeedSpec], offerings: Sequence[OfferingSpec], weights: ScoreWeights
 ) -> ScoredArcs:
     """The parts and total score of every arc, vectorised; parts in ``FEATURES`` order.
 
     The parts are computed as one row per feature (contiguous, so the sums run at memory speed)
-    and handed out as one row per arc."""
+    and handed out as one row per arc; a part that takes a few values (per flag, level or need)
+    is quantized once per value and looked up."""
     w = weights
     n = len(facts)
     col = {f: i for i, f in enumerate(FEATURES)}
+    no_yes = np.asarray([False, True])
     rows = np.zeros((len(FEATURES), n), dtype=np.float64)
-    rows[col["category"]] = np.where(facts.category_same, w.category_same, w.category_related)
-    rows[col["skills"]] = w.skills * facts.skill_share
+    category = quantize(np.asarray([w.category_related, w.category_same]))
+    rows[col["category"]] = category[_flag(facts.category_same)]
+    rows[col["skills"]] = quantize(w.skills * facts.skill_share)
     d = facts.distance_km
     closeness = np.clip(1.0 - np.nan_to_num(d, nan=math.inf) / w.distance_scale_km, 0.0, 1.0)
-    rows[col["distance"]] = w.distance * closeness
-    rows[col["agreement"]] = w.agreement * facts.agreement
-    rows[col["registration"]] = w.registration * facts.registration
+    rows[col["distance"]] = quantize(w.distance * closeness)
+    rows[col["agreement"]] = quantize(w.agreement * no_yes)[_flag(facts.agreement)]
+    rows[col["registration"]] = quantize(w.registration * no_yes)[_flag(facts.registration)]
     place_points = np.asarray([0.0, w.same_street, w.same_community, w.same_grid])
-    rows[col["place"]] = place_points[facts.place]
-    rows[col["history"]] = w.history * np.minimum(facts.history, w.history_cap) / w.history_cap
+    rows[col["place"]] = quantize(place_points)[facts.place]
+    history = w.history * np.arange(w.history_cap + 1) / w.history_cap  # history is never negative
+    rows[col["history"]] = quantize(history)[np.minimum(facts.history, w.history_cap)]
     urgency = map(URGENCY_LEVELS.__getitem__, map(attrgetter("urgency"), needs))
     level = np.fromiter(urgency, dtype=np.float64, count=len(needs))
-    rows[col["urgency"]] = w.urgency * level[facts.need] / _MAX_URGENCY
-    rows[col["vulnerable"]] = w.vulnerable * _vulnerable(needs)[facts.need]
-    rows[col["load"]] = -w.load * np.minimum(facts.load, w.load_cap) / w.load_cap
-    rows = quantize(rows)
+    rows[col["urgency"]] = quantize(w.urgency * level / _MAX_URGENCY)[facts.need]
+    rows[col["vulnerable"]] = quantize(w.vulnerable * _vulnerable(needs))[facts.need]
+    rows[col["load"]] = quantize(-w.load * np.minimum(facts.load, w.load_cap) / w.load_cap)
     score = np.zeros(n, dtype=np.float64)
     for j in range(len(FEATURES)):
         score += rows[j]
