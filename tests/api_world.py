@@ -59,13 +59,13 @@ class ApiWorld:
         return self.clients[role]
 
 
-def build_api_world(store: GraphStore, settings: Settings) -> Iterator[ApiWorld]:
-    """Load the tiny demo and its accounts into ``store`` and serve the API over it."""
+def build_api_world(store: GraphStore, settings: Settings, size: str = "tiny") -> Iterator[ApiWorld]:
+    """Load the demo of ``size`` and its accounts into ``store`` and serve the API over it."""
     from api.app import create_app
     from engine.actors import Actor, Role
 
     apply_schema(store)
-    dataset = generate("tiny", 2026)
+    dataset = generate(size, 2026)
     load_dataset(store, dataset)
     accounts = create_demo_accounts(store, dataset, Actor("test", Role.ADMIN))
     box = SecretBox.from_settings(settings)  # made first: the server reads the same key file

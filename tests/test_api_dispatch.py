@@ -10,17 +10,11 @@ from typing import Any
 
 import pytest
 from api_world import ApiWorld, api_fixture, build_api_world  # noqa: F401
-from conftest import LiveServer
 from test_api_loop import need_body, offering_body
 
-from api.app import create_app
-from engine.actors import Actor, Role
-from engine.demo import generate, load_dataset
-from engine.demo.loader import create_demo_accounts
 from engine.settings import Settings
 from engine.store import GraphStore
 from engine.store.queries.nodes import node_stmt
-from engine.store.schema_apply import apply_schema
 
 MASKED_NAME = re.compile(r"^.\*+$")
 
@@ -106,15 +100,7 @@ def test_dispatch_roles_scopes_and_masking(api: ApiWorld) -> None:
 @pytest.fixture(name="district")
 def district_fixture(empty_store: GraphStore, tmp_path: Any) -> Iterator[ApiWorld]:
     """The `district` demo (10 streets, 2,000 needs, 4,000 offerings) behind a real server."""
-    apply_schema(empty_store)
-    dataset = generate("district", 2026)
-    load_dataset(empty_store, dataset)
-    accounts = create_demo_accounts(empty_store, dataset, Actor("test", Role.ADMIN))
-    with LiveServer(create_app(Settings(data_dir=tmp_path / "data"), empty_store)) as server:
-        world = ApiWorld(empty_store, dataset, server, {str(a["id"]): a for a in accounts})
-        yield world
-        for client in world.clients.values():
-            client.close()
+    yield from build_api_world(empty_store, Settings(data_dir=tmp_path / "data"), "district")
 
 
 def test_district_dispatch_end_to_end(district: ApiWorld) -> None:
