@@ -265,6 +265,20 @@ def test_options_are_checked() -> None:
     assert solve(p, max_share=1.0).objective == 100
 
 
+@pytest.mark.parametrize(
+    "arcs",
+    [[(0, 0), (0, 0)], [(0, 0), (0, 1), (0, 1)], [(1, 0), (0, 1), (1, 0)]],
+    ids=["sorted", "sorted-later", "unsorted"],
+)
+def test_a_repeated_arc_is_refused_in_any_order(arcs: list[tuple[int, int]]) -> None:
+    """Arcs already in canonical order skip the sort: a repeat must still be caught there."""
+    with pytest.raises(ValueError, match="重复"):
+        MatchProblem.from_arrays(
+            ["n0", "n1"], [1, 1], [False, False], ["o0", "o1"], ["p0", "p1"], [1, 1],
+            [a[0] for a in arcs], [a[1] for a in arcs], [1.0] * len(arcs),
+        )  # fmt: skip
+
+
 def test_compare_greedy_reports_the_gap() -> None:
     # greedy takes the 10 first and strands the other need; optimal serves both for 9 + 8
     p = one_to_one([(0, 0), (0, 1), (1, 0)], [10, 8, 9])

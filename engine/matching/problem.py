@@ -80,6 +80,14 @@ def _rank(ids: Sequence[str], what: str) -> tuple[tuple[str, ...], Ints]:
     return sorted_ids, rank
 
 
+def _strictly_ascending(need: Ints, offering: Ints) -> bool:
+    """Whether the (need, offering) pairs are in strictly ascending order (sorted, no repeats)."""
+    if need.shape[0] < 2:
+        return True
+    dn = np.diff(need)
+    return bool(((dn > 0) | ((dn == 0) & (np.diff(offering) > 0))).all())
+
+
 def _ints(values: ArrayLike) -> Ints:
     return np.asarray(values, dtype=np.int64).reshape(-1)
 
@@ -160,10 +168,13 @@ class MatchProblem:
         if not np.all(np.isfinite(sc)):
             raise ValueError("得分须为有限数")
         new_n, new_o = need_rank[an], off_rank[ao]
-        order = np.lexsort((new_o, new_n)).astype(np.int64)
-        new_n, new_o = new_n[order], new_o[order]
-        if an.size > 1 and np.any((np.diff(new_n) == 0) & (np.diff(new_o) == 0)):
-            raise ValueError("同一需求与资源的候选边重复")
+        if _strictly_ascending(new_n, new_o):  # already canonical (a run's scored arcs are): no sort
+            order = np.arange(an.shape[0], dtype=np.int64)
+        else:
+            order = np.lexsort((new_o, new_n)).astype(np.int64)
+            new_n, new_o = new_n[order], new_o[order]
+            if an.size > 1 and np.any((np.diff(new_n) == 0) & (np.diff(new_o) == 0)):
+                raise ValueError("同一需求与资源的候选边重复")
         inv_n = np.argsort(need_rank)
         inv_o = np.argsort(off_rank)
         prov_in = (
