@@ -37,6 +37,7 @@ from engine.actors import Actor
 from engine.errors import Conflict
 from engine.services import ClaimRequest, NeedDraft, claim_need, post_need
 from engine.settings import Settings
+from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.errors import StatementError
 from engine.store.neo4j_store import Neo4jStore
@@ -122,47 +123,50 @@ def test_the_check_fails_on_the_statement_without_its_lock(stmt: Statement) -> N
 CLAIMANTS = 50
 
 
-def claim_race(world: World, server: EmbeddedFalkorDB, round_: int, *, locked: bool = True) -> int:
-    """Winners among CLAIMANTS concurrent claims of one new need that wants a single provider.
-    With the lock every other claim is a Conflict; without it some may also die in a deadlock
-    (a StatementError), another symptom of the missing lock, which counts as no win."""
-    crowd = volunteers(world, CLAIMANTS, prefix=f"R{round_}V")
-    draft = NeedDraft(**need_draft("G1", people_wanted=1))
-    need_id = post_need(world.store, world.actor("sec1"), draft, now=NOW)["id"]
-    jobs = [(actor, ClaimRequest(need_id=need_id, offering_id=offering)) for actor, offering in crowd]
-    gate = threading.Barrier(len(jobs))
-
-    def attempt(job: tuple[Actor, ClaimRequest]) -> object:
-        gate.wait()
-        try:
-            return claim_need(world.store, job[0], job[1], now=NOW)
-        except (Conflict, StatementError) as exc:
-            return exc
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        results = list(pool.map(attempt, jobs))
-    allowed: tuple[type, ...] = (dict, Conflict) if locked else (dict, Conflict, StatementError)
-    assert all(isinstance(r, allowed) for r in results), [r for r in results if not isinstance(r, allowed)]
-    return sum(1 for r in results if isinstance(r, dict))
-
-
 @contextmanager
-def fail_fast(world: World) -> Iterator[World]:
-    """The world over a driver of its own that gives up on a deadlocked claim after 2 s instead of
-    the 30 s of retries a store's driver allows (50 unlocked claims deadlock over and over: a round
-    took minutes, and once left a thread spinning in the driver's pool until the test timed out),
-    with a pool for every claimant and a bound on waiting for a connection."""
+def own_driver(database: str) -> Iterator[GraphStore]:
+    """A store over a driver of one connection for one claimant. The claimants share no driver:
+    under 50 deadlocking claims a shared pool once handed one connection to two threads (one sat
+    in a blocking recv of the other's socket until the test timed out, twice in CI). A deadlocked
+    claim gives up after 2 s of retries instead of the store driver's 30 s."""
     s = Settings()
     with neo4j.GraphDatabase.driver(
         neo4j_uri(),
         auth=(s.neo4j_user, s.neo4j_password),
         notifications_min_severity="OFF",
         max_transaction_retry_time=2.0,
-        max_connection_pool_size=2 * CLAIMANTS,
+        max_connection_pool_size=1,
         connection_acquisition_timeout=30.0,
     ) as driver:
-        assert isinstance(world.store, Neo4jStore)
-        yield dataclasses.replace(world, store=Neo4jStore(driver, world.store.database))
+        yield Neo4jStore(driver, database)
+
+
+def claim_race(world: World, server: EmbeddedFalkorDB, round_: int, *, locked: bool = True) -> int:
+    """Winners among CLAIMANTS concurrent claims of one new need that wants a single provider,
+    each over its own driver. With the lock every other claim is a Conflict; without it some may
+    also die in a deadlock (a StatementError), another symptom of the missing lock, which counts
+    as no win."""
+    crowd = volunteers(world, CLAIMANTS, prefix=f"R{round_}V")
+    draft = NeedDraft(**need_draft("G1", people_wanted=1))
+    need_id = post_need(world.store, world.actor("sec1"), draft, now=NOW)["id"]
+    jobs = [(actor, ClaimRequest(need_id=need_id, offering_id=offering)) for actor, offering in crowd]
+    gate = threading.Barrier(len(jobs))
+    assert isinstance(world.store, Neo4jStore)
+    database = world.store.database
+
+    def attempt(job: tuple[Actor, ClaimRequest]) -> object:
+        with own_driver(database) as store:
+            gate.wait()
+            try:
+                return claim_need(store, job[0], job[1], now=NOW)
+            except (Conflict, StatementError) as exc:
+                return exc
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        results = list(pool.map(attempt, jobs))
+    allowed: tuple[type, ...] = (dict, Conflict) if locked else (dict, Conflict, StatementError)
+    assert all(isinstance(r, allowed) for r in results), [r for r in results if not isinstance(r, allowed)]
+    return sum(1 for r in results if isinstance(r, dict))
 
 
 @pytest.mark.skipif("neo4j" not in BACKENDS, reason="the race shows only on Neo4j")
@@ -176,6 +180,5 @@ def test_without_the_lock_concurrent_claims_overfill_a_need_on_neo4j(
         stmt = REGISTRY[name]
         assert stmt.neo4j and LOCK.search(stmt.neo4j)
         monkeypatch.setitem(REGISTRY, name, dataclasses.replace(stmt, neo4j=LOCK.sub("WITH *", stmt.neo4j)))
-    with fail_fast(world) as racing:
-        winners = [claim_race(racing, falkordb_server, i, locked=False) for i in range(1, 4)]
+    winners = [claim_race(world, falkordb_server, i, locked=False) for i in range(1, 4)]
     assert max(winners) > 1, f"no race lost without the lock in 3 tries: {winners}"
