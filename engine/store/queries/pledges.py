@@ -16,15 +16,23 @@ _ORG_TIES = {
 }
 # The secretaries who review a pledge: of its org and of the org leading it (a grid's community).
 _REVIEWERS = "[o.id] + [(o)<-[:LEADS]-(pl:Org) | pl.id] AS reviewing_orgs"
-_NEW = notify(
-    "p, o",
-    secretaries_of("reviewing_orgs"),
-    kind="'pledge'",
-    title="'新的公开承诺待审核:' + p.title",
-    label="Pledge",
-    entity_id="p.id",
-    extra=_REVIEWERS,
-)
+
+
+def _tell_reviewers(title: str, at: str = "$now") -> str:
+    """Notify the pledge's reviewers (``p`` in ``o``) with ``title`` (a Cypher expression)."""
+    return notify(
+        "p, o",
+        secretaries_of("reviewing_orgs"),
+        kind="'pledge'",
+        title=title,
+        label="Pledge",
+        entity_id="p.id",
+        extra=_REVIEWERS,
+        at=at,
+    )
+
+
+_NEW = _tell_reviewers("'新的公开承诺待审核:' + p.title")
 _REVIEWED = notify(
     "p, q",
     provider_account("q"),
@@ -145,16 +153,7 @@ REVIEW = cypher(
     "the org's secretary approves (公示) or returns a pledge; its provider is told",
 )
 
-_EDITED = notify(
-    "p, o",
-    secretaries_of("reviewing_orgs"),
-    kind="'pledge'",
-    title="'公开承诺已修改,待重新审核:' + p.title",
-    label="Pledge",
-    entity_id="p.id",
-    extra=_REVIEWERS,
-    at="$audit.at",
-)
+_EDITED = _tell_reviewers("'公开承诺已修改,待重新审核:' + p.title", at="$audit.at")
 
 EDIT = cypher(
     "pledge.edit",
