@@ -11,6 +11,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.matching.scoring import ScoreWeights
 
+# The deployment's own secrets, made once in the data directory when the settings give none: a
+# backup does not hold them (keep them apart), and a restore over a directory carries them along.
+DATA_KEY_FILE = "data-key"  # seals secrets stored in the graph (engine.services.secret_box)
+TOKEN_SECRET_FILE = "token-secret"  # signs sign-in tokens (api.auth.tokens)
+DEPLOYMENT_FILES = (DATA_KEY_FILE, TOKEN_SECRET_FILE)
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "lianjian"

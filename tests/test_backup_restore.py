@@ -26,8 +26,8 @@ from api_world import ApiWorld, build_api_world
 from test_api_loop import app_settings, need_body
 
 from engine.services.audit_chain import seal, verify
-from engine.services.secret_box import KEY_FILE, SecretBox
-from engine.settings import Settings
+from engine.services.secret_box import SecretBox
+from engine.settings import DATA_KEY_FILE, Settings
 from engine.store.backup import RDB, BackupError, graph_counts, partial_path, restore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.falkordb_store import FalkorDBStore
@@ -213,13 +213,13 @@ def test_restore_refuses_a_running_store_a_non_empty_dir_and_a_damaged_file(
     sealed = key.seal("JBSWY3DPEHPK3PXP", owner="acc-1")
     refused = lianjian(occupied, "restore", str(good))
     assert refused.returncode == 1 and "--force" in refused.stderr
-    assert sorted(p.name for p in occupied.iterdir()) == [KEY_FILE, "keep.txt"]
+    assert sorted(p.name for p in occupied.iterdir()) == [DATA_KEY_FILE, "keep.txt"]
     forced = lianjian(occupied, "restore", str(good), "--force")
     assert forced.returncode == 0, forced.stderr
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("occupied.before-restore-")]
     assert len(aside) == 1 and (aside[0] / "keep.txt").read_text() == "旧数据"
     # the deployment's keys are carried into the restored directory: its TOTP secrets still open
-    assert not (occupied / "keep.txt").exists() and (occupied / KEY_FILE).is_file()
+    assert not (occupied / "keep.txt").exists() and (occupied / DATA_KEY_FILE).is_file()
     assert (
         SecretBox.from_settings(Settings(data_dir=occupied)).open(sealed, owner="acc-1") == "JBSWY3DPEHPK3PXP"
     )

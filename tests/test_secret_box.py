@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from engine.services.secret_box import KEY_FILE, SecretBox, SecretBoxError, is_sealed
-from engine.settings import Settings
+from engine.services.secret_box import SecretBox, SecretBoxError, is_sealed
+from engine.settings import DATA_KEY_FILE, Settings
 
 KEY = bytes(range(32))
 owners = st.text(min_size=1, max_size=40)
@@ -61,9 +61,9 @@ def test_the_key_is_made_once_in_the_data_directory_and_shared(tmp_path: Path) -
     settings = Settings(data_dir=tmp_path / "data")
     with ThreadPoolExecutor(max_workers=8) as pool:  # processes starting at the same moment
         boxes = list(pool.map(lambda _: SecretBox.from_settings(settings), range(8)))
-    key_file = tmp_path / "data" / KEY_FILE
+    key_file = tmp_path / "data" / DATA_KEY_FILE
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert sorted(os.listdir(tmp_path / "data")) == [KEY_FILE]  # no draft left behind
+    assert sorted(os.listdir(tmp_path / "data")) == [DATA_KEY_FILE]  # no draft left behind
     sealed = boxes[0].seal("JBSWY3DPEHPK3PXP", owner="acc-1")
     assert all(b.open(sealed, owner="acc-1") == "JBSWY3DPEHPK3PXP" for b in boxes)
     other = SecretBox.from_settings(Settings(data_dir=tmp_path / "elsewhere"))
@@ -76,7 +76,7 @@ def test_the_key_in_the_settings_wins_and_a_bad_one_is_refused(tmp_path: Path) -
     settings = Settings(data_dir=tmp_path / "data", data_key=SecretStr(key))
     sealed = SecretBox.from_settings(settings).seal("s", owner="a")
     assert SecretBox(KEY).open(sealed, owner="a") == "s"
-    assert not (tmp_path / "data" / KEY_FILE).exists()
+    assert not (tmp_path / "data" / DATA_KEY_FILE).exists()
     for bad in ("too-short", base64.b64encode(bytes(16)).decode()):
         with pytest.raises(ValueError):
             SecretBox.from_settings(Settings(data_dir=tmp_path / "data", data_key=SecretStr(bad)))

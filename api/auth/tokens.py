@@ -12,11 +12,9 @@ from typing import NamedTuple
 
 import jwt
 
-from engine.services.secret_box import TOKEN_SECRET_FILE
-from engine.settings import Settings
+from engine.settings import TOKEN_SECRET_FILE, Settings
 
 ALGORITHM = "HS256"
-SECRET_FILE = TOKEN_SECRET_FILE
 ENROL_SCOPE = "totp_enrol"
 
 
@@ -38,7 +36,7 @@ def signing_secret(settings: Settings) -> str:
     (mode 600) in the data directory, so tokens survive a restart."""
     if settings.secret_key:
         return settings.secret_key.get_secret_value()
-    path = Path(settings.data_dir) / SECRET_FILE
+    path = Path(settings.data_dir) / TOKEN_SECRET_FILE
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)

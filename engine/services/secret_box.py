@@ -21,14 +21,9 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from engine.settings import Settings
+from engine.settings import DATA_KEY_FILE, Settings
 
 PREFIX = "enc1:"
-KEY_FILE = "data-key"
-TOKEN_SECRET_FILE = "token-secret"  # signs sign-in tokens (api.auth.tokens)
-DEPLOYMENT_FILES = (KEY_FILE, TOKEN_SECRET_FILE)
-"""The deployment's own secrets in its data directory: a backup does not hold them (keep them
-apart), and a restore over a directory carries them into the restored one."""
 NONCE_BYTES = 12
 
 
@@ -73,10 +68,10 @@ class SecretBox:
         the first one's file, never a half-written one)."""
         if settings.data_key is not None:
             return cls(_decode_key(settings.data_key.get_secret_value()))
-        path = Path(settings.data_dir) / KEY_FILE
+        path = Path(settings.data_dir) / DATA_KEY_FILE
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            draft = path.with_name(f".{KEY_FILE}.{secrets.token_hex(8)}")
+            draft = path.with_name(f".{DATA_KEY_FILE}.{secrets.token_hex(8)}")
             fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as f:
                 f.write(base64.urlsafe_b64encode(os.urandom(32)).decode("ascii"))

@@ -38,7 +38,7 @@ from typing import Any
 
 import redis
 
-from engine.services.secret_box import DEPLOYMENT_FILES
+from engine.settings import DEPLOYMENT_FILES
 from engine.store.base import GraphStore
 from engine.store.embedded import EmbeddedFalkorDB
 from engine.store.errors import StoreError
